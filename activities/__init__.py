@@ -1,0 +1,1 @@
+"""Temporal activities: everything a dossier workflow does that touches the outside world."""

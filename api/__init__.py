@@ -1,0 +1,1 @@
+"""The HTTP facade: submissions, actions and reads for clerks, citizens and supervisors."""

@@ -1,0 +1,51 @@
+"""The FastAPI application and its lifespan: one engine and one Temporal client per process."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+
+from api import dossiers, errors, health, reference
+from api.deps import Resources
+from db.session import make_engine, make_sessionmaker
+from motcua.settings import Settings, get_settings
+from motcua.temporal import connect
+
+
+def create_app(settings: Settings | None = None, resources: Resources | None = None) -> FastAPI:
+    """Build the app; tests pass ready `resources` (their engine and Temporal client)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if resources is not None:
+            app.state.resources = resources
+            yield
+            return
+        config = settings or get_settings()
+        engine = make_engine(config.resolved_database_url)
+        try:
+            client = await connect(config)
+            app.state.resources = Resources(config, engine, make_sessionmaker(engine), client)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="motcua — Một cửa",
+        summary="Hệ thống giải quyết thủ tục hành chính một cửa · One-stop-shop dossier engine",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    v1 = APIRouter(prefix="/api/v1")
+    v1.include_router(dossiers.router)
+    v1.include_router(reference.router)
+    v1.include_router(health.router)
+    app.include_router(v1)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,165 @@
+"""One error base class carrying its HTTP status, and the handlers that render every error.
+
+Errors read in Vietnamese first (`message`), English alongside (`message_en`). Temporal's
+"not found", "already started" and rejected updates are mapped here and nowhere else.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+ILLEGAL_ACTION = "IllegalAction"
+
+
+class ApiError(Exception):
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "bad_request"
+
+    def __init__(self, message_vi: str, message_en: str, **details: Any) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "detail": {
+                "code": self.code,
+                "message": self.message_vi,
+                "message_en": self.message_en,
+                **self.details,
+            }
+        }
+
+
+class NotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+class Unavailable(ApiError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "unavailable"
+
+
+class FieldError(ApiError):
+    """A well-formed value that names something that does not exist or does not fit."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    code = "invalid_field"
+
+    def __init__(self, loc: tuple[str, ...], kind: str, message_vi: str, message_en: str) -> None:
+        super().__init__(message_vi, message_en)
+        self.loc = loc
+        self.kind = kind
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": [_field_entry(self.loc, self.kind, self.message_vi, self.message_en)]}
+
+
+def dossier_not_found(code: str) -> NotFound:
+    return NotFound(
+        f"Không tìm thấy hồ sơ «{code}».", f"Dossier '{code}' was not found.", dossier=code
+    )
+
+
+def _field_entry(loc: tuple[Any, ...], kind: str, message_vi: str, message_en: str) -> dict[str, Any]:
+    field = ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
+    return {"loc": list(loc), "field": field, "type": kind, "msg": message_vi, "msg_en": message_en}
+
+
+_VALIDATION_VI: dict[str, str] = {
+    "missing": "Thiếu thông tin bắt buộc.",
+    "extra_forbidden": "Trường này không được phép.",
+    "string_pattern_mismatch": "Giá trị không đúng định dạng.",
+    "string_too_short": "Giá trị quá ngắn.",
+    "string_too_long": "Giá trị quá dài.",
+    "string_type": "Phải là chuỗi ký tự.",
+    "int_parsing": "Phải là số nguyên.",
+    "int_type": "Phải là số nguyên.",
+    "enum": "Giá trị không thuộc danh sách cho phép.",
+    "literal_error": "Giá trị không thuộc danh sách cho phép.",
+    "model_attributes_type": "Phải là một đối tượng.",
+    "dict_type": "Phải là một đối tượng.",
+    "json_invalid": "Nội dung JSON không hợp lệ.",
+    "greater_than_equal": "Giá trị quá nhỏ.",
+    "less_than_equal": "Giá trị quá lớn.",
+}
+
+
+def _validation_entries(exc: RequestValidationError) -> list[dict[str, Any]]:
+    entries = []
+    for error in exc.errors():
+        ctx = error.get("ctx") or {}
+        if "en" in ctx:  # our own validators: Vietnamese message, English in the context
+            message_vi, message_en = error["msg"], str(ctx["en"])
+        else:
+            message_vi = _VALIDATION_VI.get(error["type"], "Giá trị không hợp lệ.")
+            message_en = error["msg"]
+        entries.append(_field_entry(tuple(error["loc"]), error["type"], message_vi, message_en))
+    return entries
+
+
+def _update_failure(exc: WorkflowUpdateFailedError) -> ApiError:
+    cause = exc.cause
+    if isinstance(cause, ApplicationError) and cause.type == ILLEGAL_ACTION:
+        details = cause.details[0] if cause.details else {}
+        return Conflict(
+            cause.message,
+            str(details.get("message_en", cause.message)) if isinstance(details, dict) else "",
+            reason="illegal_action",
+            state=details if isinstance(details, dict) else {},
+        )
+    return Conflict(
+        "Không thực hiện được thao tác trên hồ sơ.",
+        f"The action failed: {cause}",
+        reason="update_failed",
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": _validation_entries(exc)},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+
+    @app.exception_handler(WorkflowUpdateFailedError)
+    async def _update_failed(_: Request, exc: WorkflowUpdateFailedError) -> JSONResponse:
+        error = _update_failure(exc)
+        return JSONResponse(error.body(), status_code=error.status_code)
+
+    @app.exception_handler(WorkflowAlreadyStartedError)
+    async def _already_started(_: Request, exc: WorkflowAlreadyStartedError) -> JSONResponse:
+        error = Conflict(
+            f"Hồ sơ «{exc.workflow_id}» đã tồn tại.",
+            f"Dossier '{exc.workflow_id}' already exists.",
+        )
+        return JSONResponse(error.body(), status_code=error.status_code)
+
+    @app.exception_handler(RPCError)
+    async def _rpc(_: Request, exc: RPCError) -> JSONResponse:
+        error: ApiError
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            error = NotFound("Không tìm thấy hồ sơ.", f"Not found: {exc.message}")
+        else:
+            error = Unavailable(
+                "Hệ thống xử lý hồ sơ tạm thời không phản hồi, vui lòng thử lại.",
+                f"The workflow service did not answer: {exc.message}",
+            )
+        return JSONResponse(error.body(), status_code=error.status_code)

@@ -1,0 +1,191 @@
+"""Receiving a dossier: resolve its three units, allocate its code, start its workflow.
+
+A submission with an `Idempotency-Key` records the key with the allocated code in the same
+transaction; a retry finds the key, re-issues the same (idempotent) workflow start, and
+answers with the same dossier. If the first attempt died between the commit and the start,
+the retry is what starts the workflow, so nothing is lost either way.
+"""
+
+import hashlib
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+
+from api.errors import Conflict, FieldError
+from db.codes import allocate_code
+from db.dossiers import claim_idempotency_key, find_idempotency_key
+from db.models import OrgUnitRow
+from db.reference import current_procedure, get_unit
+from motcua.settings import Settings
+from schemas.dossier import DossierStart, DossierSubmission, DossierView
+from schemas.procedure import ProcedureDefinition
+from schemas.status import Channel
+from schemas.unit import Level
+from workflows.dossier import DossierWorkflow
+
+
+class ResolvedSubmission:
+    def __init__(
+        self,
+        procedure: ProcedureDefinition,
+        receiving: OrgUnitRow,
+        competent: OrgUnitRow,
+        returning: OrgUnitRow,
+    ) -> None:
+        self.procedure = procedure
+        self.receiving = receiving
+        self.competent = competent
+        self.returning = returning
+
+
+async def resolve(session: AsyncSession, body: DossierSubmission) -> ResolvedSubmission:
+    procedure = await current_procedure(session, body.procedure_code)
+    if procedure is None:
+        raise FieldError(
+            ("body", "procedure_code"),
+            "unknown_procedure",
+            f"Không có thủ tục mã «{body.procedure_code}» trong danh mục.",
+            f"No procedure with code '{body.procedure_code}' in the catalogue.",
+        )
+    receiving = await get_unit(session, body.receiving_unit)
+    if receiving is None or not receiving.receives_dossiers:
+        raise FieldError(
+            ("body", "receiving_unit"),
+            "unknown_receiving_unit",
+            f"«{body.receiving_unit}» không phải là bộ phận một cửa tiếp nhận hồ sơ.",
+            f"'{body.receiving_unit}' is not a one-stop unit that receives dossiers.",
+        )
+    competent = await _competent_authority(session, body, procedure, receiving)
+    # The result goes back where the applicant handed the dossier in (Decree 118/2025).
+    return ResolvedSubmission(procedure, receiving, competent, receiving)
+
+
+async def _competent_authority(
+    session: AsyncSession,
+    body: DossierSubmission,
+    procedure: ProcedureDefinition,
+    receiving: OrgUnitRow,
+) -> OrgUnitRow:
+    loc = ("body", "competent_authority")
+    if procedure.level is Level.PROVINCE:
+        assert procedure.competent_unit is not None, "validated by the catalogue"
+        competent = await get_unit(session, procedure.competent_unit)
+        if competent is None:
+            raise RuntimeError(f"procedure {procedure.code} names unknown unit")
+        if body.competent_authority not in (None, competent.code):
+            raise FieldError(
+                loc,
+                "wrong_competent_authority",
+                f"Thủ tục «{procedure.name_vi}» do {competent.name_vi} giải quyết.",
+                f"Procedure '{procedure.name_en}' is decided by {competent.name_en}.",
+            )
+        return competent
+    code = body.competent_authority or (
+        receiving.code if receiving.level == Level.COMMUNE.value else None
+    )
+    if code is None:
+        raise FieldError(
+            loc,
+            "competent_authority_required",
+            "Thủ tục cấp xã nhận tại Trung tâm tỉnh: cần chọn xã/phường có thẩm quyền.",
+            "A commune-level procedure received at the provincial centre needs the "
+            "competent commune or ward.",
+        )
+    competent = await get_unit(session, code)
+    if competent is None or competent.level != Level.COMMUNE.value:
+        raise FieldError(
+            loc,
+            "unknown_competent_authority",
+            f"«{code}» không phải là xã/phường có thẩm quyền giải quyết thủ tục này.",
+            f"'{code}' is not a commune or ward competent for this procedure.",
+        )
+    return competent
+
+
+def request_hash(body: DossierSubmission) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+async def reserve_code(
+    session: AsyncSession,
+    settings: Settings,
+    resolved: ResolvedSubmission,
+    body: DossierSubmission,
+    idempotency_key: str | None,
+) -> tuple[str, datetime]:
+    """The dossier's code and receipt time: new ones, or those of the earlier identical request."""
+    fingerprint = request_hash(body)
+    if idempotency_key is not None:
+        earlier = await find_idempotency_key(session, idempotency_key)
+        if earlier is not None:
+            return _same_request(
+                earlier.dossier_code, earlier.created_at, earlier.request_hash, fingerprint
+            )
+    now = datetime.now(UTC)
+    local_day = now.astimezone(ZoneInfo(settings.timezone)).date()
+    try:
+        code = await allocate_code(session, resolved.receiving.e_id, local_day)
+        if idempotency_key is None:
+            await session.commit()
+            return code, now
+        claimed = await claim_idempotency_key(session, idempotency_key, fingerprint, code, now)
+        # Read before the transaction ends: a rollback expires the row.
+        winner = (claimed.dossier_code, claimed.created_at, claimed.request_hash)
+        if winner[0] == code:
+            await session.commit()
+        else:
+            # A concurrent request with the same key won; give our number back.
+            await session.rollback()
+    except BaseException:
+        await session.rollback()
+        raise
+    return _same_request(*winner, fingerprint)
+
+
+def _same_request(
+    code: str, created_at: datetime, stored_hash: str, fingerprint: str
+) -> tuple[str, datetime]:
+    if stored_hash != fingerprint:
+        raise Conflict(
+            "Mã Idempotency-Key này đã được dùng cho một hồ sơ khác.",
+            "This Idempotency-Key was already used for a different submission.",
+            reason="idempotency_key_reused",
+            dossier=code,
+        )
+    return code, created_at
+
+
+def dossier_start(
+    code: str, submitted_at: datetime, resolved: ResolvedSubmission, body: DossierSubmission
+) -> DossierStart:
+    default_actor = "citizen" if body.channel is Channel.ONLINE else "one-stop clerk"
+    return DossierStart(
+        code=code,
+        procedure_code=resolved.procedure.code,
+        procedure_version=resolved.procedure.version,
+        receiving_unit=resolved.receiving.code,
+        competent_authority=resolved.competent.code,
+        returning_unit=resolved.returning.code,
+        channel=body.channel,
+        applicant=body.applicant,
+        submitted_at=submitted_at,
+        submitted_by=body.received_by or default_actor,
+        note=body.note,
+    )
+
+
+async def start_dossier(client: Client, task_queue: str, start: DossierStart) -> DossierView:
+    """Start the workflow (or find it running) and wait until the submission is recorded."""
+    operation = WithStartWorkflowOperation(
+        DossierWorkflow.run,
+        start,
+        id=start.code,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    return await client.execute_update_with_start_workflow(
+        DossierWorkflow.registered, start_workflow_operation=operation
+    )

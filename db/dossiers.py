@@ -1,0 +1,111 @@
+"""The dossier projection and its event log, written only by the workflow's activities.
+
+Writes are keyed by (dossier, sequence number): a retried activity inserts nothing twice,
+and a late retry never moves the projection back to an older state.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Table, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import DossierEventRow, DossierRow, IdempotencyKeyRow
+from db.upsert import insert_for
+from schemas.dossier import RecordEvent
+
+
+async def append_event(session: AsyncSession, record: RecordEvent) -> None:
+    dossier, snapshot, event = record.dossier, record.snapshot, record.event
+    lifecycle = {
+        "status": int(snapshot.status),
+        "sub_state": snapshot.sub_state.value,
+        "accepted_at": snapshot.accepted_at,
+        "last_seq": snapshot.last_seq,
+        "updated_at": event.at,
+    }
+    dossier_table: Table = DossierRow.__table__  # type: ignore[assignment]
+    await session.exec(
+        insert_for(session, dossier_table)
+        .values(
+            code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            procedure_version=dossier.procedure_version,
+            receiving_unit=dossier.receiving_unit,
+            competent_authority=dossier.competent_authority,
+            returning_unit=dossier.returning_unit,
+            channel=int(dossier.channel),
+            applicant_name=dossier.applicant.full_name,
+            applicant_id_number=dossier.applicant.id_number,
+            applicant_phone=dossier.applicant.phone,
+            applicant=dossier.applicant.model_dump(mode="json"),
+            submitted_at=dossier.submitted_at,
+            **lifecycle,
+        )
+        .on_conflict_do_nothing(index_elements=[dossier_table.c.code])
+    )
+    await session.exec(
+        update(DossierRow)
+        .where(col(DossierRow.code) == dossier.code, col(DossierRow.last_seq) < snapshot.last_seq)
+        .values(**lifecycle)
+    )
+    event_table: Table = DossierEventRow.__table__  # type: ignore[assignment]
+    await session.exec(
+        insert_for(session, event_table)
+        .values(
+            dossier_code=event.dossier_code,
+            seq=event.seq,
+            type=event.type.value,
+            at=event.at,
+            actor=event.actor,
+            actor_unit=event.actor_unit,
+            from_status=None if event.from_status is None else int(event.from_status),
+            to_status=int(event.to_status),
+            sub_state=event.sub_state.value,
+            reason=event.reason,
+            data=event.data,
+        )
+        .on_conflict_do_nothing(index_elements=[event_table.c.dossier_code, event_table.c.seq])
+    )
+
+
+async def get_dossier(session: AsyncSession, code: str) -> DossierRow | None:
+    return await session.get(DossierRow, code)
+
+
+async def list_events(session: AsyncSession, code: str) -> list[DossierEventRow]:
+    rows = await session.exec(
+        select(DossierEventRow)
+        .where(DossierEventRow.dossier_code == code)
+        .order_by(col(DossierEventRow.seq))
+    )
+    return list(rows)
+
+
+async def find_idempotency_key(session: AsyncSession, key: str) -> IdempotencyKeyRow | None:
+    return await session.get(IdempotencyKeyRow, key)
+
+
+async def claim_idempotency_key(
+    session: AsyncSession, key: str, request_hash: str, dossier_code: str, created_at: datetime
+) -> IdempotencyKeyRow:
+    """Record the key, or return the row of whichever concurrent request recorded it first."""
+    table: Table = IdempotencyKeyRow.__table__  # type: ignore[assignment]
+    await session.exec(
+        insert_for(session, table)
+        .values(
+            key=key,
+            request_hash=request_hash,
+            dossier_code=dossier_code,
+            created_at=created_at,
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.key])
+    )
+    row = (
+        await session.exec(
+            select(IdempotencyKeyRow)
+            .where(IdempotencyKeyRow.key == key)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    return row

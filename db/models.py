@@ -1,0 +1,110 @@
+"""The tables. Generate migrations from these against PostgreSQL (see README)."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import JSONVariant, UTCDateTime
+
+
+class OrgUnitRow(SQLModel, table=True):
+    __tablename__ = "org_unit"
+
+    code: str = Field(primary_key=True, max_length=64)
+    e_id: str = Field(unique=True, max_length=32)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    level: str = Field(max_length=16, index=True)
+    parent_code: str | None = Field(default=None, foreign_key="org_unit.code", max_length=64)
+    receives_dossiers: bool = False
+    active: bool = True
+
+
+class ProcedureVersionRow(SQLModel, table=True):
+    """Every version of every procedure ever loaded; dossiers stay pinned to theirs."""
+
+    __tablename__ = "procedure_version"
+
+    code: str = Field(primary_key=True, max_length=64)
+    version: int = Field(primary_key=True)
+    name_vi: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+    level: str = Field(max_length=16)
+    is_current: bool = Field(default=True, index=True)
+    definition: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+    loaded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DossierRow(SQLModel, table=True):
+    """The projection of one dossier for lists, search, tracking and dashboards."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        Index("ix_dossier_receiving_status", "receiving_unit", "status"),
+        Index("ix_dossier_authority_status", "competent_authority", "status"),
+    )
+
+    code: str = Field(primary_key=True, max_length=64)
+    procedure_code: str = Field(max_length=64)
+    procedure_version: int
+    receiving_unit: str = Field(foreign_key="org_unit.code", max_length=64)
+    competent_authority: str = Field(foreign_key="org_unit.code", max_length=64)
+    returning_unit: str = Field(foreign_key="org_unit.code", max_length=64)
+    channel: int
+    status: int
+    sub_state: str = Field(max_length=40)
+    applicant_name: str = Field(max_length=100)
+    applicant_id_number: str = Field(max_length=12, index=True)
+    applicant_phone: str = Field(max_length=16)
+    applicant: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+    submitted_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    last_seq: int = 0
+
+
+class DossierEventRow(SQLModel, table=True):
+    """The audit trail. Rows are only ever inserted; PostgreSQL refuses UPDATE and DELETE."""
+
+    __tablename__ = "dossier_event"
+    __table_args__ = (UniqueConstraint("dossier_code", "seq", name="uq_dossier_event_seq"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True)
+    )
+    dossier_code: str = Field(foreign_key="dossier.code", max_length=64)
+    seq: int
+    type: str = Field(max_length=40)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=100)
+    actor_unit: str = Field(max_length=64)
+    from_status: int | None = None
+    to_status: int
+    sub_state: str = Field(max_length=40)
+    reason: str | None = Field(default=None, max_length=2000)
+    data: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+
+
+class DossierCodeCounterRow(SQLModel, table=True):
+    """The daily sequence of dossier codes per agency."""
+
+    __tablename__ = "dossier_code_counter"
+
+    agency_e_id: str = Field(primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    last_value: int
+
+
+class IdempotencyKeyRow(SQLModel, table=True):
+    """A submission's Idempotency-Key, so a retried request finds the dossier it created."""
+
+    __tablename__ = "idempotency_key"
+
+    key: str = Field(primary_key=True, max_length=200)
+    request_hash: str = Field(max_length=64)
+    dossier_code: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,119 @@
+"""Loading the catalogue's units and procedure versions into the database, and reading them."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import OrgUnitRow, ProcedureVersionRow
+from db.upsert import insert_for
+from schemas.procedure import ProcedureDefinition
+from schemas.unit import OrgUnit
+
+
+class ProcedureVersionConflict(ValueError):
+    """A published procedure version was edited in place; a change needs a new version."""
+
+
+async def load_units(session: AsyncSession, units: list[OrgUnit]) -> None:
+    table: Table = OrgUnitRow.__table__  # type: ignore[assignment]
+    # Parents first, so the self-referencing foreign key holds on every insert.
+    for unit in sorted(units, key=lambda u: u.parent_code is not None):
+        values = unit.model_dump(mode="json")
+        statement = (
+            insert_for(session, table)
+            .values(**values, active=True)
+            .on_conflict_do_update(
+                index_elements=[table.c.code],
+                set_={k: v for k, v in values.items() if k != "code"},
+            )
+        )
+        await session.exec(statement)
+
+
+async def load_procedures(session: AsyncSession, procedures: list[ProcedureDefinition]) -> None:
+    """Add new versions; refuse an edited old one; mark each code's newest version current."""
+    now = datetime.now(UTC)
+    for procedure in procedures:
+        definition = procedure.model_dump(mode="json")
+        existing = await session.get(ProcedureVersionRow, (procedure.code, procedure.version))
+        if existing is not None:
+            if existing.definition != definition:
+                raise ProcedureVersionConflict(
+                    f"procedure {procedure.code}: field 'version': version {procedure.version} "
+                    "is already published with different content; publish the change as "
+                    f"version {procedure.version + 1}"
+                )
+            continue
+        session.add(
+            ProcedureVersionRow(
+                code=procedure.code,
+                version=procedure.version,
+                name_vi=procedure.name_vi,
+                name_en=procedure.name_en,
+                level=procedure.level.value,
+                is_current=False,
+                definition=definition,
+                loaded_at=now,
+            )
+        )
+    await session.flush()
+    for code in {p.code for p in procedures}:
+        newest = (
+            await session.exec(
+                select(ProcedureVersionRow.version)
+                .where(ProcedureVersionRow.code == code)
+                .order_by(col(ProcedureVersionRow.version).desc())
+                .limit(1)
+            )
+        ).one()
+        await session.exec(
+            update(ProcedureVersionRow)
+            .where(col(ProcedureVersionRow.code) == code)
+            .values(is_current=col(ProcedureVersionRow.version) == newest)
+        )
+
+
+async def current_procedure(session: AsyncSession, code: str) -> ProcedureDefinition | None:
+    row = (
+        await session.exec(
+            select(ProcedureVersionRow).where(
+                ProcedureVersionRow.code == code, col(ProcedureVersionRow.is_current)
+            )
+        )
+    ).first()
+    return None if row is None else ProcedureDefinition.model_validate(row.definition)
+
+
+async def procedure_version(
+    session: AsyncSession, code: str, version: int
+) -> ProcedureDefinition | None:
+    row = await session.get(ProcedureVersionRow, (code, version))
+    return None if row is None else ProcedureDefinition.model_validate(row.definition)
+
+
+async def current_procedures(session: AsyncSession) -> list[ProcedureDefinition]:
+    rows = await session.exec(
+        select(ProcedureVersionRow)
+        .where(col(ProcedureVersionRow.is_current))
+        .order_by(col(ProcedureVersionRow.code))
+    )
+    return [ProcedureDefinition.model_validate(row.definition) for row in rows]
+
+
+async def get_unit(session: AsyncSession, code: str) -> OrgUnitRow | None:
+    unit = await session.get(OrgUnitRow, code)
+    return unit if unit is not None and unit.active else None
+
+
+async def get_units(session: AsyncSession, codes: set[str]) -> dict[str, OrgUnitRow]:
+    rows = await session.exec(select(OrgUnitRow).where(col(OrgUnitRow.code).in_(codes)))
+    return {row.code: row for row in rows}
+
+
+async def list_units(session: AsyncSession, level: str | None = None) -> list[OrgUnitRow]:
+    statement = select(OrgUnitRow).where(col(OrgUnitRow.active)).order_by(col(OrgUnitRow.code))
+    if level is not None:
+        statement = statement.where(OrgUnitRow.level == level)
+    return list(await session.exec(statement))

@@ -1,0 +1,1 @@
+"""motcua: a durable one-stop-shop dossier engine for two-level local government."""

@@ -1,0 +1,65 @@
+"""All configuration, read once from the environment (prefix `MOTCUA_`) or a `.env` file."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-in-production"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("data")
+    # Empty means the embedded SQLite file under data_dir; set a postgresql+asyncpg URL
+    # for production and tests.
+    database_url: str = ""
+    # Empty means "start the embedded Temporal dev server" (make run); tests and
+    # production point at a running server.
+    temporal_address: str = ""
+    temporal_namespace: str = "default"
+    task_queue: str = "motcua-dossiers"
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # Signs tracking secrets (and, later, tokens); must be set outside development.
+    secret_key: str = Field(default=DEFAULT_SECRET, min_length=16)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Who the province is: the root of the unit tree loaded from the catalogue.
+    province_code: str = "dak-lak"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Self:
+        if self.environment is not Environment.DEVELOPMENT and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "MOTCUA_SECRET_KEY must be set to a private value when "
+                f"MOTCUA_ENVIRONMENT={self.environment.value}"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'motcua.db').resolve()}"
+
+    @property
+    def resolved_temporal_address(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,201 @@
+"""A dossier as it travels: the applicant, the workflow's input, its commands and its events."""
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from schemas.lifecycle import Action
+from schemas.procedure import PROCEDURE_CODE_PATTERN
+from schemas.status import Channel, DossierStatus, SubState
+from schemas.unit import UNIT_CODE_PATTERN
+
+# The first three digits of a 12-digit citizen ID (CCCD) are the province of birth
+# registration (Circular 59/2021/TT-BCA, annex); codes were kept after the 2025 mergers.
+_ID_PROVINCE_PREFIXES = frozenset(
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 "
+    "034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 "
+    "067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096".split()
+)
+_PHONE = re.compile(r"^(?:\+84|84|0)((?:3|5|7|8|9)\d{8}|2\d{9})$")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _error(kind: str, message_vi: str, message_en: str) -> PydanticCustomError:
+    # Vietnamese is the message people read; English travels in the context for the API.
+    return PydanticCustomError(kind, message_vi, {"en": message_en})
+
+
+def _check_id_number(value: str) -> str:
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) != 12:
+        raise _error(
+            "id_number_format",
+            "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+            "The personal ID number must be exactly 12 digits.",
+        )
+    if value[:3] not in _ID_PROVINCE_PREFIXES:
+        raise _error(
+            "id_number_province",
+            f"Số định danh cá nhân có mã tỉnh «{value[:3]}» không hợp lệ.",
+            f"The personal ID number starts with an unknown province code '{value[:3]}'.",
+        )
+    return value
+
+
+def _normalise_phone(value: str) -> str:
+    compact = re.sub(r"[\s.\-()]", "", value)
+    match = _PHONE.match(compact)
+    if match is None:
+        raise _error(
+            "phone_format",
+            "Số điện thoại không hợp lệ (ví dụ: 0912345678).",
+            "Invalid phone number (for example 0912345678).",
+        )
+    return "0" + match.group(1)
+
+
+def _normalise_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not 2 <= len(value) <= 100 or _NAME.match(value) is None:
+        raise _error(
+            "full_name_format",
+            "Họ và tên chỉ gồm chữ cái, từ 2 đến 100 ký tự.",
+            "The full name must be letters only, 2 to 100 characters.",
+        )
+    return value
+
+
+def _check_email(value: str) -> str:
+    value = value.strip()
+    if _EMAIL.match(value) is None:
+        raise _error("email_format", "Địa chỉ thư điện tử không hợp lệ.", "Invalid email address.")
+    return value
+
+
+IdNumber = Annotated[str, AfterValidator(_check_id_number)]
+Phone = Annotated[str, AfterValidator(_normalise_phone)]
+FullName = Annotated[str, AfterValidator(_normalise_name)]
+Email = Annotated[str, AfterValidator(_check_email)]
+UnitCode = Annotated[str, Field(pattern=UNIT_CODE_PATTERN)]
+ProcedureCode = Annotated[str, Field(pattern=PROCEDURE_CODE_PATTERN)]
+
+
+class Applicant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: FullName
+    id_number: IdNumber
+    phone: Phone
+    email: Email | None = None
+    address: str | None = Field(default=None, max_length=300)
+
+
+class DossierSubmission(BaseModel):
+    """What the counter (or the citizen online) submits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    procedure_code: ProcedureCode
+    receiving_unit: UnitCode
+    # Only for commune-level procedures received outside the applicant's commune.
+    competent_authority: UnitCode | None = None
+    channel: Channel
+    applicant: Applicant
+    received_by: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class DossierStart(BaseModel):
+    """The dossier workflow's input: everything resolved, nothing left to look up."""
+
+    code: str
+    procedure_code: str
+    procedure_version: int
+    receiving_unit: str
+    competent_authority: str
+    returning_unit: str
+    channel: Channel
+    applicant: Applicant
+    submitted_at: datetime
+    submitted_by: str
+    note: str | None = None
+
+
+class ActionRequest(BaseModel):
+    """The body of `POST /dossiers/{code}/actions/{action}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=100)
+    actor_unit: UnitCode | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ActionCommand(BaseModel):
+    """An action as the workflow receives it in an Update."""
+
+    action: Action
+    actor: str
+    actor_unit: str
+    reason: str | None = None
+
+
+class EventType(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+
+    @property
+    def label_vi(self) -> str:
+        return {"submitted": "Nộp hồ sơ", "accepted": "Tiếp nhận hồ sơ"}[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {"submitted": "Dossier submitted", "accepted": "Dossier accepted"}[self.value]
+
+
+class DossierEvent(BaseModel):
+    """One line of the append-only audit log: who did what, when, from which state to which."""
+
+    dossier_code: str
+    seq: int = Field(ge=1)
+    type: EventType
+    at: datetime
+    actor: str
+    actor_unit: str
+    from_status: DossierStatus | None
+    to_status: DossierStatus
+    sub_state: SubState
+    reason: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DossierSnapshot(BaseModel):
+    """The lifecycle fields the workflow owns and the projection mirrors."""
+
+    status: DossierStatus
+    sub_state: SubState
+    accepted_at: datetime | None = None
+    last_seq: int = 0
+
+
+class RecordEvent(BaseModel):
+    """Input of the activity that appends an event and moves the projection with it."""
+
+    dossier: DossierStart
+    snapshot: DossierSnapshot
+    event: DossierEvent
+
+
+class DossierView(BaseModel):
+    """The workflow's live answer to a query or an update."""
+
+    code: str
+    status: DossierStatus
+    sub_state: SubState
+    allowed_actions: list[Action]
+    last_seq: int

@@ -1,0 +1,83 @@
+"""Official DVCQG status codes, channels and the internal sub-states that sit under them."""
+
+from enum import IntEnum, StrEnum
+
+
+class DossierStatus(IntEnum):
+    """The ten status codes exchanged with the National Public Service Portal (DVCQG)."""
+
+    NEW = 1
+    ACCEPTED = 2
+    REFUSED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    FINANCIAL_OBLIGATION = 6
+    WITHDRAWAL_REQUESTED = 7
+    STOPPED = 8
+    RESULT_READY = 9
+    RESULT_RETURNED = 10
+
+    @property
+    def name_vi(self) -> str:
+        return _STATUS_NAMES[self][0]
+
+    @property
+    def name_en(self) -> str:
+        return _STATUS_NAMES[self][1]
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.RESULT_RETURNED)
+
+
+_STATUS_NAMES: dict[DossierStatus, tuple[str, str]] = {
+    DossierStatus.NEW: ("Mới đăng ký", "Newly registered"),
+    DossierStatus.ACCEPTED: ("Được tiếp nhận", "Accepted"),
+    DossierStatus.REFUSED: ("Không được tiếp nhận", "Refused at intake"),
+    DossierStatus.PROCESSING: ("Đang xử lý", "Being processed"),
+    DossierStatus.SUPPLEMENT_REQUESTED: ("Yêu cầu bổ sung giấy tờ", "Supplement requested"),
+    DossierStatus.FINANCIAL_OBLIGATION: (
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "Financial obligation requested",
+    ),
+    DossierStatus.WITHDRAWAL_REQUESTED: ("Công dân yêu cầu rút hồ sơ", "Withdrawal requested"),
+    DossierStatus.STOPPED: ("Dừng xử lý", "Processing stopped"),
+    DossierStatus.RESULT_READY: ("Đã xử lý xong", "Result ready"),
+    DossierStatus.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
+}
+
+
+class SubState(StrEnum):
+    """Where a dossier is inside its DVCQG status; production systems track these per unit."""
+
+    AWAITING_RECEIPT = "awaiting_receipt"
+    AWAITING_TRANSFER = "awaiting_transfer"
+
+    @property
+    def name_vi(self) -> str:
+        return _SUB_STATE_NAMES[self][0]
+
+    @property
+    def name_en(self) -> str:
+        return _SUB_STATE_NAMES[self][1]
+
+
+_SUB_STATE_NAMES: dict[SubState, tuple[str, str]] = {
+    SubState.AWAITING_RECEIPT: ("Chờ tiếp nhận", "Awaiting receipt"),
+    SubState.AWAITING_TRANSFER: (
+        "Chờ chuyển cơ quan có thẩm quyền",
+        "Awaiting transfer to the competent authority",
+    ),
+}
+
+
+class Channel(IntEnum):
+    """How the applicant submitted the dossier (Decree 118/2025)."""
+
+    IN_PERSON = 1
+    ONLINE = 2
+    POSTAL = 3
+
+    @property
+    def name_vi(self) -> str:
+        return {1: "Trực tiếp", 2: "Trực tuyến", 3: "Qua bưu chính công ích"}[self.value]

@@ -1,0 +1,102 @@
+"""What the HTTP API answers: receipts, dossier details and their parts."""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from schemas.dossier import Applicant
+from schemas.lifecycle import ActionLabel
+from schemas.status import Channel, DossierStatus, SubState
+
+
+class StatusInfo(BaseModel):
+    code: DossierStatus
+    name_vi: str
+    name_en: str
+
+    @classmethod
+    def of(cls, status: DossierStatus) -> "StatusInfo":
+        return cls(code=status, name_vi=status.name_vi, name_en=status.name_en)
+
+
+class SubStateInfo(BaseModel):
+    code: SubState
+    name_vi: str
+    name_en: str
+
+    @classmethod
+    def of(cls, sub_state: SubState) -> "SubStateInfo":
+        return cls(code=sub_state, name_vi=sub_state.name_vi, name_en=sub_state.name_en)
+
+
+class ChannelInfo(BaseModel):
+    code: Channel
+    name_vi: str
+
+
+class UnitRef(BaseModel):
+    code: str
+    e_id: str
+    name_vi: str
+
+
+class ProcedureRef(BaseModel):
+    code: str
+    version: int
+    name_vi: str
+    name_en: str
+
+
+class SubmissionReceipt(BaseModel):
+    """The answer to a submission. The tracking secret is what the citizen needs to follow it."""
+
+    code: str
+    tracking_secret: str
+    status: StatusInfo
+    procedure: ProcedureRef
+    receiving_unit: UnitRef
+    competent_authority: UnitRef
+    returning_unit: UnitRef
+    submitted_at: datetime
+
+
+class TimelineEntry(BaseModel):
+    seq: int
+    type: str
+    label_vi: str
+    label_en: str
+    at: datetime
+    actor: str
+    actor_unit: str
+    from_status: DossierStatus | None
+    to_status: DossierStatus
+    reason: str | None
+
+
+class DossierDetail(BaseModel):
+    code: str
+    procedure: ProcedureRef
+    receiving_unit: UnitRef
+    competent_authority: UnitRef
+    returning_unit: UnitRef
+    channel: ChannelInfo
+    status: StatusInfo
+    sub_state: SubStateInfo
+    applicant: Applicant
+    submitted_at: datetime
+    accepted_at: datetime | None
+    due_at: datetime | None
+    timeline: list[TimelineEntry]
+    allowed_actions: list[ActionLabel]
+
+
+class ComponentHealth(BaseModel):
+    ok: bool
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: str
+    database: ComponentHealth
+    temporal: ComponentHealth

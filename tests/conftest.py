@@ -1,0 +1,126 @@
+"""Shared fixtures: one real Temporal dev server and one real PostgreSQL database per session.
+
+Each test gets its own task queue and worker; dossier tables are emptied before each test
+that asks for the database. Code counters are kept (dossier codes are workflow ids on the
+shared server, so they must never repeat within a session).
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+import catalogue
+from api.app import create_app
+from api.deps import Resources
+from db.migrate import upgrade_async
+from db.reference import load_procedures, load_units
+from db.session import SessionMaker, make_engine, make_sessionmaker
+from motcua.devserver import temporal_binary
+from motcua.settings import Environment, Settings
+from motcua.worker import build_worker
+
+DATABASE_URL = os.environ.get(
+    "MOTCUA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_test"
+)
+
+
+async def recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = await asyncpg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
+        database="postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+async def engine() -> AsyncIterator[AsyncEngine]:
+    await recreate_database(DATABASE_URL)
+    await upgrade_async(DATABASE_URL)
+    engine = make_engine(DATABASE_URL)
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        await load_units(session, catalogue.load_units())
+        await load_procedures(session, catalogue.load_procedures())
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def sessionmaker(engine: AsyncEngine) -> SessionMaker:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("TRUNCATE dossier_event, dossier, idempotency_key RESTART IDENTITY CASCADE")
+        )
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def settings(task_queue: str) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url=DATABASE_URL,
+        temporal_address="in-test",
+        task_queue=task_queue,
+        secret_key="test-secret-key-not-for-production",
+    )
+
+
+@pytest.fixture
+async def worker(
+    temporal_client: Client, task_queue: str, sessionmaker: SessionMaker
+) -> AsyncIterator[str]:
+    async with build_worker(temporal_client, task_queue, sessionmaker):
+        yield task_queue
+
+
+@pytest.fixture
+async def api(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: SessionMaker,
+    temporal_client: Client,
+    worker: str,
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        settings, resources=Resources(settings, engine, sessionmaker, temporal_client)
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://motcua.test") as client:
+            yield client

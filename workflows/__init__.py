@@ -1,0 +1,1 @@
+"""Temporal workflows: one per dossier, the only writer of its lifecycle state."""
