@@ -7,6 +7,7 @@ the retry is what starts the workflow, so nothing is lost either way.
 """
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,22 +24,18 @@ from motcua.settings import Settings
 from schemas.dossier import DossierStart, DossierSubmission, DossierView
 from schemas.procedure import ProcedureDefinition
 from schemas.status import Channel
-from schemas.unit import Level
+from schemas.unit import Level, OrgUnit
 from workflows.dossier import DossierWorkflow
 
 
+@dataclass(frozen=True)
 class ResolvedSubmission:
-    def __init__(
-        self,
-        procedure: ProcedureDefinition,
-        receiving: OrgUnitRow,
-        competent: OrgUnitRow,
-        returning: OrgUnitRow,
-    ) -> None:
-        self.procedure = procedure
-        self.receiving = receiving
-        self.competent = competent
-        self.returning = returning
+    """Plain values, not table rows: they outlive the session's transactions."""
+
+    procedure: ProcedureDefinition
+    receiving: OrgUnit
+    competent: OrgUnit
+    returning: OrgUnit
 
 
 async def resolve(session: AsyncSession, body: DossierSubmission) -> ResolvedSubmission:
@@ -59,8 +56,11 @@ async def resolve(session: AsyncSession, body: DossierSubmission) -> ResolvedSub
             f"'{body.receiving_unit}' is not a one-stop unit that receives dossiers.",
         )
     competent = await _competent_authority(session, body, procedure, receiving)
+    counter = OrgUnit.model_validate(receiving, from_attributes=True)
     # The result goes back where the applicant handed the dossier in (Decree 118/2025).
-    return ResolvedSubmission(procedure, receiving, competent, receiving)
+    return ResolvedSubmission(
+        procedure, counter, OrgUnit.model_validate(competent, from_attributes=True), counter
+    )
 
 
 async def _competent_authority(

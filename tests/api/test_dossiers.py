@@ -4,7 +4,8 @@ import asyncio
 import re
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import select
 from temporalio.client import Client
 
 from api.tracking import tracking_secret
@@ -100,7 +101,7 @@ async def test_accepting_twice_is_refused_with_the_state_that_forbids_it(
         count = (await session.exec(
             select(func.count()).select_from(DossierEventRow)
             .where(DossierEventRow.dossier_code == code)
-        )).scalar_one()
+        )).one()
     assert count == 2
 
 

@@ -1,0 +1,99 @@
+"""Bad input is answered 422 naming the field, and nothing is stored or started."""
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+from temporalio.client import Client
+
+from db.models import DossierCodeCounterRow, DossierEventRow, DossierRow, IdempotencyKeyRow
+from db.session import SessionMaker
+from tests.factories import submission
+
+
+async def _stored(sessionmaker: SessionMaker) -> tuple[int, ...]:
+    async with sessionmaker() as session:
+        counts = []
+        for table in (DossierRow, DossierEventRow, IdempotencyKeyRow):
+            counts.append((await session.exec(select(func.count()).select_from(table))).one())
+        counters = (await session.exec(select(func.sum(DossierCodeCounterRow.last_value)))).one()
+        counts.append(counters or 0)
+    return tuple(counts)
+
+
+def _applicant(**overrides: Any) -> dict[str, Any]:
+    return {**submission()["applicant"], **overrides}
+
+
+CASES = [
+    pytest.param(submission(procedure_code="9.999999"), "procedure_code", "unknown_procedure",
+                 id="unknown procedure"),
+    pytest.param(submission(receiving_unit="xa-khong-co"), "receiving_unit",
+                 "unknown_receiving_unit", id="unknown unit"),
+    pytest.param(submission(receiving_unit="so-tu-phap"), "receiving_unit",
+                 "unknown_receiving_unit", id="department has no counter"),
+    pytest.param(submission(applicant=_applicant(id_number="06619000123")),
+                 "applicant.id_number", "id_number_format", id="ID number too short"),
+    pytest.param(submission(applicant=_applicant(id_number="06619000123X")),
+                 "applicant.id_number", "id_number_format", id="ID number with a letter"),
+    pytest.param(submission(applicant=_applicant(id_number="999190001234")),
+                 "applicant.id_number", "id_number_province", id="ID number bad province"),
+    pytest.param(submission(applicant=_applicant(phone="12345")), "applicant.phone",
+                 "phone_format", id="phone"),
+    pytest.param(submission(applicant=_applicant(full_name="R2-D2")), "applicant.full_name",
+                 "full_name_format", id="name with digits"),
+    pytest.param(submission(channel=4), "channel", "enum", id="channel"),
+    pytest.param({k: v for k, v in submission().items() if k != "applicant"}, "applicant",
+                 "missing", id="missing applicant"),
+    pytest.param(submission(receiving_unit="ttphcc-tinh"), "competent_authority",
+                 "competent_authority_required", id="commune procedure at province centre"),
+    pytest.param(submission(competent_authority="so-tu-phap"), "competent_authority",
+                 "unknown_competent_authority", id="department for commune procedure"),
+    pytest.param(submission(procedure_code="2.000488", competent_authority="xa-vu-bon"),
+                 "competent_authority", "wrong_competent_authority",
+                 id="commune for province procedure"),
+    pytest.param(submission(surprise=True), "surprise", "extra_forbidden", id="unknown field"),
+]
+
+
+@pytest.mark.parametrize(("body", "field", "kind"), CASES)
+async def test_bad_submission_names_the_field_and_stores_nothing(
+    api: httpx.AsyncClient,
+    sessionmaker: SessionMaker,
+    temporal_client: Client,
+    task_queue: str,
+    body: dict[str, Any],
+    field: str,
+    kind: str,
+) -> None:
+    before = await _stored(sessionmaker)
+
+    response = await api.post("/api/v1/dossiers", json=body)
+
+    assert response.status_code == 422, response.text
+    errors = response.json()["detail"]
+    assert [(e["field"], e["type"]) for e in errors] == [(field, kind)]
+    assert errors[0]["msg"] and errors[0]["msg_en"]
+    assert await _stored(sessionmaker) == before
+    started = [w async for w in temporal_client.list_workflows(f"TaskQueue = '{task_queue}'")]
+    assert started == []
+
+
+async def test_malformed_json_is_422(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/api/v1/dossiers", content=b"{not json", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_vietnamese_message_for_a_malformed_id_number(api: httpx.AsyncClient) -> None:
+    body = submission(applicant=_applicant(id_number="123"))
+
+    error = (await api.post("/api/v1/dossiers", json=body)).json()["detail"][0]
+
+    assert error["msg"] == "Số định danh cá nhân phải gồm đúng 12 chữ số."
+    assert error["msg_en"] == "The personal ID number must be exactly 12 digits."
