@@ -83,7 +83,9 @@ async def submit_dossier(
 
 
 @router.get("/{code}", response_model=DossierDetail, summary="A dossier, its timeline and actions")
-async def read_dossier(code: DossierCode, session: SessionDep, resources: ResourcesDep) -> DossierDetail:
+async def read_dossier(
+    code: DossierCode, session: SessionDep, resources: ResourcesDep
+) -> DossierDetail:
     row = await get_dossier(session, code)
     if row is None:
         raise dossier_not_found(code)

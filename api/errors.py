@@ -73,7 +73,9 @@ def dossier_not_found(code: str) -> NotFound:
     )
 
 
-def _field_entry(loc: tuple[Any, ...], kind: str, message_vi: str, message_en: str) -> dict[str, Any]:
+def _field_entry(
+    loc: tuple[Any, ...], kind: str, message_vi: str, message_en: str
+) -> dict[str, Any]:
     field = ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
     return {"loc": list(loc), "field": field, "type": kind, "msg": message_vi, "msg_en": message_en}
 

@@ -35,9 +35,7 @@ async def _check_database(resources: ResourcesDep) -> ComponentHealth:
 async def _check_temporal(resources: ResourcesDep) -> ComponentHealth:
     started = time.perf_counter()
     try:
-        healthy = await resources.temporal.service_client.check_health(
-            timeout=timedelta(seconds=3)
-        )
+        healthy = await resources.temporal.service_client.check_health(timeout=timedelta(seconds=3))
     except Exception as exc:
         return ComponentHealth(ok=False, error=str(exc)[:300])
     elapsed = round((time.perf_counter() - started) * 1000, 2)

@@ -9,11 +9,10 @@ services use `MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX` (Circular 03/2025).
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DossierCodeCounterRow
-from db.upsert import insert_for
+from db.upsert import insert_for, table_of
 
 CodeFormat = Callable[[str, date, int], str]
 
@@ -23,9 +22,9 @@ def standard_code(agency_e_id: str, day: date, sequence: int) -> str:
 
 
 async def next_sequence(session: AsyncSession, agency_e_id: str, day: date) -> int:
-    table: Table = DossierCodeCounterRow.__table__  # type: ignore[assignment]
+    table = table_of(DossierCodeCounterRow)
     statement = (
-        insert_for(session, table)
+        insert_for(session, DossierCodeCounterRow)
         .values(agency_e_id=agency_e_id, day=day, last_value=1)
         .on_conflict_do_update(
             index_elements=[table.c.agency_e_id, table.c.day],

@@ -6,12 +6,12 @@ and a late retry never moves the projection back to an older state.
 
 from datetime import datetime
 
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DossierEventRow, DossierRow, IdempotencyKeyRow
-from db.upsert import insert_for
+from db.upsert import insert_for, table_of
 from schemas.dossier import RecordEvent
 
 
@@ -24,9 +24,9 @@ async def append_event(session: AsyncSession, record: RecordEvent) -> None:
         "last_seq": snapshot.last_seq,
         "updated_at": event.at,
     }
-    dossier_table: Table = DossierRow.__table__  # type: ignore[assignment]
+    dossier_table = table_of(DossierRow)
     await session.exec(
-        insert_for(session, dossier_table)
+        insert_for(session, DossierRow)
         .values(
             code=dossier.code,
             procedure_code=dossier.procedure_code,
@@ -49,9 +49,9 @@ async def append_event(session: AsyncSession, record: RecordEvent) -> None:
         .where(col(DossierRow.code) == dossier.code, col(DossierRow.last_seq) < snapshot.last_seq)
         .values(**lifecycle)
     )
-    event_table: Table = DossierEventRow.__table__  # type: ignore[assignment]
+    event_table = table_of(DossierEventRow)
     await session.exec(
-        insert_for(session, event_table)
+        insert_for(session, DossierEventRow)
         .values(
             dossier_code=event.dossier_code,
             seq=event.seq,
@@ -90,9 +90,9 @@ async def claim_idempotency_key(
     session: AsyncSession, key: str, request_hash: str, dossier_code: str, created_at: datetime
 ) -> IdempotencyKeyRow:
     """Record the key, or return the row of whichever concurrent request recorded it first."""
-    table: Table = IdempotencyKeyRow.__table__  # type: ignore[assignment]
+    table = table_of(IdempotencyKeyRow)
     await session.exec(
-        insert_for(session, table)
+        insert_for(session, IdempotencyKeyRow)
         .values(
             key=key,
             request_hash=request_hash,

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import JSONVariant, UTCDateTime
@@ -73,8 +73,12 @@ class DossierEventRow(SQLModel, table=True):
     __tablename__ = "dossier_event"
     __table_args__ = (UniqueConstraint("dossier_code", "seq", name="uq_dossier_event_seq"),)
 
+    # SQLite only auto-numbers an INTEGER PRIMARY KEY, so BIGINT is PostgreSQL's alone.
     id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True)
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
     )
     dossier_code: str = Field(foreign_key="dossier.code", max_length=64)
     seq: int

@@ -2,12 +2,12 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import OrgUnitRow, ProcedureVersionRow
-from db.upsert import insert_for
+from db.upsert import insert_for, table_of
 from schemas.procedure import ProcedureDefinition
 from schemas.unit import OrgUnit
 
@@ -17,12 +17,12 @@ class ProcedureVersionConflict(ValueError):
 
 
 async def load_units(session: AsyncSession, units: list[OrgUnit]) -> None:
-    table: Table = OrgUnitRow.__table__  # type: ignore[assignment]
+    table = table_of(OrgUnitRow)
     # Parents first, so the self-referencing foreign key holds on every insert.
     for unit in sorted(units, key=lambda u: u.parent_code is not None):
         values = unit.model_dump(mode="json")
         statement = (
-            insert_for(session, table)
+            insert_for(session, OrgUnitRow)
             .values(**values, active=True)
             .on_conflict_do_update(
                 index_elements=[table.c.code],

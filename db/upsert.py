@@ -1,17 +1,22 @@
 """INSERT … ON CONFLICT for whichever of PostgreSQL or SQLite the session runs on."""
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def insert_for(session: AsyncSession, table: Table) -> Any:
+def table_of(model: type[SQLModel]) -> Table:
+    return cast(Table, getattr(model, "__table__"))  # noqa: B009  (declared only at runtime)
+
+
+def insert_for(session: AsyncSession, model: type[SQLModel]) -> Any:
     """The dialect's own `insert`, which knows `on_conflict_do_nothing/update`."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(table_of(model))
     if dialect == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(table_of(model))
     raise RuntimeError(f"unsupported database dialect: {dialect}")

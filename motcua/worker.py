@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import signal
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -31,10 +32,15 @@ def build_worker(client: Client, task_queue: str, sessionmaker: SessionMaker) ->
 async def run_worker(settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
     client = await connect(settings)
-    worker = build_worker(client, settings.task_queue, make_sessionmaker(engine))
-    log.info("worker polling task queue %s", settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await worker.run()
+        # Leaving the block drains in-flight activities before the process exits.
+        async with build_worker(client, settings.task_queue, make_sessionmaker(engine)):
+            log.info("worker polling task queue %s", settings.task_queue)
+            await stop.wait()
     finally:
         await engine.dispose()
 

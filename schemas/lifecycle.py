@@ -50,7 +50,9 @@ class IllegalActionMessage(BaseModel):
     message_en: str
 
 
-def refusal(action: Action, status: DossierStatus, sub_state: SubState) -> IllegalActionMessage | None:
+def refusal(
+    action: Action, status: DossierStatus, sub_state: SubState
+) -> IllegalActionMessage | None:
     """None when the action is allowed; otherwise the message naming the forbidding state."""
     if (status, sub_state) in _ALLOWED_IN[action]:
         return None

@@ -37,7 +37,10 @@ DATABASE_URL = os.environ.get(
 async def recreate_database(url: str) -> None:
     parsed = make_url(url)
     admin = await asyncpg.connect(
-        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
         database="postgres",
     )
     try:
@@ -117,9 +120,7 @@ async def api(
     temporal_client: Client,
     worker: str,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        settings, resources=Resources(settings, engine, sessionmaker, temporal_client)
-    )
+    app = create_app(settings, resources=Resources(settings, engine, sessionmaker, temporal_client))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://motcua.test") as client:

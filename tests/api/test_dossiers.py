@@ -71,11 +71,13 @@ async def test_accept_moves_the_dossier_and_records_who_did_it(
     assert accepted["actor_unit"] == "phuong-tan-lap"
     assert accepted["reason"] == "Hồ sơ đầy đủ"
     async with sessionmaker() as session:
-        events = (await session.exec(
-            select(DossierEventRow.seq, DossierEventRow.type)
-            .where(DossierEventRow.dossier_code == code)
-            .order_by(DossierEventRow.seq)
-        )).all()
+        events = (
+            await session.exec(
+                select(DossierEventRow.seq, DossierEventRow.type)
+                .where(DossierEventRow.dossier_code == code)
+                .order_by(DossierEventRow.seq)
+            )
+        ).all()
         row = await session.get(DossierRow, code)
     assert [tuple(e) for e in events] == [(1, "submitted"), (2, "accepted")]
     assert row is not None and row.status == 2 and row.sub_state == "awaiting_transfer"
@@ -98,10 +100,13 @@ async def test_accepting_twice_is_refused_with_the_state_that_forbids_it(
     assert "Accepted" in detail["message_en"]
     assert detail["state"]["status"] == 2
     async with sessionmaker() as session:
-        count = (await session.exec(
-            select(func.count()).select_from(DossierEventRow)
-            .where(DossierEventRow.dossier_code == code)
-        )).one()
+        count = (
+            await session.exec(
+                select(func.count())
+                .select_from(DossierEventRow)
+                .where(DossierEventRow.dossier_code == code)
+            )
+        ).one()
     assert count == 2
 
 

@@ -90,7 +90,7 @@ def upgrade() -> None:
     op.create_index('ix_dossier_receiving_status', 'dossier', ['receiving_unit', 'status'], unique=False)
     op.create_index(op.f('ix_dossier_submitted_at'), 'dossier', ['submitted_at'], unique=False)
     op.create_table('dossier_event',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('dossier_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),

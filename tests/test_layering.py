@@ -1,0 +1,38 @@
+"""Dependencies point one way: schemas ← workflows ← activities/api; nothing imports api."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ["schemas", "workflows", "activities", "api", "db", "catalogue", "motcua"]
+ALLOWED = {
+    "schemas": set(),
+    "catalogue": {"schemas"},
+    "db": {"schemas"},
+    "workflows": {"schemas", "activities"},
+    "activities": {"schemas", "db"},
+    "api": {"schemas", "db", "workflows", "motcua"},
+    "motcua": {"schemas", "db", "workflows", "activities", "catalogue"},
+}
+
+
+def _imports(package: str) -> set[str]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return (found & set(PACKAGES)) - {package}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_imports_point_one_way(package: str) -> None:
+    assert _imports(package) <= ALLOWED[package]
+
+
+def test_nothing_imports_the_api() -> None:
+    assert [p for p in PACKAGES if "api" in _imports(p)] == []
