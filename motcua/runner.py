@@ -28,6 +28,10 @@ class _Stop(Exception):
     pass
 
 
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
 def _spawn(command: list[str], log_file: Path | None = None) -> subprocess.Popen[bytes]:
     output = None if log_file is None else log_file.open("ab")
     return subprocess.Popen(command, stdout=output, stderr=output, start_new_session=True)
@@ -94,7 +98,9 @@ def _banner(settings: Settings, demo_codes: list[str]) -> str:
 
 def run(settings: Settings, *, demo: bool = True) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(_Stop()))
+    # Explicit handlers: a runner started in the background inherits an ignored SIGINT.
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     temporal = worker = api = None
     python = sys.executable
     try:
@@ -139,7 +145,7 @@ def run(settings: Settings, *, demo: bool = True) -> int:
             if worker.poll() is not None:
                 log.warning("the worker exited (%s); restarting it", worker.returncode)
                 worker = _spawn([python, "-m", "motcua", "worker"])
-    except (KeyboardInterrupt, _Stop):
+    except _Stop:
         return 0
     finally:
         _stop(api, "API")

@@ -1,0 +1,86 @@
+"""`motcua run` as a newcomer uses it: starts everything, keeps dossiers across runs, stops clean."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil  # type: ignore[import-untyped]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "motcua", "run"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while "Ctrl-C" not in log.read_text(encoding="utf-8", errors="replace"):
+        assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+        assert time.monotonic() < deadline, "motcua run did not come up in 120 s"
+        time.sleep(0.5)
+    return process
+
+
+def _interrupt(process: subprocess.Popen[bytes]) -> list[int]:
+    children = [c.pid for c in psutil.Process(process.pid).children(recursive=True)]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    return [pid for pid in children if psutil.pid_exists(pid)]
+
+
+def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
+    api_port = _free_port()
+    env = {
+        **os.environ,
+        "MOTCUA_DATA_DIR": str(tmp_path / "data"),
+        "MOTCUA_DATABASE_URL": "",
+        "MOTCUA_TEMPORAL_ADDRESS": "",
+        "MOTCUA_API_PORT": str(api_port),
+        "MOTCUA_TEMPORAL_PORT": str(_free_port()),
+        "MOTCUA_TEMPORAL_UI_PORT": str(_free_port()),
+        "MOTCUA_ENVIRONMENT": "development",
+    }
+    base = f"http://127.0.0.1:{api_port}/api/v1"
+
+    first = _start(env, tmp_path / "first.log")
+    try:
+        banner = (tmp_path / "first.log").read_text(encoding="utf-8")
+        health = _get(f"{base}/health")
+        demo_code = banner.split("Demo dossiers:")[1].split(",")[0].strip()
+        demo = _get(f"{base}/dossiers/{demo_code}")
+    finally:
+        left_running = _interrupt(first)
+
+    assert left_running == []
+    assert "/docs" in banner and "Temporal Web UI" in banner
+    assert health["status"] == "ok"
+    assert demo["status"]["code"] == 2  # the first demo dossier is accepted
+
+    second = _start(env, tmp_path / "second.log")
+    try:
+        again = _get(f"{base}/dossiers/{demo_code}")
+        units = _get(f"{base}/units?level=commune")
+    finally:
+        assert _interrupt(second) == []
+
+    assert again["timeline"] == demo["timeline"]
+    assert len(units) == 102
