@@ -1,32 +1,32 @@
-"""Dossier routes: submit, read with timeline and allowed actions, act."""
+"""Dossier routes: submit, read with timeline and allowed actions, act, download forms."""
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Header, Path, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateStage
 from temporalio.service import RPCError
 
 from api.deps import ResourcesDep, SessionDep
-from api.errors import dossier_not_found
+from api.errors import FieldError, NotFound, dossier_not_found
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
-from api.tracking import tracking_secret
-from db.dossiers import get_dossier, list_events
+from api.presenters import dossier_detail, unit_ref
+from db.dossiers import get_dossier, latest_form, list_handovers
 from db.models import DossierRow
-from db.reference import get_units, procedure_version
-from schemas.dossier import ActionCommand, ActionRequest, Applicant, DossierSubmission, EventType
-from schemas.lifecycle import Action, allowed_actions, label
-from schemas.status import Channel, DossierStatus, SubState
+from db.reference import get_unit
+from schemas.actions import ACTION_BODIES, ActionCommand, ConsultationRequest
+from schemas.dossier import DossierSubmission, FormKind
+from schemas.lifecycle import Action, LifecycleState, allowed_actions
+from schemas.status import DossierStatus, SubState
+from schemas.tracking import tracking_secret
 from schemas.views import (
-    ChannelInfo,
     DossierDetail,
+    HandoverEntry,
     ProcedureRef,
     StatusInfo,
     SubmissionReceipt,
-    SubStateInfo,
-    TimelineEntry,
-    UnitRef,
 )
 from workflows.dossier import DossierWorkflow
 
@@ -39,12 +39,31 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=8,
         max_length=200,
-        description="Retrying with the same key returns the same dossier, never a second one.",
+        description="Retrying with the same key returns the same result, never a second one.",
     ),
 ]
 DossierCode = Annotated[str, Path(max_length=64, description="Dossier code")]
 
-_UPDATES = {Action.ACCEPT: DossierWorkflow.accept}
+_UPDATES: dict[Action, Any] = {
+    Action.ACCEPT: DossierWorkflow.accept,
+    Action.REQUEST_SUPPLEMENT: DossierWorkflow.request_supplement,
+    Action.SUBMIT_SUPPLEMENT: DossierWorkflow.submit_supplement,
+    Action.REFUSE: DossierWorkflow.refuse,
+    Action.TRANSFER: DossierWorkflow.transfer,
+    Action.ASSIGN: DossierWorkflow.assign,
+    Action.REASSIGN: DossierWorkflow.reassign,
+    Action.APPRAISE: DossierWorkflow.appraise,
+    Action.CONSULT: DossierWorkflow.consult,
+    Action.ANSWER_CONSULTATION: DossierWorkflow.answer_consultation,
+    Action.REQUEST_PAYMENT: DossierWorkflow.request_payment,
+    Action.RECORD_PAYMENT: DossierWorkflow.record_payment,
+    Action.APPROVE: DossierWorkflow.approve,
+    Action.EXTEND: DossierWorkflow.extend,
+    Action.MARK_RESULT_READY: DossierWorkflow.mark_result_ready,
+    Action.RETURN_RESULT: DossierWorkflow.return_result,
+    Action.WITHDRAW: DossierWorkflow.withdraw,
+    Action.STOP: DossierWorkflow.stop,
+}
 
 
 @router.post(
@@ -75,9 +94,9 @@ async def submit_dossier(
             name_vi=resolved.procedure.name_vi,
             name_en=resolved.procedure.name_en,
         ),
-        receiving_unit=_unit_ref(resolved.receiving),
-        competent_authority=_unit_ref(resolved.competent),
-        returning_unit=_unit_ref(resolved.returning),
+        receiving_unit=unit_ref(resolved.receiving),
+        competent_authority=unit_ref(resolved.competent),
+        returning_unit=unit_ref(resolved.returning),
         submitted_at=submitted_at,
     )
 
@@ -86,11 +105,8 @@ async def submit_dossier(
 async def read_dossier(
     code: DossierCode, session: SessionDep, resources: ResourcesDep
 ) -> DossierDetail:
-    row = await get_dossier(session, code)
-    if row is None:
-        raise dossier_not_found(code)
-    actions = await _live_actions(resources, row)
-    return await _detail(session, row, actions)
+    row = await _dossier(session, code)
+    return await dossier_detail(session, row, await _live_actions(resources, row))
 
 
 @router.post(
@@ -102,20 +118,24 @@ async def read_dossier(
 async def act_on_dossier(
     code: DossierCode,
     action: Action,
-    body: ActionRequest,
     session: SessionDep,
     resources: ResourcesDep,
+    body: Annotated[dict[str, Any], Body(description="See schemas.actions for each action")],
     idempotency_key: IdempotencyKey = None,
-) -> DossierDetail | JSONResponse:
-    row = await get_dossier(session, code)
-    if row is None:
-        raise dossier_not_found(code)
-    command = ActionCommand(
-        action=action,
-        actor=body.actor,
-        actor_unit=body.actor_unit or row.receiving_unit,
-        reason=body.reason,
-    )
+) -> DossierDetail:
+    command = _parse_command(action, body)
+    row = await _dossier(session, code)
+    if isinstance(command, ConsultationRequest):
+        for index, ask in enumerate(command.agencies):
+            if await get_unit(session, ask.unit) is None:
+                raise FieldError(
+                    ("body", "agencies", str(index), "unit"),
+                    "unknown_unit",
+                    f"Không có cơ quan mã «{ask.unit}».",
+                    f"No unit with code '{ask.unit}'.",
+                )
+    if command.actor_unit is None:
+        command = command.model_copy(update={"actor_unit": row.holder_unit})
     handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, code)
     # The key becomes the Update id: Temporal runs an update with a given id only once.
     update = await handle.start_update(
@@ -126,7 +146,56 @@ async def act_on_dossier(
     )
     view = await update.result()
     await session.refresh(row)
-    return await _detail(session, row, view.allowed_actions)
+    return await dossier_detail(session, row, view.allowed_actions)
+
+
+@router.get(
+    "/{code}/forms/{form}",
+    response_class=Response,
+    summary="Download the latest issued form (01–05) as PDF",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def download_form(code: DossierCode, form: FormKind, session: SessionDep) -> Response:
+    row = await latest_form(session, code, form.value)
+    if row is None:
+        raise NotFound(
+            f"Hồ sơ «{code}» chưa có mẫu số {form.value}.",
+            f"Dossier '{code}' has no form {form.value}.",
+        )
+    return Response(
+        row.content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{row.filename}"'},
+    )
+
+
+@router.get(
+    "/{code}/handovers",
+    response_model=list[HandoverEntry],
+    summary="The process-control sheet (Form 06): every hand-over between units",
+)
+async def handovers(code: DossierCode, session: SessionDep) -> list[HandoverEntry]:
+    await _dossier(session, code)
+    return [
+        HandoverEntry.model_validate(row, from_attributes=True)
+        for row in await list_handovers(session, code)
+    ]
+
+
+def _parse_command(action: Action, body: dict[str, Any]) -> ActionCommand:
+    try:
+        return ACTION_BODIES[action].model_validate(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from None
+
+
+async def _dossier(session: SessionDep, code: str) -> DossierRow:
+    row = await get_dossier(session, code)
+    if row is None:
+        raise dossier_not_found(code)
+    return row
 
 
 async def _live_actions(resources: ResourcesDep, row: DossierRow) -> list[Action]:
@@ -137,53 +206,11 @@ async def _live_actions(resources: ResourcesDep, row: DossierRow) -> list[Action
         # The projection is written before an action returns, so it is a safe fallback when
         # the workflow service cannot answer a read.
         log.warning("query for %s failed, using the projection: %s", row.code, exc)
-        return allowed_actions(DossierStatus(row.status), SubState(row.sub_state))
-
-
-def _unit_ref(unit: object) -> UnitRef:
-    return UnitRef.model_validate(unit, from_attributes=True)
-
-
-async def _detail(session: SessionDep, row: DossierRow, actions: list[Action]) -> DossierDetail:
-    units = await get_units(
-        session, {row.receiving_unit, row.competent_authority, row.returning_unit}
-    )
-    procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
-    assert procedure is not None, "a dossier's procedure version is never deleted"
-    events = await list_events(session, row.code)
-    channel = Channel(row.channel)
-    return DossierDetail(
-        code=row.code,
-        procedure=ProcedureRef(
-            code=procedure.code,
-            version=procedure.version,
-            name_vi=procedure.name_vi,
-            name_en=procedure.name_en,
-        ),
-        receiving_unit=_unit_ref(units[row.receiving_unit]),
-        competent_authority=_unit_ref(units[row.competent_authority]),
-        returning_unit=_unit_ref(units[row.returning_unit]),
-        channel=ChannelInfo(code=channel, name_vi=channel.name_vi),
-        status=StatusInfo.of(DossierStatus(row.status)),
-        sub_state=SubStateInfo.of(SubState(row.sub_state)),
-        applicant=Applicant.model_validate(row.applicant),
-        submitted_at=row.submitted_at,
-        accepted_at=row.accepted_at,
-        due_at=row.due_at,
-        timeline=[
-            TimelineEntry(
-                seq=event.seq,
-                type=event.type,
-                label_vi=EventType(event.type).label_vi,
-                label_en=EventType(event.type).label_en,
-                at=event.at,
-                actor=event.actor,
-                actor_unit=event.actor_unit,
-                from_status=event.from_status,
-                to_status=event.to_status,
-                reason=event.reason,
+        snapshot_decision = row.snapshot.get("decision")
+        return allowed_actions(
+            LifecycleState(
+                status=DossierStatus(row.status),
+                sub_state=SubState(row.sub_state),
+                decision_issued=snapshot_decision is not None,
             )
-            for event in events
-        ],
-        allowed_actions=[label(action) for action in actions],
-    )
+        )

@@ -174,6 +174,7 @@ def dossier_start(
         submitted_at=submitted_at,
         submitted_by=body.received_by or default_actor,
         note=body.note,
+        procedure=resolved.procedure,
     )
 
 

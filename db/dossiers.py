@@ -10,7 +10,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import DossierEventRow, DossierRow, IdempotencyKeyRow
+from db.models import (
+    DossierEventRow,
+    DossierFormRow,
+    DossierHandoverRow,
+    DossierRow,
+    IdempotencyKeyRow,
+)
 from db.upsert import insert_for, table_of
 from schemas.dossier import RecordEvent
 
@@ -21,8 +27,16 @@ async def append_event(session: AsyncSession, record: RecordEvent) -> None:
         "status": int(snapshot.status),
         "sub_state": snapshot.sub_state.value,
         "accepted_at": snapshot.accepted_at,
+        "original_due_at": snapshot.original_due_at,
+        "due_at": snapshot.due_at,
+        "holder_unit": snapshot.holder_unit,
+        "assignee": snapshot.assignee,
+        "supplement_requests": snapshot.supplement_requests,
+        "late_by_rule": snapshot.late_by_rule,
+        "closed_at": snapshot.closed_at,
         "last_seq": snapshot.last_seq,
         "updated_at": event.at,
+        "snapshot": snapshot.model_dump(mode="json"),
     }
     dossier_table = table_of(DossierRow)
     await session.exec(
@@ -67,6 +81,76 @@ async def append_event(session: AsyncSession, record: RecordEvent) -> None:
         )
         .on_conflict_do_nothing(index_elements=[event_table.c.dossier_code, event_table.c.seq])
     )
+    if event.handover is not None:
+        handover_table = table_of(DossierHandoverRow)
+        await session.exec(
+            insert_for(session, DossierHandoverRow)
+            .values(
+                dossier_code=event.dossier_code,
+                seq=event.seq,
+                from_unit=event.handover.from_unit,
+                to_unit=event.handover.to_unit,
+                at=event.at,
+                actor=event.actor,
+                event_type=event.type.value,
+            )
+            .on_conflict_do_nothing(
+                index_elements=[handover_table.c.dossier_code, handover_table.c.seq]
+            )
+        )
+
+
+async def store_form(session: AsyncSession, row: DossierFormRow) -> None:
+    """Insert a rendered form once; a retried rendering finds it already there."""
+    form_table = table_of(DossierFormRow)
+    await session.exec(
+        insert_for(session, DossierFormRow)
+        .values(
+            dossier_code=row.dossier_code,
+            seq=row.seq,
+            form=row.form,
+            filename=row.filename,
+            content=row.content,
+            created_at=row.created_at,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[form_table.c.dossier_code, form_table.c.seq, form_table.c.form]
+        )
+    )
+
+
+async def list_forms(session: AsyncSession, code: str) -> list[tuple[str, int, str, datetime]]:
+    """(form, seq, filename, created_at) of every form issued, without the PDF bytes."""
+    rows = await session.exec(
+        select(
+            DossierFormRow.form,
+            DossierFormRow.seq,
+            DossierFormRow.filename,
+            DossierFormRow.created_at,
+        )
+        .where(DossierFormRow.dossier_code == code)
+        .order_by(col(DossierFormRow.seq))
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def latest_form(session: AsyncSession, code: str, form: str) -> DossierFormRow | None:
+    rows = await session.exec(
+        select(DossierFormRow)
+        .where(DossierFormRow.dossier_code == code, DossierFormRow.form == form)
+        .order_by(col(DossierFormRow.seq).desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def list_handovers(session: AsyncSession, code: str) -> list[DossierHandoverRow]:
+    rows = await session.exec(
+        select(DossierHandoverRow)
+        .where(DossierHandoverRow.dossier_code == code)
+        .order_by(col(DossierHandoverRow.seq))
+    )
+    return list(rows)
 
 
 async def get_dossier(session: AsyncSession, code: str) -> DossierRow | None:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import JSONVariant, UTCDateTime
@@ -45,6 +45,7 @@ class DossierRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_dossier_receiving_status", "receiving_unit", "status"),
         Index("ix_dossier_authority_status", "competent_authority", "status"),
+        Index("ix_dossier_holder_due", "holder_unit", "due_at"),
     )
 
     code: str = Field(primary_key=True, max_length=64)
@@ -62,9 +63,18 @@ class DossierRow(SQLModel, table=True):
     applicant: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
     submitted_at: datetime = Field(sa_type=UTCDateTime, index=True)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Form 01's date, which statistics judge against, and the current one after extensions.
+    original_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    holder_unit: str = Field(max_length=64)
+    assignee: str | None = Field(default=None, max_length=100)
+    supplement_requests: int = 0
+    late_by_rule: bool = False
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     last_seq: int = 0
+    # The workflow's whole snapshot at last_seq, for the detail page.
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
 
 
 class DossierEventRow(SQLModel, table=True):
@@ -91,6 +101,47 @@ class DossierEventRow(SQLModel, table=True):
     sub_state: str = Field(max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+
+
+class DossierHandoverRow(SQLModel, table=True):
+    """The process-control sheet (Form 06): every time the dossier changed hands."""
+
+    __tablename__ = "dossier_handover"
+    __table_args__ = (UniqueConstraint("dossier_code", "seq", name="uq_dossier_handover_seq"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    dossier_code: str = Field(foreign_key="dossier.code", max_length=64, index=True)
+    seq: int
+    from_unit: str = Field(max_length=64)
+    to_unit: str = Field(max_length=64)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=100)
+    event_type: str = Field(max_length=40)
+
+
+class DossierFormRow(SQLModel, table=True):
+    """An official form (01–05) issued for a dossier, as the PDF the applicant received."""
+
+    __tablename__ = "dossier_form"
+    __table_args__ = (UniqueConstraint("dossier_code", "seq", "form", name="uq_dossier_form"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    dossier_code: str = Field(foreign_key="dossier.code", max_length=64, index=True)
+    seq: int
+    form: str = Field(max_length=2)
+    filename: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class DossierCodeCounterRow(SQLModel, table=True):

@@ -7,22 +7,34 @@ import signal
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.calendar import CalendarActivities, WorkingCalendar
+from activities.forms import FormActivities
 from activities.projection import ProjectionActivities
 from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.settings import Settings
 from motcua.temporal import connect
+from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
 log = logging.getLogger(__name__)
 
 
-def build_worker(client: Client, task_queue: str, sessionmaker: SessionMaker) -> Worker:
+def build_worker(
+    client: Client, settings: Settings, sessionmaker: SessionMaker, task_queue: str | None = None
+) -> Worker:
     projection = ProjectionActivities(sessionmaker)
+    calendar = CalendarActivities(WorkingCalendar(settings.timezone))
+    forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
     return Worker(
         client,
-        task_queue=task_queue,
-        workflows=[DossierWorkflow],
-        activities=[projection.record_event],
+        task_queue=task_queue or settings.task_queue,
+        workflows=[DossierWorkflow, ConsultationWorkflow],
+        activities=[
+            projection.record_event,
+            calendar.compute_due,
+            calendar.shift_due,
+            forms.render_form,
+        ],
         # Every open dossier waiting on a person stays in the sticky cache; a small cache
         # halves throughput (measured on the dev server).
         max_cached_workflows=10_000,
@@ -38,7 +50,7 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         # Leaving the block drains in-flight activities before the process exits.
-        async with build_worker(client, settings.task_queue, make_sessionmaker(engine)):
+        async with build_worker(client, settings, make_sessionmaker(engine)):
             log.info("worker polling task queue %s", settings.task_queue)
             await stop.wait()
     finally:

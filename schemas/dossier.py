@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from schemas.lifecycle import Action
-from schemas.procedure import PROCEDURE_CODE_PATTERN
+from schemas.procedure import PROCEDURE_CODE_PATTERN, ProcedureDefinition
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.unit import UNIT_CODE_PATTERN
 
@@ -186,38 +186,71 @@ class DossierStart(BaseModel):
     submitted_at: datetime
     submitted_by: str
     note: str | None = None
-
-
-class ActionRequest(BaseModel):
-    """The body of `POST /dossiers/{code}/actions/{action}`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    actor: str = Field(min_length=1, max_length=100)
-    actor_unit: UnitCode | None = None
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class ActionCommand(BaseModel):
-    """An action as the workflow receives it in an Update."""
-
-    action: Action
-    actor: str
-    actor_unit: str
-    reason: str | None = None
+    # The procedure version the dossier is pinned to, carried whole so a later catalogue
+    # change never alters a running dossier.
+    procedure: ProcedureDefinition
 
 
 class EventType(StrEnum):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    SUPPLEMENT_SUBMITTED = "supplement_submitted"
+    REFUSED = "refused"
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    REASSIGNED = "reassigned"
+    APPRAISED = "appraised"
+    CONSULTATION_REQUESTED = "consultation_requested"
+    CONSULTATION_ANSWERED = "consultation_answered"
+    CONSULTATION_EXPIRED = "consultation_expired"
+    PAYMENT_REQUESTED = "payment_requested"
+    PAYMENT_RECORDED = "payment_recorded"
+    APPROVED = "approved"
+    EXTENDED = "extended"
+    RESULT_READY = "result_ready"
+    RESULT_RETURNED = "result_returned"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested"
+    STOPPED = "stopped"
 
     @property
     def label_vi(self) -> str:
-        return {"submitted": "Nộp hồ sơ", "accepted": "Tiếp nhận hồ sơ"}[self.value]
+        return _EVENT_LABELS[self][0]
 
     @property
     def label_en(self) -> str:
-        return {"submitted": "Dossier submitted", "accepted": "Dossier accepted"}[self.value]
+        return _EVENT_LABELS[self][1]
+
+
+_EVENT_LABELS: dict[EventType, tuple[str, str]] = {
+    EventType.SUBMITTED: ("Nộp hồ sơ", "Dossier submitted"),
+    EventType.ACCEPTED: ("Tiếp nhận hồ sơ", "Dossier accepted"),
+    EventType.SUPPLEMENT_REQUESTED: ("Yêu cầu bổ sung hồ sơ", "Supplement requested"),
+    EventType.SUPPLEMENT_SUBMITTED: ("Công dân nộp bổ sung", "Supplement submitted"),
+    EventType.REFUSED: ("Từ chối tiếp nhận", "Dossier refused"),
+    EventType.TRANSFERRED: ("Chuyển cơ quan có thẩm quyền", "Transferred to the authority"),
+    EventType.ASSIGNED: ("Phân công xử lý", "Officer assigned"),
+    EventType.REASSIGNED: ("Phân công lại", "Officer reassigned"),
+    EventType.APPRAISED: ("Thẩm định hồ sơ", "Dossier appraised"),
+    EventType.CONSULTATION_REQUESTED: ("Gửi lấy ý kiến", "Consultation requested"),
+    EventType.CONSULTATION_ANSWERED: ("Nhận ý kiến trả lời", "Consultation answered"),
+    EventType.CONSULTATION_EXPIRED: ("Quá hạn trả lời xin ý kiến", "Consultation expired"),
+    EventType.PAYMENT_REQUESTED: ("Yêu cầu nghĩa vụ tài chính", "Payment requested"),
+    EventType.PAYMENT_RECORDED: ("Đã nộp nghĩa vụ tài chính", "Payment recorded"),
+    EventType.APPROVED: ("Lãnh đạo ký duyệt", "Decision signed"),
+    EventType.EXTENDED: ("Thư xin lỗi, hẹn lại ngày trả", "Apology and new date"),
+    EventType.RESULT_READY: ("Kết quả chuyển về một cửa", "Result at the counter"),
+    EventType.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
+    EventType.WITHDRAWAL_REQUESTED: ("Công dân xin rút hồ sơ", "Withdrawal requested"),
+    EventType.STOPPED: ("Dừng xử lý hồ sơ", "Processing stopped"),
+}
+
+
+class Handover(BaseModel):
+    """A line of the process-control sheet (Form 06): the dossier changed hands."""
+
+    from_unit: str
+    to_unit: str
 
 
 class DossierEvent(BaseModel):
@@ -234,6 +267,51 @@ class DossierEvent(BaseModel):
     sub_state: SubState
     reason: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    handover: Handover | None = None
+
+
+class PauseReason(StrEnum):
+    SUPPLEMENT = "supplement"
+    FINANCIAL_OBLIGATION = "financial_obligation"
+
+
+class Pause(BaseModel):
+    """An interval during which the legal clock does not run."""
+
+    reason: PauseReason
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+class Consultation(BaseModel):
+    unit: str
+    question: str
+    requested_at: datetime
+    due_at: datetime
+    answered_at: datetime | None = None
+    agrees: bool | None = None
+    opinion: str | None = None
+    expired: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and not self.expired
+
+
+class FormKind(StrEnum):
+    """The official forms of Circular 01/2018/TT-VPCP as kept by Decree 118/2025."""
+
+    RECEIPT = "01"
+    SUPPLEMENT_REQUEST = "02"
+    REFUSAL = "03"
+    APOLOGY = "04"
+    STOP_NOTICE = "05"
+
+
+class FormRef(BaseModel):
+    form: FormKind
+    seq: int
+    created_at: datetime
 
 
 class DossierSnapshot(BaseModel):
@@ -241,8 +319,34 @@ class DossierSnapshot(BaseModel):
 
     status: DossierStatus
     sub_state: SubState
-    accepted_at: datetime | None = None
     last_seq: int = 0
+    holder_unit: str
+    accepted_at: datetime | None = None
+    # Statistics judge against the date on Form 01; an extension moves only the current one.
+    original_due_at: datetime | None = None
+    due_at: datetime | None = None
+    due_explanation_vi: str | None = None
+    due_explanation_en: str | None = None
+    assignee: str | None = None
+    supplement_requests: int = 0
+    supplement_origin: str | None = None
+    supplement_due_at: datetime | None = None
+    # Decision 766: more than one supplement request counts the dossier as late.
+    late_by_rule: bool = False
+    decision: str | None = None
+    decision_number: str | None = None
+    decided_at: datetime | None = None
+    payment_amount_vnd: int | None = None
+    paid_at: datetime | None = None
+    payment_method: str | None = None
+    consultations: list[Consultation] = Field(default_factory=list)
+    pauses: list[Pause] = Field(default_factory=list)
+    result_method: str | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].ended_at is None
 
 
 class RecordEvent(BaseModel):
@@ -253,11 +357,23 @@ class RecordEvent(BaseModel):
     event: DossierEvent
 
 
+class FormRequest(BaseModel):
+    """Input of the activity that renders an official form for an event."""
+
+    form: FormKind
+    dossier: DossierStart
+    snapshot: DossierSnapshot
+    event: DossierEvent
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
 class DossierView(BaseModel):
     """The workflow's live answer to a query or an update."""
 
     code: str
-    status: DossierStatus
-    sub_state: SubState
+    snapshot: DossierSnapshot
     allowed_actions: list[Action]
-    last_seq: int
+
+    @property
+    def status(self) -> DossierStatus:
+        return self.snapshot.status

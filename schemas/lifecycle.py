@@ -2,17 +2,45 @@
 
 Pure data and functions: the workflow's update validators and the API's `allowed_actions`
 both read this table, so the buttons a clerk sees are exactly what the workflow accepts.
+The table follows Decree 118/2025 (see DOMAIN.md, "Lifecycle of a dossier").
 """
 
 from enum import StrEnum
 
 from pydantic import BaseModel
 
-from schemas.status import DossierStatus, SubState
+from schemas.status import DossierStatus as S
+from schemas.status import SubState as T
 
 
 class Action(StrEnum):
     ACCEPT = "accept"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    SUBMIT_SUPPLEMENT = "submit_supplement"
+    REFUSE = "refuse"
+    TRANSFER = "transfer"
+    ASSIGN = "assign"
+    REASSIGN = "reassign"
+    APPRAISE = "appraise"
+    CONSULT = "consult"
+    ANSWER_CONSULTATION = "answer_consultation"
+    REQUEST_PAYMENT = "request_payment"
+    RECORD_PAYMENT = "record_payment"
+    APPROVE = "approve"
+    EXTEND = "extend"
+    MARK_RESULT_READY = "mark_result_ready"
+    RETURN_RESULT = "return_result"
+    WITHDRAW = "withdraw"
+    STOP = "stop"
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    CLERK = "clerk"
+    OFFICER = "officer"
+    LEADER = "leader"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
 
 
 class ActionLabel(BaseModel):
@@ -21,13 +49,108 @@ class ActionLabel(BaseModel):
     label_en: str
 
 
+class LifecycleState(BaseModel):
+    """What the rules look at: the state plus the facts that change what is lawful."""
+
+    status: S
+    sub_state: T
+    decision_issued: bool = False
+
+
 _LABELS: dict[Action, tuple[str, str]] = {
     Action.ACCEPT: ("Tiếp nhận hồ sơ", "Accept the dossier"),
+    Action.REQUEST_SUPPLEMENT: ("Yêu cầu bổ sung hồ sơ", "Request a supplement"),
+    Action.SUBMIT_SUPPLEMENT: ("Nộp bổ sung hồ sơ", "Submit the supplement"),
+    Action.REFUSE: ("Từ chối tiếp nhận", "Refuse the dossier"),
+    Action.TRANSFER: ("Chuyển cơ quan có thẩm quyền", "Transfer to the competent authority"),
+    Action.ASSIGN: ("Phân công xử lý", "Assign an officer"),
+    Action.REASSIGN: ("Phân công lại", "Reassign"),
+    Action.APPRAISE: ("Thẩm định hồ sơ", "Appraise"),
+    Action.CONSULT: ("Lấy ý kiến cơ quan liên quan", "Consult other agencies"),
+    Action.ANSWER_CONSULTATION: ("Trả lời xin ý kiến", "Answer a consultation"),
+    Action.REQUEST_PAYMENT: ("Yêu cầu thực hiện nghĩa vụ tài chính", "Request payment"),
+    Action.RECORD_PAYMENT: ("Xác nhận đã nộp nghĩa vụ tài chính", "Record payment"),
+    Action.APPROVE: ("Ký duyệt kết quả", "Approve and sign"),
+    Action.EXTEND: ("Xin lỗi và hẹn lại ngày trả kết quả", "Apologise and extend"),
+    Action.MARK_RESULT_READY: (
+        "Chuyển kết quả về bộ phận một cửa",
+        "Send the result to the counter",
+    ),
+    Action.RETURN_RESULT: ("Trả kết quả", "Return the result"),
+    Action.WITHDRAW: ("Rút hồ sơ", "Withdraw the dossier"),
+    Action.STOP: ("Dừng xử lý hồ sơ", "Stop processing"),
 }
 
-# Decree 118/2025 art. 15: a dossier is accepted once, while it awaits its completeness check.
-_ALLOWED_IN: dict[Action, frozenset[tuple[DossierStatus, SubState]]] = {
-    Action.ACCEPT: frozenset({(DossierStatus.NEW, SubState.AWAITING_RECEIPT)}),
+# Who normally performs each action; access control (by role and unit) reads this.
+PERFORMED_BY: dict[Action, frozenset[Role]] = {
+    Action.ACCEPT: frozenset({Role.CLERK}),
+    Action.REQUEST_SUPPLEMENT: frozenset({Role.CLERK}),
+    Action.SUBMIT_SUPPLEMENT: frozenset({Role.CITIZEN, Role.CLERK}),
+    Action.REFUSE: frozenset({Role.CLERK}),
+    Action.TRANSFER: frozenset({Role.CLERK}),
+    Action.ASSIGN: frozenset({Role.LEADER}),
+    Action.REASSIGN: frozenset({Role.LEADER}),
+    Action.APPRAISE: frozenset({Role.OFFICER}),
+    Action.CONSULT: frozenset({Role.OFFICER}),
+    Action.ANSWER_CONSULTATION: frozenset({Role.OFFICER}),
+    Action.REQUEST_PAYMENT: frozenset({Role.OFFICER}),
+    Action.RECORD_PAYMENT: frozenset({Role.CLERK, Role.CITIZEN}),
+    Action.APPROVE: frozenset({Role.LEADER}),
+    Action.EXTEND: frozenset({Role.LEADER}),
+    Action.MARK_RESULT_READY: frozenset({Role.OFFICER}),
+    Action.RETURN_RESULT: frozenset({Role.CLERK}),
+    Action.WITHDRAW: frozenset({Role.CITIZEN, Role.CLERK}),
+    Action.STOP: frozenset({Role.CLERK, Role.LEADER}),
+}
+
+# Before a decision is issued the applicant may withdraw and the authority may stop.
+_UNDECIDED = frozenset(
+    {
+        (S.NEW, T.AWAITING_RECEIPT),
+        (S.ACCEPTED, T.AWAITING_TRANSFER),
+        (S.PROCESSING, T.AWAITING_ASSIGNMENT),
+        (S.PROCESSING, T.IN_APPRAISAL),
+        (S.PROCESSING, T.IN_CONSULTATION),
+        (S.PROCESSING, T.AWAITING_SIGNATURE),
+        (S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT),
+        (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT),
+    }
+)
+_WORKING = frozenset(
+    {
+        (S.PROCESSING, T.IN_APPRAISAL),
+        (S.PROCESSING, T.IN_CONSULTATION),
+        (S.PROCESSING, T.AWAITING_SIGNATURE),
+    }
+)
+
+_ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
+    # Intake (Decree 118/2025 art. 15): accept, ask once for what is missing, or refuse.
+    Action.ACCEPT: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
+    Action.REQUEST_SUPPLEMENT: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
+    Action.REFUSE: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
+    Action.SUBMIT_SUPPLEMENT: frozenset({(S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT)}),
+    Action.TRANSFER: frozenset({(S.ACCEPTED, T.AWAITING_TRANSFER)}),
+    Action.ASSIGN: frozenset({(S.PROCESSING, T.AWAITING_ASSIGNMENT)}),
+    Action.REASSIGN: _WORKING,
+    Action.APPRAISE: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
+    Action.CONSULT: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
+    Action.ANSWER_CONSULTATION: frozenset({(S.PROCESSING, T.IN_CONSULTATION)}),
+    Action.REQUEST_PAYMENT: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
+    Action.RECORD_PAYMENT: frozenset({(S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)}),
+    Action.APPROVE: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
+    # The apology letter (Form 04) is due while the authority still holds the dossier.
+    Action.EXTEND: frozenset(
+        {
+            (S.PROCESSING, T.AWAITING_ASSIGNMENT),
+            *_WORKING,
+            (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT),
+        }
+    ),
+    Action.MARK_RESULT_READY: frozenset({(S.PROCESSING, T.SIGNED)}),
+    Action.RETURN_RESULT: frozenset({(S.RESULT_READY, T.AWAITING_RETURN)}),
+    Action.WITHDRAW: _UNDECIDED,
+    Action.STOP: _UNDECIDED | {(S.WITHDRAWAL_REQUESTED, T.AWAITING_STOP_NOTICE)},
 }
 
 
@@ -36,37 +159,44 @@ def label(action: Action) -> ActionLabel:
     return ActionLabel(action=action, label_vi=vi, label_en=en)
 
 
-def allowed_actions(status: DossierStatus, sub_state: SubState) -> list[Action]:
-    return [action for action, states in _ALLOWED_IN.items() if (status, sub_state) in states]
+def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
+    """The reason an action is unlawful in this state, in Vietnamese and English."""
+    if (state.status, state.sub_state) not in _ALLOWED_IN[action]:
+        return (
+            f"hồ sơ đang ở trạng thái «{state.status.name_vi}» ({state.status.value}) – "
+            f"{state.sub_state.name_vi.lower()}",
+            f"the dossier is in status '{state.status.name_en}' ({state.status.value}) – "
+            f"{state.sub_state.name_en.lower()}",
+        )
+    if action in (Action.WITHDRAW, Action.STOP) and state.decision_issued:
+        return ("đã có quyết định giải quyết", "a decision has already been issued")
+    return None
+
+
+def allowed_actions(state: LifecycleState) -> list[Action]:
+    return [action for action in Action if _forbidden(action, state) is None]
 
 
 class IllegalActionMessage(BaseModel):
     """Why an action is refused, in both languages, with the state that forbids it."""
 
     action: Action
-    status: DossierStatus
-    sub_state: SubState
+    status: S
+    sub_state: T
     message_vi: str
     message_en: str
 
 
-def refusal(
-    action: Action, status: DossierStatus, sub_state: SubState
-) -> IllegalActionMessage | None:
+def refusal(action: Action, state: LifecycleState) -> IllegalActionMessage | None:
     """None when the action is allowed; otherwise the message naming the forbidding state."""
-    if (status, sub_state) in _ALLOWED_IN[action]:
+    why = _forbidden(action, state)
+    if why is None:
         return None
     vi, en = _LABELS[action]
     return IllegalActionMessage(
         action=action,
-        status=status,
-        sub_state=sub_state,
-        message_vi=(
-            f"Không thể thực hiện «{vi}»: hồ sơ đang ở trạng thái "
-            f"«{status.name_vi}» ({status.value}) – {sub_state.name_vi.lower()}."
-        ),
-        message_en=(
-            f"Cannot '{en.lower()}': the dossier is in status "
-            f"'{status.name_en}' ({status.value}) – {sub_state.name_en.lower()}."
-        ),
+        status=state.status,
+        sub_state=state.sub_state,
+        message_vi=f"Không thể thực hiện «{vi}»: {why[0]}.",
+        message_en=f"Cannot '{en.lower()}': {why[1]}.",
     )

@@ -3,7 +3,7 @@
 from datetime import time
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from schemas.unit import UNIT_CODE_PATTERN, Level
 
@@ -27,6 +27,34 @@ class TimeLimit(BaseModel):
     cutoff: time | None = None
 
 
+class PauseKind(StrEnum):
+    FINANCIAL_OBLIGATION = "financial_obligation"
+    EXTERNAL_VERIFICATION = "external_verification"
+    PUBLIC_POSTING = "public_posting"
+
+
+class StepRole(StrEnum):
+    CLERK = "clerk"
+    OFFICER = "officer"
+    LEADER = "leader"
+    OTHER_AGENCY = "other_agency"
+
+
+class Step(BaseModel):
+    """One step of the internal process the province approved, with its time budget."""
+
+    name_vi: str = Field(min_length=2)
+    name_en: str = Field(min_length=2)
+    level: Level
+    role: StepRole
+    # A named unit (the land-office branch, the tax authority); none means the receiving
+    # or competent unit of the dossier itself.
+    unit: str | None = Field(default=None, pattern=UNIT_CODE_PATTERN)
+    budget_working_days: float = Field(ge=0)
+    # False for time that is legally excluded (tax authority, the payer, posting periods).
+    counts: bool = True
+
+
 class RequiredDocument(BaseModel):
     name_vi: str
     name_en: str
@@ -46,6 +74,26 @@ class ProcedureDefinition(BaseModel):
     time_limit: TimeLimit
     fee_vnd: int = Field(default=0, ge=0)
     required_documents: list[RequiredDocument] = Field(default_factory=list)
+    # Time that does not count against the limit beyond the applicant's supplement, which
+    # always pauses the clock (e.g. the tax authority's time for land procedures).
+    pauses_allowed: list[PauseKind] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ProcedureDefinition":
+        if self.level is Level.PROVINCE and self.competent_unit is None:
+            raise ValueError("a province-level procedure must name its competent_unit")
+        budget = sum(step.budget_working_days for step in self.steps if step.counts)
+        if (
+            self.steps
+            and self.time_limit.unit is TimeUnit.WORKING_DAYS
+            and (budget > self.time_limit.value + 1e-9)
+        ):
+            raise ValueError(
+                f"the steps' budgets ({budget:g} working days) exceed the legal time limit "
+                f"({self.time_limit.value:g} working days)"
+            )
+        return self
 
 
 class ProcedureSummary(BaseModel):
@@ -57,3 +105,6 @@ class ProcedureSummary(BaseModel):
     competent_unit: str | None
     time_limit: TimeLimit
     fee_vnd: int
+    pauses_allowed: list[PauseKind]
+    steps: list[Step]
+    required_documents: list[RequiredDocument]

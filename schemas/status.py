@@ -52,6 +52,16 @@ class SubState(StrEnum):
 
     AWAITING_RECEIPT = "awaiting_receipt"
     AWAITING_TRANSFER = "awaiting_transfer"
+    AWAITING_ASSIGNMENT = "awaiting_assignment"
+    IN_APPRAISAL = "in_appraisal"
+    IN_CONSULTATION = "in_consultation"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    SIGNED = "signed"
+    AWAITING_SUPPLEMENT = "awaiting_supplement"
+    AWAITING_PAYMENT = "awaiting_payment"
+    AWAITING_STOP_NOTICE = "awaiting_stop_notice"
+    AWAITING_RETURN = "awaiting_return"
+    CLOSED = "closed"
 
     @property
     def name_vi(self) -> str:
@@ -68,6 +78,16 @@ _SUB_STATE_NAMES: dict[SubState, tuple[str, str]] = {
         "Chờ chuyển cơ quan có thẩm quyền",
         "Awaiting transfer to the competent authority",
     ),
+    SubState.AWAITING_ASSIGNMENT: ("Chờ phân công xử lý", "Awaiting assignment"),
+    SubState.IN_APPRAISAL: ("Đang thẩm định", "In appraisal"),
+    SubState.IN_CONSULTATION: ("Đang lấy ý kiến cơ quan liên quan", "In consultation"),
+    SubState.AWAITING_SIGNATURE: ("Chờ lãnh đạo ký duyệt", "Awaiting signature"),
+    SubState.SIGNED: ("Đã ký, chờ chuyển kết quả", "Signed, result not yet at the counter"),
+    SubState.AWAITING_SUPPLEMENT: ("Chờ công dân bổ sung", "Awaiting the applicant's supplement"),
+    SubState.AWAITING_PAYMENT: ("Chờ thực hiện nghĩa vụ tài chính", "Awaiting payment"),
+    SubState.AWAITING_STOP_NOTICE: ("Chờ ban hành thông báo dừng", "Awaiting the stop notice"),
+    SubState.AWAITING_RETURN: ("Chờ trả kết quả", "Result awaiting return"),
+    SubState.CLOSED: ("Đã kết thúc", "Closed"),
 }
 
 

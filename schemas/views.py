@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from schemas.dossier import Applicant
+from schemas.dossier import Applicant, Consultation, Pause
 from schemas.lifecycle import ActionLabel
 from schemas.status import Channel, DossierStatus, SubState
 
@@ -73,19 +73,59 @@ class TimelineEntry(BaseModel):
     reason: str | None
 
 
+class DueInfo(BaseModel):
+    """The two due dates: Form 01's (statistics judge by it) and the current one."""
+
+    original_due_at: datetime | None
+    due_at: datetime | None
+    explanation_vi: str | None
+    explanation_en: str | None
+    paused: bool
+    # Decision 766: more than one supplement request counts the dossier as late.
+    late_by_rule: bool
+
+
+class FormInfo(BaseModel):
+    form: str
+    seq: int
+    title_vi: str
+    filename: str
+    url: str
+    created_at: datetime
+
+
+class HandoverEntry(BaseModel):
+    """A line of the process-control sheet (Form 06)."""
+
+    seq: int
+    from_unit: str
+    to_unit: str
+    at: datetime
+    actor: str
+    event_type: str
+
+
 class DossierDetail(BaseModel):
     code: str
     procedure: ProcedureRef
     receiving_unit: UnitRef
     competent_authority: UnitRef
     returning_unit: UnitRef
+    holder_unit: str
     channel: ChannelInfo
     status: StatusInfo
     sub_state: SubStateInfo
     applicant: Applicant
+    assignee: str | None
     submitted_at: datetime
     accepted_at: datetime | None
-    due_at: datetime | None
+    due: DueInfo
+    supplement_requests: int
+    decision: str | None
+    decision_number: str | None
+    consultations: list[Consultation]
+    pauses: list[Pause]
+    forms: list[FormInfo]
     timeline: list[TimelineEntry]
     allowed_actions: list[ActionLabel]
 

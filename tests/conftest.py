@@ -106,10 +106,10 @@ def settings(task_queue: str) -> Settings:
 
 @pytest.fixture
 async def worker(
-    temporal_client: Client, task_queue: str, sessionmaker: SessionMaker
+    temporal_client: Client, settings: Settings, sessionmaker: SessionMaker
 ) -> AsyncIterator[str]:
-    async with build_worker(temporal_client, task_queue, sessionmaker):
-        yield task_queue
+    async with build_worker(temporal_client, settings, sessionmaker):
+        yield settings.task_queue
 
 
 @pytest.fixture

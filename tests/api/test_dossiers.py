@@ -8,9 +8,9 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.client import Client
 
-from api.tracking import tracking_secret
 from db.models import DossierEventRow, DossierRow
 from db.session import SessionMaker
+from schemas.tracking import tracking_secret
 from tests.factories import submission
 
 CODE = re.compile(r"^101\.00\.00\.H15-\d{6}-\d{4}$|^\d{3}\.00\.00\.H15-\d{6}-\d{4}$")
@@ -44,7 +44,9 @@ async def test_read_shows_state_timeline_and_allowed_actions(
     assert detail["applicant"]["phone"] == "0912345678"
     assert [e["type"] for e in detail["timeline"]] == ["submitted"]
     assert detail["timeline"][0]["actor"] == "clerk.tanlap"
-    assert [a["action"] for a in detail["allowed_actions"]] == ["accept"]
+    assert [a["action"] for a in detail["allowed_actions"]] == [
+        "accept", "request_supplement", "refuse", "withdraw", "stop",
+    ]
     async with sessionmaker() as session:
         row = await session.get(DossierRow, code)
     assert row is not None and row.status == 1 and row.last_seq == 1
@@ -64,7 +66,7 @@ async def test_accept_moves_the_dossier_and_records_who_did_it(
     detail = response.json()
     assert detail["status"] == {"code": 2, "name_vi": "Được tiếp nhận", "name_en": "Accepted"}
     assert detail["accepted_at"] is not None
-    assert detail["allowed_actions"] == []
+    assert [a["action"] for a in detail["allowed_actions"]] == ["transfer", "withdraw", "stop"]
     accepted = detail["timeline"][1]
     assert accepted["type"] == "accepted"
     assert accepted["from_status"] == 1 and accepted["to_status"] == 2

@@ -1,0 +1,99 @@
+"""The official forms 01–05, rendered to PDF in Vietnamese and stored with the dossier."""
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from temporalio import activity
+
+from db.dossiers import store_form
+from db.models import DossierFormRow
+from db.reference import get_units
+from db.session import SessionMaker
+from schemas.dossier import FormKind, FormRequest
+from schemas.tracking import tracking_secret
+
+TITLES: dict[FormKind, str] = {
+    FormKind.RECEIPT: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+    FormKind.SUPPLEMENT_REQUEST: "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+    FormKind.REFUSAL: "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+    FormKind.APOLOGY: "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    FormKind.STOP_NOTICE: "THÔNG BÁO DỪNG XỬ LÝ HỒ SƠ",
+}
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def render_pdf(context: dict[str, Any]) -> bytes:
+    import weasyprint  # heavy import, paid only by the worker that renders
+
+    html = _ENVIRONMENT.get_template("form.html").render(**context)
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
+
+
+class FormActivities:
+    def __init__(self, sessionmaker: SessionMaker, secret_key: str, timezone: str) -> None:
+        self._sessionmaker = sessionmaker
+        self._secret_key = secret_key
+        self._tz = ZoneInfo(timezone)
+
+    def _when(self, moment: datetime | None) -> str:
+        if moment is None:
+            return "—"
+        return f"{moment.astimezone(self._tz):%H giờ %M, ngày %d/%m/%Y}"
+
+    @activity.defn(name="render_form")
+    async def render_form(self, request: FormRequest) -> None:
+        dossier, snapshot, event = request.dossier, request.snapshot, request.event
+        async with self._sessionmaker() as session:
+            units = await get_units(
+                session,
+                {dossier.receiving_unit, dossier.competent_authority, dossier.returning_unit},
+            )
+        issuer = (
+            units[event.actor_unit] if event.actor_unit in units else units[dossier.receiving_unit]
+        )
+        respond_by = request.details.get("respond_by") or event.data.get("respond_by")
+        context = {
+            "form": request.form.value,
+            "title": TITLES[request.form],
+            "dossier": dossier,
+            "procedure": dossier.procedure,
+            "event": event,
+            "details": request.details,
+            "authority_upper": "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK",
+            "unit_upper": issuer.name_vi.upper(),
+            "receiving": units[dossier.receiving_unit].name_vi,
+            "competent": units[dossier.competent_authority].name_vi,
+            "returning": units[dossier.returning_unit].name_vi,
+            "submitted": self._when(dossier.submitted_at),
+            "event_time": self._when(event.at),
+            "place_date": f"Đắk Lắk, ngày {event.at.astimezone(self._tz):%d/%m/%Y}",
+            "due": self._when(snapshot.due_at),
+            "original_due": self._when(snapshot.original_due_at),
+            "new_due": self._when(snapshot.due_at),
+            "respond_by": self._when(datetime.fromisoformat(respond_by)) if respond_by else None,
+            "tracking_secret": tracking_secret(self._secret_key, dossier.code),
+        }
+        # WeasyPrint is CPU-bound; a thread keeps the worker's event loop polling.
+        pdf = await asyncio.to_thread(render_pdf, context)
+        async with self._sessionmaker() as session, session.begin():
+            await store_form(
+                session,
+                DossierFormRow(
+                    dossier_code=dossier.code,
+                    seq=event.seq,
+                    form=request.form.value,
+                    filename=f"mau-{request.form.value}-{dossier.code}-{event.seq}.pdf",
+                    content=pdf,
+                    created_at=event.at,
+                ),
+            )

@@ -1,0 +1,154 @@
+"""The body of each action, as the API validates it and the workflow's Update receives it."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.lifecycle import Action
+from schemas.unit import UNIT_CODE_PATTERN
+
+UnitCode = Annotated[str, Field(pattern=UNIT_CODE_PATTERN)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ActionCommand(BaseModel):
+    """What every action carries: who acts, for which unit, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=100)
+    actor_unit: UnitCode | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ReasonedCommand(ActionCommand):
+    """Refusing, withdrawing, stopping or reassigning must say why (Decree 118/2025)."""
+
+    reason: Text
+
+
+class SupplementRequest(ActionCommand):
+    missing_documents: list[Text] = Field(min_length=1, max_length=50)
+    # Working days the applicant has before the request expires; none means no limit.
+    respond_within_days: int | None = Field(default=None, ge=1, le=60)
+
+
+class SupplementSubmission(ActionCommand):
+    documents: list[Text] = Field(min_length=1, max_length=50)
+
+
+class Assignment(ActionCommand):
+    officer: str = Field(min_length=1, max_length=100)
+
+
+class Reassignment(Assignment):
+    reason: Text
+
+
+class AppraisalResult(StrEnum):
+    SUFFICIENT = "sufficient"
+    INSUFFICIENT = "insufficient"
+
+
+class Appraisal(ActionCommand):
+    result: AppraisalResult
+    findings: Text
+    missing_documents: list[Text] = Field(default_factory=list, max_length=50)
+    respond_within_days: int | None = Field(default=None, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _insufficient_names_what_is_missing(self) -> "Appraisal":
+        if self.result is AppraisalResult.INSUFFICIENT and not self.missing_documents:
+            raise PydanticCustomError(
+                "missing_documents_required",
+                "Hồ sơ chưa đủ điều kiện phải nêu rõ giấy tờ cần bổ sung (missing_documents).",
+                {"en": "An insufficient appraisal must list the missing documents."},
+            )
+        return self
+
+
+class ConsultationAsk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: UnitCode
+    question: Text
+    respond_within_days: int = Field(default=5, ge=1, le=30)
+
+
+class ConsultationRequest(ActionCommand):
+    agencies: list[ConsultationAsk] = Field(min_length=1, max_length=10)
+
+
+class ConsultationAnswer(ActionCommand):
+    unit: UnitCode
+    agrees: bool
+    opinion: Text
+
+
+class PaymentRequest(ActionCommand):
+    amount_vnd: int = Field(gt=0, le=100_000_000_000)
+    description: Text
+
+
+class PaymentMethod(StrEnum):
+    ONLINE = "online"
+    COUNTER = "counter"
+    BANK_TRANSFER = "bank_transfer"
+
+
+class PaymentRecord(ActionCommand):
+    method: PaymentMethod
+    reference: str = Field(min_length=1, max_length=100)
+
+
+class Decision(StrEnum):
+    GRANT = "grant"
+    DENY = "deny"
+
+
+class Approval(ActionCommand):
+    decision: Decision
+    decision_number: str = Field(min_length=1, max_length=100)
+
+
+class Extension(ActionCommand):
+    """The apology letter (Form 04): why the dossier is late and the new date."""
+
+    reason: Text
+    new_due_at: datetime
+
+
+class ReturnMethod(StrEnum):
+    IN_PERSON = "in_person"
+    POST = "post"
+    ELECTRONIC = "electronic"
+
+
+class ResultReturn(ActionCommand):
+    method: ReturnMethod
+    recipient: str | None = Field(default=None, max_length=100)
+
+
+ACTION_BODIES: dict[Action, type[ActionCommand]] = {
+    Action.ACCEPT: ActionCommand,
+    Action.REQUEST_SUPPLEMENT: SupplementRequest,
+    Action.SUBMIT_SUPPLEMENT: SupplementSubmission,
+    Action.REFUSE: ReasonedCommand,
+    Action.TRANSFER: ActionCommand,
+    Action.ASSIGN: Assignment,
+    Action.REASSIGN: Reassignment,
+    Action.APPRAISE: Appraisal,
+    Action.CONSULT: ConsultationRequest,
+    Action.ANSWER_CONSULTATION: ConsultationAnswer,
+    Action.REQUEST_PAYMENT: PaymentRequest,
+    Action.RECORD_PAYMENT: PaymentRecord,
+    Action.APPROVE: Approval,
+    Action.EXTEND: Extension,
+    Action.MARK_RESULT_READY: ActionCommand,
+    Action.RETURN_RESULT: ResultReturn,
+    Action.WITHDRAW: ReasonedCommand,
+    Action.STOP: ReasonedCommand,
+}

@@ -1,0 +1,26 @@
+"""Inputs and outputs of the deadline activities."""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from schemas.procedure import TimeLimit
+
+
+class DueRequest(BaseModel):
+    start: datetime
+    time_limit: TimeLimit
+
+
+class ShiftRequest(BaseModel):
+    """Move a due date by the working time that passed between two instants (a pause)."""
+
+    due_at: datetime
+    paused_from: datetime
+    paused_to: datetime
+
+
+class DueResult(BaseModel):
+    due_at: datetime
+    explanation_vi: str
+    explanation_en: str
