@@ -10,7 +10,7 @@ from temporalio.client import WorkflowUpdateStage
 from temporalio.service import RPCError
 
 from api.deps import ResourcesDep, SessionDep
-from api.errors import FieldError, NotFound, dossier_not_found
+from api.errors import Conflict, FieldError, NotFound, dossier_not_found
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
 from api.presenters import dossier_detail, unit_ref
 from db.dossiers import get_dossier, latest_form, list_handovers
@@ -18,7 +18,7 @@ from db.models import DossierRow
 from db.reference import get_unit
 from schemas.actions import ACTION_BODIES, ActionCommand, ConsultationRequest
 from schemas.dossier import DossierSubmission, FormKind
-from schemas.lifecycle import Action, LifecycleState, allowed_actions
+from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
 from schemas.status import DossierStatus, SubState
 from schemas.tracking import tracking_secret
 from schemas.views import (
@@ -125,6 +125,16 @@ async def act_on_dossier(
 ) -> DossierDetail:
     command = _parse_command(action, body)
     row = await _dossier(session, code)
+    if DossierStatus(row.status).is_terminal:
+        # A closed workflow takes no update at all; answer as its validator would have.
+        why = refusal(action, _projected_state(row))
+        assert why is not None, "no action is allowed on a closed dossier"
+        raise Conflict(
+            why.message_vi,
+            why.message_en,
+            reason="illegal_action",
+            state=why.model_dump(mode="json"),
+        )
     if isinstance(command, ConsultationRequest):
         for index, ask in enumerate(command.agencies):
             if await get_unit(session, ask.unit) is None:
@@ -199,6 +209,8 @@ async def _dossier(session: SessionDep, code: str) -> DossierRow:
 
 
 async def _live_actions(resources: ResourcesDep, row: DossierRow) -> list[Action]:
+    if DossierStatus(row.status).is_terminal:
+        return []
     handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
     try:
         return (await handle.query(DossierWorkflow.view)).allowed_actions
@@ -206,11 +218,12 @@ async def _live_actions(resources: ResourcesDep, row: DossierRow) -> list[Action
         # The projection is written before an action returns, so it is a safe fallback when
         # the workflow service cannot answer a read.
         log.warning("query for %s failed, using the projection: %s", row.code, exc)
-        snapshot_decision = row.snapshot.get("decision")
-        return allowed_actions(
-            LifecycleState(
-                status=DossierStatus(row.status),
-                sub_state=SubState(row.sub_state),
-                decision_issued=snapshot_decision is not None,
-            )
-        )
+        return allowed_actions(_projected_state(row))
+
+
+def _projected_state(row: DossierRow) -> LifecycleState:
+    return LifecycleState(
+        status=DossierStatus(row.status),
+        sub_state=SubState(row.sub_state),
+        decision_issued=row.snapshot.get("decision") is not None,
+    )

@@ -13,7 +13,7 @@ from schemas.unit import OrgUnit
 
 
 class ProcedureVersionConflict(ValueError):
-    """A published procedure version was edited in place; a change needs a new version."""
+    """A procedure that cannot be published: an edited old version, or an unknown unit."""
 
 
 async def load_units(session: AsyncSession, units: list[OrgUnit]) -> None:
@@ -36,6 +36,7 @@ async def load_procedures(session: AsyncSession, procedures: list[ProcedureDefin
     """Add new versions; refuse an edited old one; mark each code's newest version current."""
     now = datetime.now(UTC)
     for procedure in procedures:
+        await _check_units_exist(session, procedure)
         definition = procedure.model_dump(mode="json")
         existing = await session.get(ProcedureVersionRow, (procedure.code, procedure.version))
         if existing is not None:
@@ -73,6 +74,17 @@ async def load_procedures(session: AsyncSession, procedures: list[ProcedureDefin
             .where(col(ProcedureVersionRow.code) == code)
             .values(is_current=col(ProcedureVersionRow.version) == newest)
         )
+
+
+async def _check_units_exist(session: AsyncSession, procedure: ProcedureDefinition) -> None:
+    named = [("competent_unit", procedure.competent_unit)] + [
+        (f"steps.{index}.unit", step.unit) for index, step in enumerate(procedure.steps)
+    ]
+    for field, code in named:
+        if code is not None and await session.get(OrgUnitRow, code) is None:
+            raise ProcedureVersionConflict(
+                f"procedure {procedure.code}: field '{field}': no unit with code '{code}'"
+            )
 
 
 async def current_procedure(session: AsyncSession, code: str) -> ProcedureDefinition | None:

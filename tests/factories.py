@@ -17,3 +17,44 @@ def submission(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+FAR_FUTURE = "2030-01-01T09:00:00+07:00"
+
+# A valid body for every action, so a test can change the one thing it is about.
+ACTION_BODIES: dict[str, dict[str, Any]] = {
+    "accept": {"actor": "clerk.a"},
+    "request_supplement": {
+        "actor": "clerk.a",
+        "missing_documents": ["Bản sao Căn cước công dân của cha"],
+        "reason": "Thiếu giấy tờ",
+    },
+    "submit_supplement": {"actor": "citizen", "documents": ["Bản sao Căn cước công dân của cha"]},
+    "refuse": {"actor": "clerk.a", "reason": "Thủ tục không thuộc thẩm quyền"},
+    "transfer": {"actor": "clerk.a"},
+    "assign": {"actor": "leader.a", "officer": "officer.a"},
+    "reassign": {"actor": "leader.a", "officer": "officer.b", "reason": "Cán bộ nghỉ phép"},
+    "appraise": {"actor": "officer.a", "result": "sufficient", "findings": "Hồ sơ hợp lệ"},
+    "consult": {
+        "actor": "officer.a",
+        "agencies": [{"unit": "cong-an-tinh", "question": "Xác minh nhân thân"}],
+    },
+    "answer_consultation": {
+        "actor": "officer.police",
+        "unit": "cong-an-tinh",
+        "agrees": True,
+        "opinion": "Thông tin chính xác",
+    },
+    "request_payment": {"actor": "officer.a", "amount_vnd": 50000, "description": "Lệ phí"},
+    "record_payment": {"actor": "clerk.a", "method": "online", "reference": "PAY-0001"},
+    "approve": {"actor": "leader.a", "decision": "grant", "decision_number": "15/QĐ-UBND"},
+    "extend": {"actor": "leader.a", "reason": "Chờ xác minh", "new_due_at": FAR_FUTURE},
+    "mark_result_ready": {"actor": "officer.a"},
+    "return_result": {"actor": "clerk.a", "method": "in_person"},
+    "withdraw": {"actor": "citizen", "reason": "Không còn nhu cầu"},
+    "stop": {"actor": "clerk.a", "reason": "Công dân rút hồ sơ"},
+}
+
+
+def action_body(action: str, **overrides: Any) -> dict[str, Any]:
+    return {**ACTION_BODIES[action], **overrides}

@@ -287,7 +287,10 @@ class DossierWorkflow:
             ConsultationWorkflow.answer,
             ConsultationReply(actor=command.actor, agrees=command.agrees, opinion=command.opinion),
         )
-        await workflow.wait_condition(lambda: not consultation.is_open)
+        # The answer is recorded by the consultation's own task; return once it is in the log.
+        await workflow.wait_condition(
+            lambda: not consultation.is_open and self._persisted_seq >= self._s.last_seq
+        )
         return self.view()
 
     @workflow.update
