@@ -45,7 +45,11 @@ async def test_read_shows_state_timeline_and_allowed_actions(
     assert [e["type"] for e in detail["timeline"]] == ["submitted"]
     assert detail["timeline"][0]["actor"] == "clerk.tanlap"
     assert [a["action"] for a in detail["allowed_actions"]] == [
-        "accept", "request_supplement", "refuse", "withdraw", "stop",
+        "accept",
+        "request_supplement",
+        "refuse",
+        "withdraw",
+        "stop",
     ]
     async with sessionmaker() as session:
         row = await session.get(DossierRow, code)

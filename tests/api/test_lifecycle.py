@@ -60,8 +60,14 @@ async def test_full_path_from_commune_counter_to_province_and_back(
     assert detail["status"]["name_vi"] == "Đã trả kết quả"
     assert detail["decision_number"] == "15/QĐ-UBND"
     assert [e["type"] for e in detail["timeline"]] == [
-        "submitted", "accepted", "transferred", "assigned", "appraised", "approved",
-        "result_ready", "result_returned",
+        "submitted",
+        "accepted",
+        "transferred",
+        "assigned",
+        "appraised",
+        "approved",
+        "result_ready",
+        "result_returned",
     ]
     assert [f["form"] for f in detail["forms"]] == ["01"]
     handovers = (await api.get(f"/api/v1/dossiers/{code}/handovers")).json()
@@ -108,7 +114,11 @@ async def test_insufficient_appraisal_pauses_the_clock_and_returns_to_the_counte
     before = await drive(api, code, "accept", "transfer", "assign")
 
     back = await act(
-        api, code, "appraise", result="insufficient", findings="Thiếu tờ khai",
+        api,
+        code,
+        "appraise",
+        result="insufficient",
+        findings="Thiếu tờ khai",
         missing_documents=["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"],
     )
     assert _state(back) == (5, "awaiting_supplement")
@@ -129,19 +139,33 @@ async def test_a_second_supplement_request_needs_a_reason_and_counts_as_late(
 ) -> None:
     code = await submit(api, **JUSTICE)
     await drive(api, code, "accept", "transfer", "assign")
-    await act(api, code, "appraise", result="insufficient", findings="Thiếu tờ khai",
-              missing_documents=["Tờ khai"])
+    await act(
+        api,
+        code,
+        "appraise",
+        result="insufficient",
+        findings="Thiếu tờ khai",
+        missing_documents=["Tờ khai"],
+    )
     await act(api, code, "submit_supplement")
 
     without_reason = await api.post(
         f"/api/v1/dossiers/{code}/actions/appraise",
-        json=action_body("appraise", result="insufficient", findings="Thiếu ảnh",
-                         missing_documents=["Ảnh 4x6"]),
+        json=action_body(
+            "appraise", result="insufficient", findings="Thiếu ảnh", missing_documents=["Ảnh 4x6"]
+        ),
     )
     assert without_reason.status_code == 409
     assert "yêu cầu lần hai phải nêu lý do" in without_reason.json()["detail"]["message"]
-    second = await act(api, code, "appraise", result="insufficient", findings="Thiếu ảnh",
-                       missing_documents=["Ảnh 4x6"], reason="Ảnh không đúng quy cách")
+    second = await act(
+        api,
+        code,
+        "appraise",
+        result="insufficient",
+        findings="Thiếu ảnh",
+        missing_documents=["Ảnh 4x6"],
+        reason="Ảnh không đúng quy cách",
+    )
 
     assert second["supplement_requests"] == 2
     assert second["due"]["late_by_rule"] is True
@@ -204,8 +228,9 @@ async def test_parallel_consultations_return_the_dossier_when_all_have_answered(
     assert _state(asked) == (4, "in_consultation")
     assert [c["unit"] for c in asked["consultations"]] == ["cong-an-tinh", "so-noi-vu"]
     assert asked["consultations"][0]["due_at"] > asked["consultations"][1]["due_at"]
-    first = await act(api, code, "answer_consultation", unit="so-noi-vu", agrees=False,
-                      opinion="Sai ngày sinh")
+    first = await act(
+        api, code, "answer_consultation", unit="so-noi-vu", agrees=False, opinion="Sai ngày sinh"
+    )
     assert _state(first) == (4, "in_consultation")
     again = await api.post(
         f"/api/v1/dossiers/{code}/actions/answer_consultation",
@@ -216,8 +241,10 @@ async def test_parallel_consultations_return_the_dossier_when_all_have_answered(
 
     assert _state(last) == (4, "in_appraisal")
     answers = {c["unit"]: (c["agrees"], c["opinion"]) for c in last["consultations"]}
-    assert answers == {"so-noi-vu": (False, "Sai ngày sinh"),
-                       "cong-an-tinh": (True, "Thông tin chính xác")}
+    assert answers == {
+        "so-noi-vu": (False, "Sai ngày sinh"),
+        "cong-an-tinh": (True, "Thông tin chính xác"),
+    }
     handovers = (await api.get(f"/api/v1/dossiers/{code}/handovers")).json()
     assert ("so-tu-phap", "xa-vu-bon") not in [(h["from_unit"], h["to_unit"]) for h in handovers]
 

@@ -53,3 +53,40 @@ def test_a_duplicate_e_id_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(CatalogueError, match="field 'e_id': duplicate"):
         catalogue.load_units(tmp_path)
+
+
+def test_all_twelve_example_procedures_are_in_the_catalogue() -> None:
+    procedures = {p.code: p for p in catalogue.load_procedures()}
+
+    assert len(procedures) >= 12
+    land = procedures["DLK-DD-01"]
+    assert land.level == "province" and land.competent_unit == "vp-dang-ky-dat-dai"
+    assert "financial_obligation" in land.pauses_allowed
+    tax = next(step for step in land.steps if step.unit == "thue-tinh")
+    assert tax.counts is False  # the tax authority's time is excluded
+    assert sum(s.budget_working_days for s in land.steps if s.counts) == land.time_limit.value
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "p.toml").write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+BASE = (
+    'code = "9.000123"\nversion = 1\nname_vi = "Thủ tục"\nname_en = "Procedure"\n'
+    'level = "{level}"\n{extra}\n[time_limit]\nvalue = 3\nunit = "working_days"\n'
+)
+
+
+def test_steps_over_the_legal_limit_are_refused(tmp_path: Path) -> None:
+    steps = (
+        '\n[[steps]]\nname_vi = "Thẩm định"\nname_en = "Appraise"\nlevel = "commune"\n'
+        'role = "officer"\nbudget_working_days = 4\n'
+    )
+    with pytest.raises(CatalogueError, match=r"procedure 9\.000123.*exceed the legal time limit"):
+        catalogue.load_procedures(_write(tmp_path, BASE.format(level="commune", extra="") + steps))
+
+
+def test_a_province_procedure_must_name_its_authority(tmp_path: Path) -> None:
+    with pytest.raises(CatalogueError, match="competent_unit"):
+        catalogue.load_procedures(_write(tmp_path, BASE.format(level="province", extra="")))

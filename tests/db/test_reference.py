@@ -42,7 +42,14 @@ async def test_loading_twice_changes_nothing(sessionmaker: SessionMaker) -> None
         await load_procedures(session, catalogue.load_procedures())
     async with sessionmaker() as session:
         units = len((await session.exec(select(OrgUnitRow))).all())
-        versions = len((await session.exec(select(ProcedureVersionRow))).all())
+        shipped = {p.code for p in catalogue.load_procedures()}
+        versions = len(
+            (
+                await session.exec(
+                    select(ProcedureVersionRow).where(col(ProcedureVersionRow.code).in_(shipped))
+                )
+            ).all()
+        )
 
     assert units == len(catalogue.load_units())
     assert versions == len(catalogue.load_procedures())
@@ -87,3 +94,22 @@ async def test_a_new_version_becomes_current_and_the_old_one_stays(
                 select(ProcedureVersionRow).where(col(ProcedureVersionRow.code) == "9.000001")
             ):
                 await session.delete(row)
+
+
+async def test_a_procedure_naming_an_unknown_unit_is_refused(sessionmaker: SessionMaker) -> None:
+    procedure = ProcedureDefinition.model_validate(
+        {
+            "code": "9.000777",
+            "version": 1,
+            "name_vi": "Thủ tục cấp tỉnh",
+            "name_en": "Province procedure",
+            "level": "province",
+            "competent_unit": "so-khong-ton-tai",
+            "time_limit": {"value": 5, "unit": "working_days"},
+        }
+    )
+
+    async with sessionmaker() as session:
+        with pytest.raises(ProcedureVersionConflict, match="field 'competent_unit'"):
+            await load_procedures(session, [procedure])
+        await session.rollback()

@@ -1,0 +1,70 @@
+"""Forms 01–05 are PDFs in Vietnamese, stored with the dossier and downloadable."""
+
+import io
+
+import httpx
+from pypdf import PdfReader
+
+from tests.api.test_lifecycle import act, drive, submit
+from tests.factories import submission
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+async def _download(api: httpx.AsyncClient, code: str, form: str) -> str:
+    response = await api.get(f"/api/v1/dossiers/{code}/forms/{form}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    return _text(response.content)
+
+
+async def test_receipt_form_01_carries_code_due_date_and_tracking_secret(
+    api: httpx.AsyncClient,
+) -> None:
+    receipt = (await api.post("/api/v1/dossiers", json=submission())).json()
+    code = receipt["code"]
+    await act(api, code, "accept")
+
+    text = await _download(api, code, "01")
+
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert code in text
+    assert "Nguyễn Thị Hồng Nhung" in text
+    assert "Đăng ký khai sinh" in text
+    assert receipt["tracking_secret"] in text
+    assert "Giấy chứng sinh" in text  # the required documents
+
+
+async def test_supplement_refusal_apology_and_stop_forms(api: httpx.AsyncClient) -> None:
+    supplement = await submit(api)
+    await act(
+        api,
+        supplement,
+        "request_supplement",
+        missing_documents=["Bản sao giấy đăng ký kết hôn của cha mẹ"],
+    )
+    refused = await submit(api)
+    await act(api, refused, "refuse", reason="Hồ sơ không thuộc thẩm quyền giải quyết")
+    late = await submit(api)
+    await drive(api, late, "accept", "transfer", "assign")
+    await act(api, late, "extend", reason="Chờ kết quả xác minh của cơ quan công an")
+    stopped = await submit(api)
+    await act(api, stopped, "stop", reason="Công dân đề nghị dừng")
+
+    assert "Bản sao giấy đăng ký kết hôn của cha mẹ" in await _download(api, supplement, "02")
+    assert "Hồ sơ không thuộc thẩm quyền giải quyết" in await _download(api, refused, "03")
+    apology = await _download(api, late, "04")
+    assert "XIN LỖI" in apology and "Chờ kết quả xác minh của cơ quan công an" in apology
+    assert "Công dân đề nghị dừng" in await _download(api, stopped, "05")
+
+
+async def test_a_form_not_issued_is_404(api: httpx.AsyncClient) -> None:
+    code = await submit(api)
+
+    response = await api.get(f"/api/v1/dossiers/{code}/forms/03")
+
+    assert response.status_code == 404
+    assert "mẫu số 03" in response.json()["detail"]["message"]
