@@ -7,19 +7,12 @@ again after that await, then changes state and records the event without awaitin
 between, so two concurrent actions can never both pass.
 """
 
-import asyncio
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+import inspect
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.calendar import CalendarActivities
-    from activities.forms import FormActivities
-    from activities.projection import ProjectionActivities
     from schemas.actions import (
         ActionCommand,
         Appraisal,
@@ -37,54 +30,44 @@ with workflow.unsafe.imports_passed_through():
         SupplementRequest,
         SupplementSubmission,
     )
-    from schemas.calendar import DueRequest, DueResult, ShiftRequest
     from schemas.dossier import (
         Consultation,
-        DossierEvent,
-        DossierSnapshot,
         DossierStart,
         DossierView,
         EventType,
         FormKind,
-        FormRequest,
-        Handover,
         Pause,
         PauseReason,
-        RecordEvent,
     )
-    from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
+    from schemas.lifecycle import Action, allowed_actions
     from schemas.procedure import TimeLimit, TimeUnit
     from schemas.status import DossierStatus as S
     from schemas.status import SubState as T
-    from workflows.consultation import (
-        ConsultationOutcome,
-        ConsultationReply,
-        ConsultationTask,
-        ConsultationWorkflow,
-    )
+    from workflows.consultation import ConsultationReply, ConsultationWorkflow
+    from workflows.machinery import ILLEGAL_ACTION, DossierMachinery
 
-ILLEGAL_ACTION = "IllegalAction"
+__all__ = ["ILLEGAL_ACTION", "DossierWorkflow"]
 
-# A database outage delays the projection; it must never lose an event, so retries go on.
-_RETRY_FOREVER = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-)
-_ACTIVITY_TIMEOUT = timedelta(seconds=60)
+
+def _rule(action: Action, update: Any) -> Any:  # Any: each update has its own command type
+    """A validator that only asks the lifecycle table.
+
+    Temporal requires a validator's parameters to match its update's exactly, so the
+    validator takes on the update's signature.
+    """
+
+    def validate(dossier: Any, command: Any) -> None:
+        dossier._require(action, command)
+
+    validate.__signature__ = inspect.signature(update)  # type: ignore[attr-defined]
+    return validate
 
 
 @workflow.defn
-class DossierWorkflow:
+class DossierWorkflow(DossierMachinery):
     @workflow.init
     def __init__(self, start: DossierStart) -> None:
-        self._dossier = start
-        self._s = DossierSnapshot(
-            status=S.NEW, sub_state=T.AWAITING_RECEIPT, holder_unit=start.receiving_unit
-        )
-        self._persisted_seq = 0
-        self._persist_lock = asyncio.Lock()
-        self._consultation_tasks: list[asyncio.Task[None]] = []
+        self._start_machinery(start)
 
     @workflow.run
     async def run(self, start: DossierStart) -> DossierView:
@@ -271,11 +254,7 @@ class DossierWorkflow:
             data={"agencies": [a.model_dump(mode="json") for a in command.agencies]},
         )
         await self._persist(record)
-        for consultation in self._s.consultations[-len(command.agencies) :]:
-            # Background tasks are deterministic in workflow code; each records its own outcome.
-            self._consultation_tasks.append(
-                asyncio.create_task(self._await_consultation(consultation))
-            )
+        self._start_consultations(len(command.agencies))
         return self.view()
 
     @workflow.update
@@ -413,30 +392,6 @@ class DossierWorkflow:
 
     # --- Validators: one per action, all through the lifecycle table ---------------------
 
-    @accept.validator
-    def _v_accept(self, command: ActionCommand) -> None:
-        self._require(Action.ACCEPT)
-
-    @request_supplement.validator
-    def _v_request_supplement(self, command: SupplementRequest) -> None:
-        self._require(Action.REQUEST_SUPPLEMENT, command)
-
-    @submit_supplement.validator
-    def _v_submit_supplement(self, command: SupplementSubmission) -> None:
-        self._require(Action.SUBMIT_SUPPLEMENT)
-
-    @refuse.validator
-    def _v_refuse(self, command: ReasonedCommand) -> None:
-        self._require(Action.REFUSE)
-
-    @transfer.validator
-    def _v_transfer(self, command: ActionCommand) -> None:
-        self._require(Action.TRANSFER)
-
-    @assign.validator
-    def _v_assign(self, command: Assignment) -> None:
-        self._require(Action.ASSIGN)
-
     @reassign.validator
     def _v_reassign(self, command: Reassignment) -> None:
         self._require(Action.REASSIGN)
@@ -445,10 +400,6 @@ class DossierWorkflow:
                 f"Hồ sơ đã được giao cho «{command.officer}».",
                 f"The dossier is already assigned to '{command.officer}'.",
             )
-
-    @appraise.validator
-    def _v_appraise(self, command: Appraisal) -> None:
-        self._require(Action.APPRAISE, command)
 
     @consult.validator
     def _v_consult(self, command: ConsultationRequest) -> None:
@@ -469,18 +420,6 @@ class DossierWorkflow:
                 f"No open consultation awaits an answer from '{command.unit}'.",
             )
 
-    @request_payment.validator
-    def _v_request_payment(self, command: PaymentRequest) -> None:
-        self._require(Action.REQUEST_PAYMENT)
-
-    @record_payment.validator
-    def _v_record_payment(self, command: PaymentRecord) -> None:
-        self._require(Action.RECORD_PAYMENT)
-
-    @approve.validator
-    def _v_approve(self, command: Approval) -> None:
-        self._require(Action.APPROVE)
-
     @extend.validator
     def _v_extend(self, command: Extension) -> None:
         self._require(Action.EXTEND)
@@ -490,228 +429,24 @@ class DossierWorkflow:
                 "The new due date must be later than the current one.",
             )
 
-    @mark_result_ready.validator
-    def _v_mark_result_ready(self, command: ActionCommand) -> None:
-        self._require(Action.MARK_RESULT_READY)
-
-    @return_result.validator
-    def _v_return_result(self, command: ResultReturn) -> None:
-        self._require(Action.RETURN_RESULT)
-
-    @withdraw.validator
-    def _v_withdraw(self, command: ReasonedCommand) -> None:
-        self._require(Action.WITHDRAW)
-
-    @stop.validator
-    def _v_stop(self, command: ReasonedCommand) -> None:
-        self._require(Action.STOP)
-
-    # --- Machinery ---------------------------------------------------------------------
-
-    def _lifecycle(self) -> LifecycleState:
-        return LifecycleState(
-            status=self._s.status,
-            sub_state=self._s.sub_state,
-            decision_issued=self._s.decision is not None,
-        )
-
-    def _reject(self, message_vi: str, message_en: str) -> None:
-        raise ApplicationError(
-            message_vi,
-            {
-                "message_en": message_en,
-                "status": int(self._s.status),
-                "sub_state": self._s.sub_state.value,
-            },
-            type=ILLEGAL_ACTION,
-            non_retryable=True,
-        )
-
-    def _require(self, action: Action, command: ActionCommand | None = None) -> None:
-        why = refusal(action, self._lifecycle())
-        if why is not None:
-            raise ApplicationError(
-                why.message_vi, why.model_dump(mode="json"), type=ILLEGAL_ACTION, non_retryable=True
-            )
-        needs_reason = action in (Action.REQUEST_SUPPLEMENT, Action.APPRAISE)
-        repeated = needs_reason and self._s.supplement_requests >= 1
-        # Guidance must be given once; a second request needs an explicit reason.
-        if repeated and command is not None and not command.reason:
-            self._reject(
-                "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai phải nêu lý do "
-                "(reason) và hồ sơ sẽ bị tính là trễ hạn.",
-                "A supplement was already requested once; a second request needs a reason "
-                "and counts the dossier as late.",
-            )
-
-    def _ask_for_supplement(
-        self,
-        command: ActionCommand,
-        missing: list[str],
-        supplement_due: DueResult | None,
-        *,
-        origin: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> RecordEvent:
-        self._s.supplement_requests += 1
-        self._s.late_by_rule = self._s.late_by_rule or self._s.supplement_requests > 1
-        self._s.supplement_origin = origin
-        self._s.supplement_due_at = None if supplement_due is None else supplement_due.due_at
-        return self._transition(
-            EventType.SUPPLEMENT_REQUESTED,
-            S.SUPPLEMENT_REQUESTED,
-            T.AWAITING_SUPPLEMENT,
-            command,
-            data={
-                **(data or {}),
-                "missing_documents": missing,
-                "origin": origin,
-                "request_number": self._s.supplement_requests,
-                "late_by_rule": self._s.late_by_rule,
-                "respond_by": None if supplement_due is None else supplement_due.due_at.isoformat(),
-            },
-            handover_to=self._dossier.receiving_unit,
-        )
-
-    def _transition(
-        self,
-        event_type: EventType,
-        to_status: S,
-        sub_state: T,
-        command: ActionCommand,
-        *,
-        data: Mapping[str, Any] | None = None,
-        handover_to: str | None = None,
-    ) -> RecordEvent:
-        seq = self._s.last_seq + 1
-        handover = None
-        if handover_to is not None and handover_to != self._s.holder_unit:
-            handover = Handover(from_unit=self._s.holder_unit, to_unit=handover_to)
-            self._s.holder_unit = handover_to
-        event = DossierEvent(
-            dossier_code=self._dossier.code,
-            seq=seq,
-            type=event_type,
-            at=workflow.now(),
-            actor=command.actor,
-            actor_unit=command.actor_unit or self._s.holder_unit,
-            from_status=None if seq == 1 else self._s.status,
-            to_status=to_status,
-            sub_state=sub_state,
-            reason=command.reason,
-            data=data or {},
-            handover=handover,
-        )
-        self._s.status, self._s.sub_state, self._s.last_seq = to_status, sub_state, seq
-        return RecordEvent(
-            dossier=self._dossier, snapshot=self._s.model_copy(deep=True), event=event
-        )
-
-    async def _persist(self, record: RecordEvent) -> None:
-        # FIFO lock: events reach the log in sequence order.
-        async with self._persist_lock:
-            await workflow.execute_activity_method(
-                ProjectionActivities.record_event,
-                record,
-                start_to_close_timeout=_ACTIVITY_TIMEOUT,
-                retry_policy=_RETRY_FOREVER,
-            )
-            self._persisted_seq = record.event.seq
-
-    async def _issue(self, form: FormKind, record: RecordEvent, details: dict[str, object]) -> None:
-        await workflow.execute_activity_method(
-            FormActivities.render_form,
-            FormRequest(
-                form=form,
-                dossier=self._dossier,
-                snapshot=record.snapshot,
-                event=record.event,
-                details=details,
-            ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY_FOREVER,
-        )
-
-    async def _due(self, start: datetime, limit: TimeLimit) -> DueResult:
-        return await workflow.execute_activity_method(
-            CalendarActivities.compute_due,
-            DueRequest(start=start, time_limit=limit),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY_FOREVER,
-        )
-
-    async def _supplement_due(self, days: int | None) -> DueResult | None:
-        if days is None:
-            return None
-        return await self._due(workflow.now(), TimeLimit(value=days, unit=TimeUnit.WORKING_DAYS))
-
-    async def _resume_clock(self) -> DueResult | None:
-        """Close the open pause and move the due date by the working time it lasted."""
-        if not self._s.is_paused or self._s.due_at is None:
-            return None
-        pause = self._s.pauses[-1]
-        shifted = await workflow.execute_activity_method(
-            CalendarActivities.shift_due,
-            ShiftRequest(
-                due_at=self._s.due_at, paused_from=pause.started_at, paused_to=workflow.now()
-            ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY_FOREVER,
-        )
-        pause.ended_at = workflow.now()
-        return shifted
-
-    def _set_due(self, due: DueResult, *, original: bool = False) -> None:
-        self._s.due_at = due.due_at
-        self._s.due_explanation_vi, self._s.due_explanation_en = (
-            due.explanation_vi,
-            due.explanation_en,
-        )
-        if original:
-            self._s.original_due_at = due.due_at
-
-    def _open_consultation(self, unit: str) -> Consultation | None:
-        return next((c for c in self._s.consultations if c.unit == unit and c.is_open), None)
-
-    def _consultation_id(self, consultation: Consultation) -> str:
-        number = self._s.consultations.index(consultation) + 1
-        return f"{self._dossier.code}/consultation-{number}-{consultation.unit}"
-
-    async def _await_consultation(self, consultation: Consultation) -> None:
-        outcome: ConsultationOutcome = await workflow.execute_child_workflow(
-            ConsultationWorkflow.run,
-            ConsultationTask(
-                dossier_code=self._dossier.code,
-                unit=consultation.unit,
-                question=consultation.question,
-                due_at=consultation.due_at,
-            ),
-            id=self._consultation_id(consultation),
-        )
-        consultation.expired = outcome.expired
-        consultation.answered_at = outcome.answered_at
-        if outcome.reply is not None:
-            consultation.agrees, consultation.opinion = outcome.reply.agrees, outcome.reply.opinion
-        actor = outcome.reply.actor if outcome.reply else "system"
-        # The last answer sends the dossier back to its officer; if the dossier moved on
-        # meanwhile (withdrawn, stopped), the answer is recorded and the state kept.
-        to_sub_state = self._s.sub_state
-        if (self._s.status, self._s.sub_state) == (S.PROCESSING, T.IN_CONSULTATION) and not any(
-            c.is_open for c in self._s.consultations
-        ):
-            to_sub_state = T.IN_APPRAISAL
-        record = self._transition(
-            EventType.CONSULTATION_EXPIRED if outcome.expired else EventType.CONSULTATION_ANSWERED,
-            self._s.status,
-            to_sub_state,
-            ActionCommand(
-                actor=actor,
-                actor_unit=consultation.unit,
-                reason=None if outcome.reply is None else outcome.reply.opinion,
-            ),
-            data={
-                "unit": consultation.unit,
-                "agrees": None if outcome.reply is None else outcome.reply.agrees,
-            },
-        )
-        await self._persist(record)
+    # The others only ask the lifecycle table.
+    _v_accept = accept.validator(_rule(Action.ACCEPT, accept))
+    _v_request_supplement = request_supplement.validator(
+        _rule(Action.REQUEST_SUPPLEMENT, request_supplement)
+    )
+    _v_submit_supplement = submit_supplement.validator(
+        _rule(Action.SUBMIT_SUPPLEMENT, submit_supplement)
+    )
+    _v_refuse = refuse.validator(_rule(Action.REFUSE, refuse))
+    _v_transfer = transfer.validator(_rule(Action.TRANSFER, transfer))
+    _v_assign = assign.validator(_rule(Action.ASSIGN, assign))
+    _v_appraise = appraise.validator(_rule(Action.APPRAISE, appraise))
+    _v_request_payment = request_payment.validator(_rule(Action.REQUEST_PAYMENT, request_payment))
+    _v_record_payment = record_payment.validator(_rule(Action.RECORD_PAYMENT, record_payment))
+    _v_approve = approve.validator(_rule(Action.APPROVE, approve))
+    _v_mark_result_ready = mark_result_ready.validator(
+        _rule(Action.MARK_RESULT_READY, mark_result_ready)
+    )
+    _v_return_result = return_result.validator(_rule(Action.RETURN_RESULT, return_result))
+    _v_withdraw = withdraw.validator(_rule(Action.WITHDRAW, withdraw))
+    _v_stop = stop.validator(_rule(Action.STOP, stop))
