@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
-from api import dossiers, errors, health, reference
+from api import admin, calendar, dossiers, errors, health, reference
 from api.deps import Resources
 from db.session import make_engine, make_sessionmaker
 from motcua.settings import Settings, get_settings
@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1 = APIRouter(prefix="/api/v1")
     v1.include_router(dossiers.router)
     v1.include_router(reference.router)
+    v1.include_router(calendar.router)
+    v1.include_router(admin.router)
     v1.include_router(health.router)
     app.include_router(v1)
 

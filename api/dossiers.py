@@ -1,6 +1,7 @@
 """Dossier routes: submit, read with timeline and allowed actions, act, download forms."""
 
 import logging
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Response, status
@@ -9,15 +10,16 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateStage
 from temporalio.service import RPCError
 
+from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Conflict, FieldError, NotFound, dossier_not_found
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
 from api.presenters import dossier_detail, unit_ref
-from db.dossiers import get_dossier, latest_form, list_handovers
+from db.dossiers import get_dossier, latest_form, list_events, list_handovers
 from db.models import DossierRow
-from db.reference import get_unit
+from db.reference import get_unit, get_units
 from schemas.actions import ACTION_BODIES, ActionCommand, ConsultationRequest
-from schemas.dossier import DossierSubmission, FormKind
+from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
 from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
 from schemas.status import DossierStatus, SubState
 from schemas.tracking import tracking_secret
@@ -26,9 +28,12 @@ from schemas.views import (
     HandoverEntry,
     ProcedureRef,
     StatusInfo,
+    StepTimeView,
     SubmissionReceipt,
+    TimeAccountView,
 )
 from workflows.dossier import DossierWorkflow
+from worktime.accounting import Stretch, account
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
@@ -58,7 +63,8 @@ _UPDATES: dict[Action, Any] = {
     Action.REQUEST_PAYMENT: DossierWorkflow.request_payment,
     Action.RECORD_PAYMENT: DossierWorkflow.record_payment,
     Action.APPROVE: DossierWorkflow.approve,
-    Action.EXTEND: DossierWorkflow.extend,
+    Action.DRAFT_EXTENSION: DossierWorkflow.draft_extension,
+    Action.APPROVE_EXTENSION: DossierWorkflow.approve_extension,
     Action.MARK_RESULT_READY: DossierWorkflow.mark_result_ready,
     Action.RETURN_RESULT: DossierWorkflow.return_result,
     Action.WITHDRAW: DossierWorkflow.withdraw,
@@ -192,6 +198,35 @@ async def handovers(code: DossierCode, session: SessionDep) -> list[HandoverEntr
     ]
 
 
+@router.get(
+    "/{code}/time",
+    response_model=TimeAccountView,
+    summary="Where the time went: working hours per level (commune, province) and per step",
+)
+async def time_account(
+    code: DossierCode, session: SessionDep, resources: ResourcesDep
+) -> TimeAccountView:
+    row = await _dossier(session, code)
+    events = await list_events(session, code)
+    handover_targets = {h.seq: h.to_unit for h in await list_handovers(session, code)}
+    units = await get_units(session, {row.receiving_unit, *handover_targets.values()})
+    holder, stretches = row.receiving_unit, []
+    for event in events:
+        holder = handover_targets.get(event.seq, holder)
+        stretches.append(Stretch(event.at, holder, units[holder].level, event.sub_state))
+    snapshot = DossierSnapshot.model_validate(row.snapshot)
+    calendar = await working_calendar(session, resources.settings)
+    end = row.closed_at or datetime.now(UTC)
+    result = account(calendar, stretches, end, snapshot.pauses)
+    return TimeAccountView(
+        code=code,
+        by_level=result.by_level,
+        steps=[StepTimeView(**vars(step)) for step in result.steps],
+        paused_hours=result.paused_hours,
+        total_hours=result.total_hours,
+    )
+
+
 def _parse_command(action: Action, body: dict[str, Any]) -> ActionCommand:
     try:
         return ACTION_BODIES[action].model_validate(body)
@@ -226,4 +261,5 @@ def _projected_state(row: DossierRow) -> LifecycleState:
         status=DossierStatus(row.status),
         sub_state=SubState(row.sub_state),
         decision_issued=row.snapshot.get("decision") is not None,
+        extension_drafted=row.snapshot.get("extension_draft") is not None,
     )

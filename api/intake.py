@@ -9,12 +9,14 @@ the retry is what starts the workflow, so nothing is lost either way.
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
+import catalogue
 from api.errors import Conflict, FieldError
 from db.codes import allocate_code
 from db.dossiers import claim_idempotency_key, find_idempotency_key
@@ -22,6 +24,7 @@ from db.models import OrgUnitRow
 from db.reference import current_procedure, get_unit
 from motcua.settings import Settings
 from schemas.dossier import DossierStart, DossierSubmission, DossierView
+from schemas.escalation import Rung
 from schemas.procedure import ProcedureDefinition
 from schemas.status import Channel
 from schemas.unit import Level, OrgUnit
@@ -105,6 +108,11 @@ async def _competent_authority(
     return competent
 
 
+@lru_cache
+def default_ladder() -> list[Rung]:
+    return catalogue.load_default_ladder()
+
+
 def request_hash(body: DossierSubmission) -> str:
     return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
 
@@ -175,6 +183,7 @@ def dossier_start(
         submitted_by=body.received_by or default_actor,
         note=body.note,
         procedure=resolved.procedure,
+        ladder=resolved.procedure.escalation or default_ladder(),
     )
 
 

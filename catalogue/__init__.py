@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from schemas.escalation import Ladder, Rung
 from schemas.procedure import ProcedureDefinition
 from schemas.unit import Level, OrgUnit, UnitKind
 
@@ -108,3 +109,9 @@ def load_procedures(directory: Path = PROCEDURES_DIR) -> list[ProcedureDefinitio
             _validated(ProcedureDefinition, raw, path.name, f"procedure {raw.get('code', '?')}")
         )
     return procedures
+
+
+def load_default_ladder(data_dir: Path = DATA_DIR) -> list[Rung]:
+    path = data_dir / "escalation.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return _validated(Ladder, raw, path.name, "escalation ladder").rungs

@@ -144,6 +144,45 @@ class DossierFormRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class CalendarOverrideRow(SQLModel, table=True):
+    """A day the administrator declared off (a late holiday) or working (a make-up day)."""
+
+    __tablename__ = "calendar_override"
+
+    day: date = Field(primary_key=True)
+    kind: str = Field(max_length=16)
+    reason: str = Field(max_length=300)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class NotificationRow(SQLModel, table=True):
+    """The outbox: every notification a rung sends, and whether its sender delivered it."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("dossier_code", "seq", "recipient", name="uq_notification_recipient"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    dossier_code: str = Field(max_length=64, index=True)
+    seq: int
+    kind: str = Field(max_length=40)
+    recipient: str = Field(max_length=200)
+    channel: str = Field(max_length=16)
+    message_vi: str = Field(max_length=2000)
+    message_en: str = Field(max_length=2000)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class DossierCodeCounterRow(SQLModel, table=True):
     """The daily sequence of dossier codes per agency."""
 

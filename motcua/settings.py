@@ -1,12 +1,15 @@
 """All configuration, read once from the environment (prefix `MOTCUA_`) or a `.env` file."""
 
+from datetime import time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from worktime.calendar import parse_periods
 
 DEFAULT_SECRET = "change-me-in-production"
 
@@ -39,6 +42,25 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     # Who the province is: the root of the unit tree loaded from the catalogue.
     province_code: str = "dak-lak"
+    # The working day (production default: 8 hours), configurable per province.
+    working_hours: str = "07:00-11:30,13:30-17:00"
+    # Where fired rungs send their notifications: log, email or sms.
+    notification_channel: Literal["log", "email", "sms"] = "log"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "motcua@localhost"
+    email_domain: str = "localhost"
+    sms_gateway_url: str = ""
+
+    @field_validator("working_hours")
+    @classmethod
+    def _valid_working_hours(cls, value: str) -> str:
+        parse_periods(value)
+        return value
+
+    @property
+    def working_periods(self) -> tuple[tuple[time, time], ...]:
+        return parse_periods(self.working_hours)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:

@@ -7,8 +7,15 @@ import signal
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.calendar import CalendarActivities, WorkingCalendar
+from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
+from activities.notifications import (
+    EmailSender,
+    LogSender,
+    NotificationActivities,
+    Sender,
+    SmsSender,
+)
 from activities.projection import ProjectionActivities
 from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.settings import Settings
@@ -19,21 +26,35 @@ from workflows.dossier import DossierWorkflow
 log = logging.getLogger(__name__)
 
 
+def make_sender(settings: Settings) -> Sender:
+    if settings.notification_channel == "email":
+        return EmailSender(
+            settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.email_domain
+        )
+    if settings.notification_channel == "sms":
+        if not settings.sms_gateway_url:
+            raise ValueError("MOTCUA_SMS_GATEWAY_URL is required for SMS notifications")
+        return SmsSender(settings.sms_gateway_url)
+    return LogSender()
+
+
 def build_worker(
     client: Client, settings: Settings, sessionmaker: SessionMaker, task_queue: str | None = None
 ) -> Worker:
     projection = ProjectionActivities(sessionmaker)
-    calendar = CalendarActivities(WorkingCalendar(settings.timezone))
+    deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
+    notifications = NotificationActivities(sessionmaker, make_sender(settings))
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=[DossierWorkflow, ConsultationWorkflow],
         activities=[
             projection.record_event,
-            calendar.compute_due,
-            calendar.shift_due,
+            deadlines.compute_due,
+            deadlines.plan_clocks,
             forms.render_form,
+            notifications.notify,
         ],
         # Every open dossier waiting on a person stays in the sticky cache; a small cache
         # halves throughput (measured on the dev server).

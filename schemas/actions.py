@@ -114,8 +114,8 @@ class Approval(ActionCommand):
     decision_number: str = Field(min_length=1, max_length=100)
 
 
-class Extension(ActionCommand):
-    """The apology letter (Form 04): why the dossier is late and the new date."""
+class ExtensionDraftCommand(ActionCommand):
+    """The officer's draft of the apology letter (Form 04): why it is late, the new date."""
 
     reason: Text
     new_due_at: datetime
@@ -146,7 +146,8 @@ ACTION_BODIES: dict[Action, type[ActionCommand]] = {
     Action.REQUEST_PAYMENT: PaymentRequest,
     Action.RECORD_PAYMENT: PaymentRecord,
     Action.APPROVE: Approval,
-    Action.EXTEND: Extension,
+    Action.DRAFT_EXTENSION: ExtensionDraftCommand,
+    Action.APPROVE_EXTENSION: ActionCommand,
     Action.MARK_RESULT_READY: ActionCommand,
     Action.RETURN_RESULT: ResultReturn,
     Action.WITHDRAW: ReasonedCommand,

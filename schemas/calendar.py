@@ -12,14 +12,6 @@ class DueRequest(BaseModel):
     time_limit: TimeLimit
 
 
-class ShiftRequest(BaseModel):
-    """Move a due date by the working time that passed between two instants (a pause)."""
-
-    due_at: datetime
-    paused_from: datetime
-    paused_to: datetime
-
-
 class DueResult(BaseModel):
     due_at: datetime
     explanation_vi: str

@@ -8,6 +8,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+# Pause is part of a dossier's snapshot; re-exported for the modules that speak of dossiers.
+from schemas.deadlines import Pause as Pause
+from schemas.deadlines import PauseReason as PauseReason
+from schemas.escalation import Rung
 from schemas.lifecycle import Action
 from schemas.procedure import PROCEDURE_CODE_PATTERN, ProcedureDefinition
 from schemas.status import Channel, DossierStatus, SubState
@@ -187,8 +191,9 @@ class DossierStart(BaseModel):
     submitted_by: str
     note: str | None = None
     # The procedure version the dossier is pinned to, carried whole so a later catalogue
-    # change never alters a running dossier.
+    # change never alters a running dossier; likewise its escalation ladder.
     procedure: ProcedureDefinition
+    ladder: list[Rung] = Field(default_factory=list)
 
 
 class EventType(StrEnum):
@@ -212,6 +217,13 @@ class EventType(StrEnum):
     RESULT_RETURNED = "result_returned"
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
     STOPPED = "stopped"
+    EXTENSION_DRAFTED = "extension_drafted"
+    DEADLINE_WARNING = "deadline_warning"
+    APOLOGY_REQUIRED = "apology_required"
+    DEADLINE_BREACHED = "deadline_breached"
+    DEADLINE_RECOMPUTED = "deadline_recomputed"
+    SUSPENDED = "suspended"
+    SUPPLEMENT_EXPIRED = "supplement_expired"
 
     @property
     def label_vi(self) -> str:
@@ -243,6 +255,13 @@ _EVENT_LABELS: dict[EventType, tuple[str, str]] = {
     EventType.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
     EventType.WITHDRAWAL_REQUESTED: ("Công dân xin rút hồ sơ", "Withdrawal requested"),
     EventType.STOPPED: ("Dừng xử lý hồ sơ", "Processing stopped"),
+    EventType.EXTENSION_DRAFTED: ("Dự thảo thư xin lỗi, gia hạn", "Apology letter drafted"),
+    EventType.DEADLINE_WARNING: ("Cảnh báo thời hạn", "Deadline warning"),
+    EventType.APOLOGY_REQUIRED: ("Phải gửi thư xin lỗi, gia hạn", "Apology letter required"),
+    EventType.DEADLINE_BREACHED: ("Quá hạn giải quyết", "Deadline breached"),
+    EventType.DEADLINE_RECOMPUTED: ("Tính lại thời hạn theo lịch", "Deadline recomputed"),
+    EventType.SUSPENDED: ("Tạm dừng / gia hạn theo văn bản", "Suspended or extended by decision"),
+    EventType.SUPPLEMENT_EXPIRED: ("Quá hạn bổ sung hồ sơ", "Supplement deadline expired"),
 }
 
 
@@ -270,19 +289,6 @@ class DossierEvent(BaseModel):
     handover: Handover | None = None
 
 
-class PauseReason(StrEnum):
-    SUPPLEMENT = "supplement"
-    FINANCIAL_OBLIGATION = "financial_obligation"
-
-
-class Pause(BaseModel):
-    """An interval during which the legal clock does not run."""
-
-    reason: PauseReason
-    started_at: datetime
-    ended_at: datetime | None = None
-
-
 class Consultation(BaseModel):
     unit: str
     question: str
@@ -296,6 +302,25 @@ class Consultation(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None and not self.expired
+
+
+class ExtensionDraft(BaseModel):
+    """An apology letter drafted by the officer, waiting for the leader's approval."""
+
+    reason: str
+    new_due_at: datetime
+    drafted_by: str
+    drafted_at: datetime
+
+
+class Alarm(BaseModel):
+    """A planned rung of the escalation ladder (a copy of the deadline plan's answer)."""
+
+    rung_id: str
+    action: str
+    label_vi: str
+    fire_at: datetime
+    notify: list[str]
 
 
 class FormKind(StrEnum):
@@ -324,9 +349,23 @@ class DossierSnapshot(BaseModel):
     accepted_at: datetime | None = None
     # Statistics judge against the date on Form 01; an extension moves only the current one.
     original_due_at: datetime | None = None
+    # The original date plus paused time: what the 766 statistics judge by.
+    legal_due_at: datetime | None = None
     due_at: datetime | None = None
     due_explanation_vi: str | None = None
     due_explanation_en: str | None = None
+    paused_working_hours: float = 0
+    extended_due_at: datetime | None = None
+    extended_at: datetime | None = None
+    extension_draft: ExtensionDraft | None = None
+    extra_working_days: float = 0
+    apology_required: bool = False
+    # The current step's own clock (intake, processing at the authority, return).
+    step: str = "intake"
+    step_started_at: datetime | None = None
+    step_due_at: datetime | None = None
+    alarms: list[Alarm] = Field(default_factory=list)
+    fired_rungs: list[str] = Field(default_factory=list)
     assignee: str | None = None
     supplement_requests: int = 0
     supplement_origin: str | None = None

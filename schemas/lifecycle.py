@@ -27,7 +27,8 @@ class Action(StrEnum):
     REQUEST_PAYMENT = "request_payment"
     RECORD_PAYMENT = "record_payment"
     APPROVE = "approve"
-    EXTEND = "extend"
+    DRAFT_EXTENSION = "draft_extension"
+    APPROVE_EXTENSION = "approve_extension"
     MARK_RESULT_READY = "mark_result_ready"
     RETURN_RESULT = "return_result"
     WITHDRAW = "withdraw"
@@ -55,6 +56,7 @@ class LifecycleState(BaseModel):
     status: S
     sub_state: T
     decision_issued: bool = False
+    extension_drafted: bool = False
 
 
 _LABELS: dict[Action, tuple[str, str]] = {
@@ -71,7 +73,11 @@ _LABELS: dict[Action, tuple[str, str]] = {
     Action.REQUEST_PAYMENT: ("Yêu cầu thực hiện nghĩa vụ tài chính", "Request payment"),
     Action.RECORD_PAYMENT: ("Xác nhận đã nộp nghĩa vụ tài chính", "Record payment"),
     Action.APPROVE: ("Ký duyệt kết quả", "Approve and sign"),
-    Action.EXTEND: ("Xin lỗi và hẹn lại ngày trả kết quả", "Apologise and extend"),
+    Action.DRAFT_EXTENSION: (
+        "Dự thảo thư xin lỗi, hẹn lại ngày trả",
+        "Draft the apology and new date",
+    ),
+    Action.APPROVE_EXTENSION: ("Duyệt thư xin lỗi, gia hạn", "Approve the apology and new date"),
     Action.MARK_RESULT_READY: (
         "Chuyển kết quả về bộ phận một cửa",
         "Send the result to the counter",
@@ -96,7 +102,8 @@ PERFORMED_BY: dict[Action, frozenset[Role]] = {
     Action.REQUEST_PAYMENT: frozenset({Role.OFFICER}),
     Action.RECORD_PAYMENT: frozenset({Role.CLERK, Role.CITIZEN}),
     Action.APPROVE: frozenset({Role.LEADER}),
-    Action.EXTEND: frozenset({Role.LEADER}),
+    Action.DRAFT_EXTENSION: frozenset({Role.OFFICER}),
+    Action.APPROVE_EXTENSION: frozenset({Role.LEADER}),
     Action.MARK_RESULT_READY: frozenset({Role.OFFICER}),
     Action.RETURN_RESULT: frozenset({Role.CLERK}),
     Action.WITHDRAW: frozenset({Role.CITIZEN, Role.CLERK}),
@@ -124,6 +131,14 @@ _WORKING = frozenset(
     }
 )
 
+_AUTHORITY_HOLDS = frozenset(
+    {
+        (S.PROCESSING, T.AWAITING_ASSIGNMENT),
+        *_WORKING,
+        (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT),
+    }
+)
+
 _ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
     # Intake (Decree 118/2025 art. 15): accept, ask once for what is missing, or refuse.
     Action.ACCEPT: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
@@ -139,14 +154,10 @@ _ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
     Action.REQUEST_PAYMENT: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
     Action.RECORD_PAYMENT: frozenset({(S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)}),
     Action.APPROVE: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
-    # The apology letter (Form 04) is due while the authority still holds the dossier.
-    Action.EXTEND: frozenset(
-        {
-            (S.PROCESSING, T.AWAITING_ASSIGNMENT),
-            *_WORKING,
-            (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT),
-        }
-    ),
+    # The apology letter (Form 04) is due while the authority still holds the dossier:
+    # the officer drafts it, the leader approves it.
+    Action.DRAFT_EXTENSION: _AUTHORITY_HOLDS,
+    Action.APPROVE_EXTENSION: _AUTHORITY_HOLDS,
     Action.MARK_RESULT_READY: frozenset({(S.PROCESSING, T.SIGNED)}),
     Action.RETURN_RESULT: frozenset({(S.RESULT_READY, T.AWAITING_RETURN)}),
     Action.WITHDRAW: _UNDECIDED,
@@ -170,6 +181,8 @@ def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
         )
     if action in (Action.WITHDRAW, Action.STOP) and state.decision_issued:
         return ("đã có quyết định giải quyết", "a decision has already been issued")
+    if action is Action.APPROVE_EXTENSION and not state.extension_drafted:
+        return ("chưa có dự thảo thư xin lỗi, gia hạn", "no apology letter has been drafted")
     return None
 
 

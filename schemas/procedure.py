@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from schemas.escalation import Rung
 from schemas.unit import UNIT_CODE_PATTERN, Level
 
 # National codes look like 1.001193; localised ones carry an agency suffix
@@ -78,6 +79,8 @@ class ProcedureDefinition(BaseModel):
     # always pauses the clock (e.g. the tax authority's time for land procedures).
     pauses_allowed: list[PauseKind] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
+    # None: the province's default ladder (catalogue/data/escalation.toml).
+    escalation: list[Rung] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProcedureDefinition":

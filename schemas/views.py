@@ -1,10 +1,11 @@
 """What the HTTP API answers: receipts, dossier details and their parts."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.dossier import Applicant, Consultation, Pause
+from schemas.dossier import Alarm, Applicant, Consultation, ExtensionDraft, Pause
 from schemas.lifecycle import ActionLabel
 from schemas.status import Channel, DossierStatus, SubState
 
@@ -74,15 +75,24 @@ class TimelineEntry(BaseModel):
 
 
 class DueInfo(BaseModel):
-    """The two due dates: Form 01's (statistics judge by it) and the current one."""
+    """The dossier's clocks: Form 01's date, the legal date after pauses, the current one."""
 
     original_due_at: datetime | None
+    legal_due_at: datetime | None
     due_at: datetime | None
     explanation_vi: str | None
     explanation_en: str | None
     paused: bool
+    paused_working_hours: float
     # Decision 766: more than one supplement request counts the dossier as late.
     late_by_rule: bool
+    step: str
+    step_due_at: datetime | None
+    supplement_due_at: datetime | None
+    apology_required: bool
+    extension_draft: ExtensionDraft | None
+    alarms: list[Alarm]
+    fired_rungs: list[str]
 
 
 class FormInfo(BaseModel):
@@ -140,3 +150,71 @@ class Health(BaseModel):
     status: str
     database: ComponentHealth
     temporal: ComponentHealth
+
+
+class StepTimeView(BaseModel):
+    sub_state: str
+    unit: str
+    level: str
+    working_hours: float
+
+
+class TimeAccountView(BaseModel):
+    """Where the time went: working hours per level and per step, paused time apart."""
+
+    code: str
+    by_level: dict[str, float]
+    steps: list[StepTimeView]
+    paused_hours: float
+    total_hours: float
+
+
+class CalendarOverride(BaseModel):
+    day: date
+    kind: Literal["day_off", "working_day"]
+    reason: str = Field(min_length=3, max_length=300)
+    created_by: str = Field(min_length=1, max_length=100)
+
+
+class OverrideResult(BaseModel):
+    override: CalendarOverride | None
+    dossiers_recomputed: int
+
+
+class DueAnswer(BaseModel):
+    due_at: datetime
+    explanation_vi: str
+    explanation_en: str
+
+
+class BulkSuspensionRequest(BaseModel):
+    """Suspend or extend many open dossiers at once, with the legal reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    units: list[str] | None = Field(default=None, max_length=200)
+    procedures: list[str] | None = Field(default=None, max_length=200)
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    paused_from: datetime | None = None
+    paused_to: datetime | None = None
+    extra_working_days: float = Field(default=0, ge=0, le=60)
+    legal_reference: str = Field(min_length=3, max_length=300)
+    reason: str = Field(min_length=3, max_length=2000)
+    decided_by: str = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> "BulkSuspensionRequest":
+        interval = self.paused_from is not None and self.paused_to is not None
+        if (self.paused_from is None) != (self.paused_to is None):
+            raise ValueError("give both paused_from and paused_to, or neither")
+        if interval and self.paused_to <= self.paused_from:  # type: ignore[operator]
+            raise ValueError("paused_to must be after paused_from")
+        if not interval and not self.extra_working_days:
+            raise ValueError("give a pause interval or extra_working_days")
+        return self
+
+
+class BulkResult(BaseModel):
+    matched: int
+    codes: list[str]

@@ -6,15 +6,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["schemas", "workflows", "activities", "api", "db", "catalogue", "motcua"]
+PACKAGES = ["schemas", "workflows", "activities", "api", "db", "catalogue", "motcua", "worktime"]
 ALLOWED = {
     "schemas": set(),
     "catalogue": {"schemas"},
     "db": {"schemas"},
     "workflows": {"schemas", "activities"},
-    "activities": {"schemas", "db"},
-    "api": {"schemas", "db", "workflows", "motcua"},
-    "motcua": {"schemas", "db", "workflows", "activities", "catalogue"},
+    "activities": {"schemas", "db", "worktime"},
+    "api": {"schemas", "db", "workflows", "motcua", "catalogue", "worktime"},
+    "motcua": {"schemas", "db", "workflows", "activities", "catalogue", "worktime"},
+    "worktime": {"schemas"},
 }
 
 

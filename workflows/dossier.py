@@ -2,9 +2,9 @@
 
 Every clerk, officer, leader or citizen action arrives as an Update. Its validator consults
 the lifecycle table in `schemas.lifecycle`, so an illegal action is rejected before it
-reaches history. A handler that must first ask an activity (a due date) checks the rules
-again after that await, then changes state and records the event without awaiting in
-between, so two concurrent actions can never both pass.
+reaches history. A handler changes state first, without awaiting, so a second action that
+arrives while the first is being recorded is judged against the new state; dates and forms
+follow.
 """
 
 import inspect
@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         Assignment,
         ConsultationAnswer,
         ConsultationRequest,
-        Extension,
+        ExtensionDraftCommand,
         PaymentRecord,
         PaymentRequest,
         ReasonedCommand,
@@ -30,21 +30,23 @@ with workflow.unsafe.imports_passed_through():
         SupplementRequest,
         SupplementSubmission,
     )
+    from schemas.deadlines import Suspension
     from schemas.dossier import (
         Consultation,
         DossierStart,
         DossierView,
         EventType,
+        ExtensionDraft,
         FormKind,
         Pause,
         PauseReason,
     )
     from schemas.lifecycle import Action, allowed_actions
-    from schemas.procedure import TimeLimit, TimeUnit
     from schemas.status import DossierStatus as S
     from schemas.status import SubState as T
+    from workflows.clocks import ClockMixin
     from workflows.consultation import ConsultationReply, ConsultationWorkflow
-    from workflows.machinery import ILLEGAL_ACTION, DossierMachinery
+    from workflows.machinery import ILLEGAL_ACTION
 
 __all__ = ["ILLEGAL_ACTION", "DossierWorkflow"]
 
@@ -64,27 +66,26 @@ def _rule(action: Action, update: Any) -> Any:  # Any: each update has its own c
 
 
 @workflow.defn
-class DossierWorkflow(DossierMachinery):
+class DossierWorkflow(ClockMixin):
     @workflow.init
     def __init__(self, start: DossierStart) -> None:
         self._start_machinery(start)
 
     @workflow.run
     async def run(self, start: DossierStart) -> DossierView:
-        await self._persist(
-            self._transition(
-                EventType.SUBMITTED,
-                S.NEW,
-                T.AWAITING_RECEIPT,
-                ActionCommand(
-                    actor=start.submitted_by, actor_unit=start.receiving_unit, reason=start.note
-                ),
-                data={"channel": int(start.channel)},
-            )
+        self._enter_step("intake")
+        submitted = self._transition(
+            EventType.SUBMITTED,
+            S.NEW,
+            T.AWAITING_RECEIPT,
+            ActionCommand(
+                actor=start.submitted_by, actor_unit=start.receiving_unit, reason=start.note
+            ),
+            data={"channel": int(start.channel)},
         )
-        await workflow.wait_condition(
-            lambda: self._s.status.is_terminal and workflow.all_handlers_finished()
-        )
+        await self._persist(submitted)
+        await self._watch_deadlines()
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return self.view()
 
     @workflow.update
@@ -105,44 +106,32 @@ class DossierWorkflow(DossierMachinery):
 
     @workflow.update
     async def accept(self, command: ActionCommand) -> DossierView:
-        due = await self._due(workflow.now(), self._dossier.procedure.time_limit)
-        self._require(Action.ACCEPT)
         self._s.accepted_at = workflow.now()
-        self._set_due(due, original=True)
-        record = self._transition(
-            EventType.ACCEPTED,
-            S.ACCEPTED,
-            T.AWAITING_TRANSFER,
-            command,
-            data={"due_at": due.due_at.isoformat()},
-        )
-        await self._persist(record)
-        await self._issue(FormKind.RECEIPT, record, {"due_explanation": due.explanation_vi})
+        event = self._transition(EventType.ACCEPTED, S.ACCEPTED, T.AWAITING_TRANSFER, command)
+        await self._replan()
+        event.data["due_at"] = None if self._s.due_at is None else self._s.due_at.isoformat()
+        await self._persist(event)
+        await self._issue(FormKind.RECEIPT, event, {"due_explanation": self._s.due_explanation_vi})
         return self.view()
 
     @workflow.update
     async def request_supplement(self, command: SupplementRequest) -> DossierView:
-        supplement_due = await self._supplement_due(command.respond_within_days)
-        self._require(Action.REQUEST_SUPPLEMENT, command)
-        record = self._ask_for_supplement(
-            command, command.missing_documents, supplement_due, origin="intake"
-        )
-        await self._persist(record)
+        event = self._ask_for_supplement(command, command.missing_documents, origin="intake")
+        await self._set_supplement_deadline(event, command.respond_within_days)
+        await self._persist(event)
         await self._issue(
-            FormKind.SUPPLEMENT_REQUEST, record, {"missing_documents": command.missing_documents}
+            FormKind.SUPPLEMENT_REQUEST, event, {"missing_documents": command.missing_documents}
         )
         return self.view()
 
     @workflow.update
     async def submit_supplement(self, command: SupplementSubmission) -> DossierView:
-        shifted = await self._resume_clock()
-        self._require(Action.SUBMIT_SUPPLEMENT)
-        if shifted is not None:
-            self._set_due(shifted)
         data = {"documents": command.documents}
+        self._s.supplement_due_at = None
         if self._s.supplement_origin == "appraisal":
-            # Back to the officer at the competent authority, with the paused time added.
-            record = self._transition(
+            # Back to the officer at the competent authority; the clock runs again.
+            self._s.pauses[-1].ended_at = workflow.now()
+            event = self._transition(
                 EventType.SUPPLEMENT_SUBMITTED,
                 S.PROCESSING,
                 T.IN_APPRAISAL,
@@ -150,32 +139,34 @@ class DossierWorkflow(DossierMachinery):
                 data=data,
                 handover_to=self._dossier.competent_authority,
             )
+            await self._replan()
         else:
-            record = self._transition(
+            event = self._transition(
                 EventType.SUPPLEMENT_SUBMITTED, S.NEW, T.AWAITING_RECEIPT, command, data=data
             )
-        self._s.supplement_due_at = None
-        await self._persist(record)
+        await self._persist(event)
         return self.view()
 
     @workflow.update
     async def refuse(self, command: ReasonedCommand) -> DossierView:
         self._s.closed_at = workflow.now()
-        record = self._transition(EventType.REFUSED, S.REFUSED, T.CLOSED, command)
-        await self._persist(record)
-        await self._issue(FormKind.REFUSAL, record, {})
+        event = self._transition(EventType.REFUSED, S.REFUSED, T.CLOSED, command)
+        await self._persist(event)
+        await self._issue(FormKind.REFUSAL, event, {})
         return self.view()
 
     @workflow.update
     async def transfer(self, command: ActionCommand) -> DossierView:
-        record = self._transition(
+        event = self._transition(
             EventType.TRANSFERRED,
             S.PROCESSING,
             T.AWAITING_ASSIGNMENT,
             command,
             handover_to=self._dossier.competent_authority,
         )
-        await self._persist(record)
+        self._enter_step("processing")
+        await self._replan()
+        await self._persist(event)
         return self.view()
 
     # --- At the competent authority ----------------------------------------------------
@@ -183,61 +174,62 @@ class DossierWorkflow(DossierMachinery):
     @workflow.update
     async def assign(self, command: Assignment) -> DossierView:
         self._s.assignee = command.officer
-        record = self._transition(
+        event = self._transition(
             EventType.ASSIGNED,
             S.PROCESSING,
             T.IN_APPRAISAL,
             command,
             data={"officer": command.officer},
         )
-        await self._persist(record)
+        await self._persist(event)
         return self.view()
 
     @workflow.update
     async def reassign(self, command: Reassignment) -> DossierView:
         previous, self._s.assignee = self._s.assignee, command.officer
-        record = self._transition(
+        event = self._transition(
             EventType.REASSIGNED,
             self._s.status,
             self._s.sub_state,
             command,
             data={"officer": command.officer, "from": previous},
         )
-        await self._persist(record)
+        await self._persist(event)
         return self.view()
 
     @workflow.update
     async def appraise(self, command: Appraisal) -> DossierView:
         data = {"result": command.result.value, "findings": command.findings}
         if command.result is AppraisalResult.SUFFICIENT:
-            record = self._transition(
+            event = self._transition(
                 EventType.APPRAISED, S.PROCESSING, T.AWAITING_SIGNATURE, command, data=data
             )
-            await self._persist(record)
+            await self._persist(event)
             return self.view()
-        supplement_due = await self._supplement_due(command.respond_within_days)
-        self._require(Action.APPRAISE, command)
         # Insufficient: back to the one-stop with a Form 02; the legal clock stops.
         self._s.pauses.append(Pause(reason=PauseReason.SUPPLEMENT, started_at=workflow.now()))
-        record = self._ask_for_supplement(
-            command, command.missing_documents, supplement_due, origin="appraisal", data=data
+        event = self._ask_for_supplement(
+            command, command.missing_documents, origin="appraisal", data=data
         )
-        await self._persist(record)
+        await self._set_supplement_deadline(event, command.respond_within_days)
+        await self._replan()
+        await self._persist(event)
         await self._issue(
-            FormKind.SUPPLEMENT_REQUEST, record, {"missing_documents": command.missing_documents}
+            FormKind.SUPPLEMENT_REQUEST, event, {"missing_documents": command.missing_documents}
         )
         return self.view()
 
     @workflow.update
     async def consult(self, command: ConsultationRequest) -> DossierView:
-        dues = [
-            await self._due(
-                workflow.now(), TimeLimit(value=ask.respond_within_days, unit=TimeUnit.WORKING_DAYS)
-            )
-            for ask in command.agencies
-        ]
-        self._require(Action.CONSULT, command)
-        for ask, due in zip(command.agencies, dues, strict=True):
+        event = self._transition(
+            EventType.CONSULTATION_REQUESTED,
+            S.PROCESSING,
+            T.IN_CONSULTATION,
+            command,
+            data={"agencies": [a.model_dump(mode="json") for a in command.agencies]},
+        )
+        for ask in command.agencies:
+            due = await self._working_days_from_now(ask.respond_within_days)
             self._s.consultations.append(
                 Consultation(
                     unit=ask.unit,
@@ -246,14 +238,7 @@ class DossierWorkflow(DossierMachinery):
                     due_at=due.due_at,
                 )
             )
-        record = self._transition(
-            EventType.CONSULTATION_REQUESTED,
-            S.PROCESSING,
-            T.IN_CONSULTATION,
-            command,
-            data={"agencies": [a.model_dump(mode="json") for a in command.agencies]},
-        )
-        await self._persist(record)
+        await self._persist(event)
         self._start_consultations(len(command.agencies))
         return self.view()
 
@@ -279,90 +264,112 @@ class DossierWorkflow(DossierMachinery):
             self._s.pauses.append(
                 Pause(reason=PauseReason.FINANCIAL_OBLIGATION, started_at=workflow.now())
             )
-        record = self._transition(
+        event = self._transition(
             EventType.PAYMENT_REQUESTED,
             S.FINANCIAL_OBLIGATION,
             T.AWAITING_PAYMENT,
             command,
             data={"amount_vnd": command.amount_vnd, "description": command.description},
         )
-        await self._persist(record)
+        await self._replan()
+        await self._persist(event)
         return self.view()
 
     @workflow.update
     async def record_payment(self, command: PaymentRecord) -> DossierView:
-        shifted = await self._resume_clock()
-        self._require(Action.RECORD_PAYMENT)
-        if shifted is not None:
-            self._set_due(shifted)
+        if self._s.is_paused:
+            self._s.pauses[-1].ended_at = workflow.now()
         self._s.paid_at, self._s.payment_method = workflow.now(), command.method.value
-        record = self._transition(
+        event = self._transition(
             EventType.PAYMENT_RECORDED,
             S.PROCESSING,
             T.AWAITING_SIGNATURE,
             command,
             data={"method": command.method.value, "reference": command.reference},
         )
-        await self._persist(record)
+        await self._replan()
+        await self._persist(event)
         return self.view()
 
     @workflow.update
     async def approve(self, command: Approval) -> DossierView:
         self._s.decision, self._s.decision_number = command.decision.value, command.decision_number
         self._s.decided_at = workflow.now()
-        record = self._transition(
+        event = self._transition(
             EventType.APPROVED,
             S.PROCESSING,
             T.SIGNED,
             command,
             data={"decision": command.decision.value, "decision_number": command.decision_number},
         )
-        await self._persist(record)
+        await self._persist(event)
         return self.view()
 
     @workflow.update
-    async def extend(self, command: Extension) -> DossierView:
-        previous = self._s.due_at
-        self._s.due_at = command.new_due_at
-        self._s.due_explanation_vi = f"Gia hạn theo thư xin lỗi: {command.reason}"
-        self._s.due_explanation_en = f"Extended by apology letter: {command.reason}"
-        record = self._transition(
-            EventType.EXTENDED,
+    async def draft_extension(self, command: ExtensionDraftCommand) -> DossierView:
+        self._s.extension_draft = ExtensionDraft(
+            reason=command.reason,
+            new_due_at=command.new_due_at,
+            drafted_by=command.actor,
+            drafted_at=workflow.now(),
+        )
+        event = self._transition(
+            EventType.EXTENSION_DRAFTED,
             self._s.status,
             self._s.sub_state,
             command,
+            data={"new_due_at": command.new_due_at.isoformat()},
+        )
+        await self._persist(event)
+        return self.view()
+
+    @workflow.update
+    async def approve_extension(self, command: ActionCommand) -> DossierView:
+        draft = self._s.extension_draft
+        assert draft is not None, "checked by the validator"
+        previous = self._s.due_at
+        self._s.extension_draft, self._s.apology_required = None, False
+        self._s.extended_due_at, self._s.extended_at = draft.new_due_at, workflow.now()
+        event = self._transition(
+            EventType.EXTENDED,
+            self._s.status,
+            self._s.sub_state,
+            command.model_copy(update={"reason": command.reason or draft.reason}),
             data={
                 "previous_due_at": previous.isoformat() if previous else None,
-                "new_due_at": command.new_due_at.isoformat(),
+                "new_due_at": draft.new_due_at.isoformat(),
+                "drafted_by": draft.drafted_by,
             },
         )
-        await self._persist(record)
-        await self._issue(FormKind.APOLOGY, record, {"new_due_at": command.new_due_at.isoformat()})
+        await self._replan()
+        await self._persist(event)
+        await self._issue(FormKind.APOLOGY, event, {"new_due_at": draft.new_due_at.isoformat()})
         return self.view()
 
     @workflow.update
     async def mark_result_ready(self, command: ActionCommand) -> DossierView:
-        record = self._transition(
+        event = self._transition(
             EventType.RESULT_READY,
             S.RESULT_READY,
             T.AWAITING_RETURN,
             command,
             handover_to=self._dossier.returning_unit,
         )
-        await self._persist(record)
+        self._enter_step("return")
+        await self._persist(event)
         return self.view()
 
     @workflow.update
     async def return_result(self, command: ResultReturn) -> DossierView:
         self._s.result_method, self._s.closed_at = command.method.value, workflow.now()
-        record = self._transition(
+        event = self._transition(
             EventType.RESULT_RETURNED,
             S.RESULT_RETURNED,
             T.CLOSED,
             command,
             data={"method": command.method.value, "recipient": command.recipient},
         )
-        await self._persist(record)
+        await self._persist(event)
         return self.view()
 
     # --- Ending early --------------------------------------------------------------------
@@ -370,14 +377,14 @@ class DossierWorkflow(DossierMachinery):
     @workflow.update
     async def withdraw(self, command: ReasonedCommand) -> DossierView:
         # The one-stop issues the stop notice (Form 05), so the dossier goes back there.
-        record = self._transition(
+        event = self._transition(
             EventType.WITHDRAWAL_REQUESTED,
             S.WITHDRAWAL_REQUESTED,
             T.AWAITING_STOP_NOTICE,
             command,
             handover_to=self._dossier.receiving_unit,
         )
-        await self._persist(record)
+        await self._persist(event)
         return self.view()
 
     @workflow.update
@@ -385,12 +392,55 @@ class DossierWorkflow(DossierMachinery):
         self._s.closed_at = workflow.now()
         if self._s.is_paused:
             self._s.pauses[-1].ended_at = workflow.now()
-        record = self._transition(EventType.STOPPED, S.STOPPED, T.CLOSED, command)
-        await self._persist(record)
-        await self._issue(FormKind.STOP_NOTICE, record, {})
+        event = self._transition(EventType.STOPPED, S.STOPPED, T.CLOSED, command)
+        await self._persist(event)
+        await self._issue(FormKind.STOP_NOTICE, event, {})
         return self.view()
 
-    # --- Validators: one per action, all through the lifecycle table ---------------------
+    # --- From outside: the calendar and bulk decisions ---------------------------------
+
+    @workflow.signal
+    async def calendar_changed(self) -> None:
+        """An administrator changed the calendar: recompute every date and move the timer."""
+        if self._s.status.is_terminal:
+            return
+        await self._replan_and_record(
+            EventType.DEADLINE_RECOMPUTED, ActionCommand(actor="system"), {}
+        )
+
+    @workflow.signal
+    async def suspend(self, suspension: Suspension) -> None:
+        """A bulk suspension or extension (typhoon, flood, decree), recorded on this dossier."""
+        if self._s.status.is_terminal:
+            return
+        if suspension.paused_from is not None and suspension.paused_to is not None:
+            self._s.pauses.append(
+                Pause(
+                    reason=PauseReason.FORCE_MAJEURE,
+                    started_at=suspension.paused_from,
+                    ended_at=suspension.paused_to,
+                    legal_reference=suspension.legal_reference,
+                    note=suspension.reason,
+                )
+            )
+        self._s.extra_working_days += suspension.extra_working_days
+        await self._replan_and_record(
+            EventType.SUSPENDED,
+            ActionCommand(actor=suspension.decided_by, reason=suspension.reason),
+            {
+                "legal_reference": suspension.legal_reference,
+                "paused_from": None
+                if suspension.paused_from is None
+                else suspension.paused_from.isoformat(),
+                "paused_to": None
+                if suspension.paused_to is None
+                else suspension.paused_to.isoformat(),
+                "extra_working_days": suspension.extra_working_days,
+            },
+            always=True,
+        )
+
+    # --- Validators beyond the lifecycle table -------------------------------------------
 
     @reassign.validator
     def _v_reassign(self, command: Reassignment) -> None:
@@ -420,9 +470,9 @@ class DossierWorkflow(DossierMachinery):
                 f"No open consultation awaits an answer from '{command.unit}'.",
             )
 
-    @extend.validator
-    def _v_extend(self, command: Extension) -> None:
-        self._require(Action.EXTEND)
+    @draft_extension.validator
+    def _v_draft_extension(self, command: ExtensionDraftCommand) -> None:
+        self._require(Action.DRAFT_EXTENSION)
         if self._s.due_at is not None and command.new_due_at <= self._s.due_at:
             self._reject(
                 "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
@@ -444,6 +494,9 @@ class DossierWorkflow(DossierMachinery):
     _v_request_payment = request_payment.validator(_rule(Action.REQUEST_PAYMENT, request_payment))
     _v_record_payment = record_payment.validator(_rule(Action.RECORD_PAYMENT, record_payment))
     _v_approve = approve.validator(_rule(Action.APPROVE, approve))
+    _v_approve_extension = approve_extension.validator(
+        _rule(Action.APPROVE_EXTENSION, approve_extension)
+    )
     _v_mark_result_ready = mark_result_ready.validator(
         _rule(Action.MARK_RESULT_READY, mark_result_ready)
     )

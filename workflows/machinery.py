@@ -6,7 +6,7 @@ shares, so that no handler writes to the log, the clocks or the forms in its own
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -14,11 +14,11 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.calendar import CalendarActivities
+    from activities.deadlines import DeadlineActivities
     from activities.forms import FormActivities
     from activities.projection import ProjectionActivities
     from schemas.actions import ActionCommand
-    from schemas.calendar import DueRequest, DueResult, ShiftRequest
+    from schemas.calendar import DueRequest, DueResult
     from schemas.dossier import (
         Consultation,
         DossierEvent,
@@ -57,6 +57,8 @@ class DossierMachinery:
     _persisted_seq: int
     _persist_lock: asyncio.Lock
     _consultation_tasks: list[asyncio.Task[None]]
+    # Set by every state change so the deadline watcher re-plans its next timer.
+    _wake: bool
 
     def _start_machinery(self, start: DossierStart) -> None:
         self._dossier = start
@@ -66,12 +68,14 @@ class DossierMachinery:
         self._persisted_seq = 0
         self._persist_lock = asyncio.Lock()
         self._consultation_tasks = []
+        self._wake = False
 
     def _lifecycle(self) -> LifecycleState:
         return LifecycleState(
             status=self._s.status,
             sub_state=self._s.sub_state,
             decision_issued=self._s.decision is not None,
+            extension_drafted=self._s.extension_draft is not None,
         )
 
     def _reject(self, message_vi: str, message_en: str) -> None:
@@ -107,15 +111,14 @@ class DossierMachinery:
         self,
         command: ActionCommand,
         missing: list[str],
-        supplement_due: DueResult | None,
         *,
         origin: str,
         data: Mapping[str, Any] | None = None,
-    ) -> RecordEvent:
+    ) -> DossierEvent:
         self._s.supplement_requests += 1
         self._s.late_by_rule = self._s.late_by_rule or self._s.supplement_requests > 1
         self._s.supplement_origin = origin
-        self._s.supplement_due_at = None if supplement_due is None else supplement_due.due_at
+        self._s.supplement_due_at = None
         return self._transition(
             EventType.SUPPLEMENT_REQUESTED,
             S.SUPPLEMENT_REQUESTED,
@@ -127,7 +130,6 @@ class DossierMachinery:
                 "origin": origin,
                 "request_number": self._s.supplement_requests,
                 "late_by_rule": self._s.late_by_rule,
-                "respond_by": None if supplement_due is None else supplement_due.due_at.isoformat(),
             },
             handover_to=self._dossier.receiving_unit,
         )
@@ -141,7 +143,8 @@ class DossierMachinery:
         *,
         data: Mapping[str, Any] | None = None,
         handover_to: str | None = None,
-    ) -> RecordEvent:
+    ) -> DossierEvent:
+        """Change state now, without awaiting: the next validator already sees it."""
         seq = self._s.last_seq + 1
         handover = None
         if handover_to is not None and handover_to != self._s.holder_unit:
@@ -158,76 +161,47 @@ class DossierMachinery:
             to_status=to_status,
             sub_state=sub_state,
             reason=command.reason,
-            data=data or {},
+            data=dict(data or {}),
             handover=handover,
         )
         self._s.status, self._s.sub_state, self._s.last_seq = to_status, sub_state, seq
-        return RecordEvent(
-            dossier=self._dossier, snapshot=self._s.model_copy(deep=True), event=event
-        )
+        self._wake = True
+        return event
 
-    async def _persist(self, record: RecordEvent) -> None:
-        # FIFO lock: events reach the log in sequence order.
+    async def _persist(self, event: DossierEvent) -> None:
+        # FIFO lock: events reach the log in sequence order. The snapshot is taken when the
+        # lock is ours, so the projection gets everything decided up to now.
         async with self._persist_lock:
-            await workflow.execute_activity_method(
-                ProjectionActivities.record_event,
-                record,
-                start_to_close_timeout=_ACTIVITY_TIMEOUT,
-                retry_policy=_RETRY_FOREVER,
+            record = RecordEvent(
+                dossier=self._dossier, snapshot=self._s.model_copy(deep=True), event=event
             )
-            self._persisted_seq = record.event.seq
+            await self._activity(ProjectionActivities.record_event, record)
+            self._persisted_seq = event.seq
 
-    async def _issue(self, form: FormKind, record: RecordEvent, details: dict[str, object]) -> None:
-        await workflow.execute_activity_method(
-            FormActivities.render_form,
-            FormRequest(
-                form=form,
-                dossier=self._dossier,
-                snapshot=record.snapshot,
-                event=record.event,
-                details=details,
-            ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY_FOREVER,
+    async def _issue(self, form: FormKind, event: DossierEvent, details: dict[str, Any]) -> None:
+        request = FormRequest(
+            form=form,
+            dossier=self._dossier,
+            snapshot=self._s.model_copy(deep=True),
+            event=event,
+            details=details,
         )
+        await self._activity(FormActivities.render_form, request)
 
-    async def _due(self, start: datetime, limit: TimeLimit) -> DueResult:
+    async def _activity(self, method: Any, argument: Any) -> Any:
         return await workflow.execute_activity_method(
-            CalendarActivities.compute_due,
-            DueRequest(start=start, time_limit=limit),
+            method,
+            argument,
             start_to_close_timeout=_ACTIVITY_TIMEOUT,
             retry_policy=_RETRY_FOREVER,
         )
 
-    async def _supplement_due(self, days: int | None) -> DueResult | None:
-        if days is None:
-            return None
-        return await self._due(workflow.now(), TimeLimit(value=days, unit=TimeUnit.WORKING_DAYS))
-
-    async def _resume_clock(self) -> DueResult | None:
-        """Close the open pause and move the due date by the working time it lasted."""
-        if not self._s.is_paused or self._s.due_at is None:
-            return None
-        pause = self._s.pauses[-1]
-        shifted = await workflow.execute_activity_method(
-            CalendarActivities.shift_due,
-            ShiftRequest(
-                due_at=self._s.due_at, paused_from=pause.started_at, paused_to=workflow.now()
-            ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY_FOREVER,
+    async def _working_days_from_now(self, days: float) -> DueResult:
+        request = DueRequest(
+            start=workflow.now(), time_limit=TimeLimit(value=days, unit=TimeUnit.WORKING_DAYS)
         )
-        pause.ended_at = workflow.now()
-        return shifted
-
-    def _set_due(self, due: DueResult, *, original: bool = False) -> None:
-        self._s.due_at = due.due_at
-        self._s.due_explanation_vi, self._s.due_explanation_en = (
-            due.explanation_vi,
-            due.explanation_en,
-        )
-        if original:
-            self._s.original_due_at = due.due_at
+        result: DueResult = await self._activity(DeadlineActivities.compute_due, request)
+        return result
 
     def _open_consultation(self, unit: str) -> Consultation | None:
         return next((c for c in self._s.consultations if c.unit == unit and c.is_open), None)
@@ -266,7 +240,7 @@ class DossierMachinery:
             c.is_open for c in self._s.consultations
         ):
             to_sub_state = T.IN_APPRAISAL
-        record = self._transition(
+        event = self._transition(
             EventType.CONSULTATION_EXPIRED if outcome.expired else EventType.CONSULTATION_ANSWERED,
             self._s.status,
             to_sub_state,
@@ -280,4 +254,4 @@ class DossierMachinery:
                 "agrees": None if outcome.reply is None else outcome.reply.agrees,
             },
         )
-        await self._persist(record)
+        await self._persist(event)

@@ -284,16 +284,20 @@ async def test_apology_letter_moves_the_current_date_only(api: httpx.AsyncClient
     code = await submit(api, **JUSTICE)
     before = await drive(api, code, "accept", "transfer", "assign")
 
-    extended = await act(api, code, "extend")
+    drafted = await act(api, code, "draft_extension")
+    assert drafted["due"]["extension_draft"]["drafted_by"] == "officer.a"
+    assert drafted["due"]["due_at"] == before["due"]["due_at"]  # not before the leader approves
+    extended = await act(api, code, "approve_extension")
 
     assert extended["due"]["original_due_at"] == before["due"]["original_due_at"]
     assert datetime.fromisoformat(extended["due"]["due_at"]) == datetime.fromisoformat(
         "2030-01-01T09:00:00+07:00"
     )
     assert [f["form"] for f in extended["forms"]] == ["01", "04"]
+    assert extended["due"]["extension_draft"] is None
     earlier = await api.post(
-        f"/api/v1/dossiers/{code}/actions/extend",
-        json=action_body("extend", new_due_at="2029-01-01T09:00:00+07:00"),
+        f"/api/v1/dossiers/{code}/actions/draft_extension",
+        json=action_body("draft_extension", new_due_at="2029-01-01T09:00:00+07:00"),
     )
     assert earlier.status_code == 409
 

@@ -11,13 +11,15 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
+from activities.notifications import LogSender, NotificationActivities
 from activities.projection import ProjectionActivities
 from api.app import create_app
 from api.deps import Resources
 from db.session import SessionMaker
 from motcua.settings import Settings
-from schemas.calendar import DueRequest, DueResult, ShiftRequest
+from schemas.calendar import DueRequest, DueResult
 from tests.api.test_lifecycle import act, drive, submit
 from workflows.consultation import (
     ConsultationReply,
@@ -37,22 +39,25 @@ async def compressed_due(request: DueRequest) -> DueResult:
     return DueResult(due_at=due, explanation_vi="rút gọn", explanation_en="compressed")
 
 
-@activity.defn(name="shift_due")
-async def unchanged_due(request: ShiftRequest) -> DueResult:
-    return DueResult(due_at=request.due_at, explanation_vi="", explanation_en="")
-
-
 @pytest.fixture
 async def compressed_api(
     temporal_client: Client, settings: Settings, sessionmaker: SessionMaker, engine: AsyncEngine
 ) -> AsyncIterator[httpx.AsyncClient]:
     projection = ProjectionActivities(sessionmaker)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
+    deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
+    notifications = NotificationActivities(sessionmaker, LogSender())
     async with Worker(
         temporal_client,
         task_queue=settings.task_queue,
         workflows=[DossierWorkflow, ConsultationWorkflow],
-        activities=[projection.record_event, forms.render_form, compressed_due, unchanged_due],
+        activities=[
+            projection.record_event,
+            forms.render_form,
+            compressed_due,
+            deadlines.plan_clocks,
+            notifications.notify,
+        ],
     ):
         app = create_app(
             settings,

@@ -1,18 +1,13 @@
-"""Working-hour deadline arithmetic, and the activities that expose it to workflows.
+"""The working calendar and working-hour arithmetic (Labour Code art. 112, Decree 118/2025)."""
 
-The arithmetic is pure and lives here, outside workflow code: the `holidays` package uses
-locale calls the workflow sandbox forbids, and a result recorded in history keeps replay
-deterministic even after the calendar changes.
-"""
-
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from temporalio import activity
 
-from schemas.calendar import DueRequest, DueResult, ShiftRequest
+from schemas.calendar import DueResult
 from schemas.procedure import TimeLimit, TimeUnit
 
 # Production default (configurable per province): 07:00–11:30 and 13:30–17:00, 8 hours a day.
@@ -29,7 +24,7 @@ class WorkingCalendar:
         self,
         timezone: str = "Asia/Ho_Chi_Minh",
         periods: tuple[tuple[time, time], ...] = DEFAULT_PERIODS,
-        extra_days_off: frozenset[date] = frozenset(),
+        extra_days_off: dict[date, str] | None = None,
         extra_working_days: frozenset[date] = frozenset(),
     ) -> None:
         self.tz = ZoneInfo(timezone)
@@ -39,7 +34,7 @@ class WorkingCalendar:
             for start, end in periods
         )
         self._holidays = holidays.country_holidays("VN")
-        self._extra_off = extra_days_off
+        self._extra_off = extra_days_off or {}
         self._extra_working = extra_working_days
 
     def is_working_day(self, day: date) -> bool:
@@ -54,7 +49,7 @@ class WorkingCalendar:
 
     def holiday_name(self, day: date) -> str | None:
         if day in self._extra_off:
-            return "extra day off"
+            return self._extra_off[day]
         name = self._holidays.get(day)
         return None if name is None else str(name)
 
@@ -79,6 +74,32 @@ class WorkingCalendar:
                 return (begin + remaining).astimezone(UTC)
             remaining -= end - begin
         raise AssertionError("unreachable: periods never end")
+
+    def _periods_before(self, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working periods, latest first, up to `end` (the last one clipped)."""
+        local = end.astimezone(self.tz)
+        day = local.date()
+        while True:
+            if self.is_working_day(day):
+                for begin, finish in reversed(self.periods):
+                    period_start = datetime.combine(day, begin, self.tz)
+                    period_end = datetime.combine(day, finish, self.tz)
+                    if period_start >= local:
+                        continue
+                    yield period_start, min(period_end, local)
+            day -= timedelta(days=1)
+
+    def subtract_working_hours(self, end: datetime, hours: float) -> datetime:
+        remaining = timedelta(hours=hours)
+        for begin, finish in self._periods_before(end):
+            if remaining <= finish - begin:
+                return (finish - remaining).astimezone(UTC)
+            remaining -= finish - begin
+        raise AssertionError("unreachable: periods never end")
+
+    def clock_start(self, instant: datetime) -> datetime:
+        """When a clock started at `instant` begins to run (after hours, lunch, days off)."""
+        return self.add_working_hours(instant, 0)
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         if end <= start:
@@ -126,25 +147,21 @@ class WorkingCalendar:
             if (name := self.holiday_name(day)) is not None
         ]
         limit_vi, limit_en = _describe_limit(limit)
-        vi = f"Nhận {_when_vi(local_start)}; thời hạn {limit_vi}"
-        en = f"Received {_when_en(local_start)}; time limit {limit_en}"
+        vi = f"Nhận {when_vi(local_start)}"
+        en = f"Received {when_en(local_start)}"
+        clock = self.clock_start(start).astimezone(self.tz)
+        if limit.unit in (TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS) and clock != local_start:
+            vi += f" → bắt đầu tính {when_vi(clock)}"
+            en += f" → clock starts {when_en(clock)}"
+        vi += f"; thời hạn {limit_vi}"
+        en += f"; time limit {limit_en}"
         if skipped:
             vi += "; không tính ngày nghỉ " + ", ".join(f"{d:%d/%m}" for d, _ in skipped)
             en += "; not counting " + ", ".join(f"{d:%d %b} ({n})" for d, n in skipped)
         return {
-            "explanation_vi": f"{vi} → hạn {_when_vi(local_due)}.",
-            "explanation_en": f"{en} → due {_when_en(local_due)}.",
+            "explanation_vi": f"{vi} → hạn {when_vi(local_due)}.",
+            "explanation_en": f"{en} → due {when_en(local_due)}.",
         }
-
-    def shift(self, request: ShiftRequest) -> DueResult:
-        paused = self.working_hours_between(request.paused_from, request.paused_to)
-        due_at = self.add_working_hours(request.due_at, paused) if paused else request.due_at
-        local_due = due_at.astimezone(self.tz)
-        return DueResult(
-            due_at=due_at,
-            explanation_vi=f"Tạm dừng {paused:g} giờ làm việc → hạn mới {_when_vi(local_due)}.",
-            explanation_en=f"Paused {paused:g} working hours → new due {_when_en(local_due)}.",
-        )
 
 
 def _days(first: date, last: date) -> Iterator[date]:
@@ -186,22 +203,22 @@ def _describe_limit(limit: TimeLimit) -> tuple[str, str]:
     raise AssertionError(limit.unit)
 
 
-def _when_vi(moment: datetime) -> str:
+def when_vi(moment: datetime) -> str:
     return f"{moment:%H:%M} {_WEEKDAYS_VI[moment.weekday()]} {moment:%d/%m/%Y}"
 
 
-def _when_en(moment: datetime) -> str:
+def when_en(moment: datetime) -> str:
     return f"{_WEEKDAYS_EN[moment.weekday()]} {moment:%d %b %Y %H:%M}"
 
 
-class CalendarActivities:
-    def __init__(self, calendar: WorkingCalendar) -> None:
-        self._calendar = calendar
-
-    @activity.defn(name="compute_due")
-    async def compute_due(self, request: DueRequest) -> DueResult:
-        return self._calendar.due(request.start, request.time_limit)
-
-    @activity.defn(name="shift_due")
-    async def shift_due(self, request: ShiftRequest) -> DueResult:
-        return self._calendar.shift(request)
+def parse_periods(text: str) -> tuple[tuple[time, time], ...]:
+    """`07:00-11:30,13:30-17:00` → the working periods of a day, validated."""
+    periods = []
+    for part in text.split(","):
+        begin, end = (time.fromisoformat(piece.strip()) for piece in part.split("-"))
+        if begin >= end:
+            raise ValueError(f"working period {part!r} ends before it starts")
+        periods.append((begin, end))
+    if any(a[1] > b[0] for a, b in itertools.pairwise(periods)):
+        raise ValueError(f"working periods {text!r} overlap or are out of order")
+    return tuple(periods)

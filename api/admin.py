@@ -1,0 +1,57 @@
+"""Bulk decisions over many dossiers: suspension or extension for a typhoon, flood or decree."""
+
+from fastapi import APIRouter
+from sqlalchemy import or_
+from sqlmodel import col, select
+from temporalio.client import Client
+
+from api.broadcast import signal_each
+from api.deps import ResourcesDep, SessionDep
+from db.models import DossierRow
+from schemas.deadlines import Suspension
+from schemas.views import BulkResult, BulkSuspensionRequest
+from workflows.dossier import DossierWorkflow
+
+router = APIRouter(prefix="/admin", tags=["administration"])
+
+
+@router.post(
+    "/suspensions",
+    response_model=BulkResult,
+    summary="Suspend or extend every matching open dossier, with the legal reference",
+)
+async def bulk_suspension(
+    body: BulkSuspensionRequest, session: SessionDep, resources: ResourcesDep
+) -> BulkResult:
+    statement = select(DossierRow.code).where(
+        col(DossierRow.closed_at).is_(None), col(DossierRow.accepted_at).is_not(None)
+    )
+    if body.units:
+        statement = statement.where(
+            or_(
+                col(DossierRow.receiving_unit).in_(body.units),
+                col(DossierRow.competent_authority).in_(body.units),
+            )
+        )
+    if body.procedures:
+        statement = statement.where(col(DossierRow.procedure_code).in_(body.procedures))
+    if body.received_from is not None:
+        statement = statement.where(col(DossierRow.submitted_at) >= body.received_from)
+    if body.received_to is not None:
+        statement = statement.where(col(DossierRow.submitted_at) < body.received_to)
+    codes = list((await session.exec(statement.order_by(col(DossierRow.code)))).all())
+    suspension = Suspension(
+        legal_reference=body.legal_reference,
+        reason=body.reason,
+        paused_from=body.paused_from,
+        paused_to=body.paused_to,
+        extra_working_days=body.extra_working_days,
+        decided_by=body.decided_by,
+    )
+
+    async def send(temporal: Client, code: str) -> None:
+        handle = temporal.get_workflow_handle_for(DossierWorkflow.run, code)
+        await handle.signal(DossierWorkflow.suspend, suspension)
+
+    reached = await signal_each(resources.temporal, codes, send)
+    return BulkResult(matched=reached, codes=codes[:100])

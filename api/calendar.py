@@ -1,0 +1,124 @@
+"""The working calendar: overrides maintained by administrators, and a due-date calculator.
+
+An override reaches every open dossier whose dates it can move: each recomputes its clocks
+and its pending timer moves with them.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from sqlalchemy import delete, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+
+from api.broadcast import signal_each
+from api.deps import ResourcesDep, SessionDep
+from api.errors import NotFound
+from db.calendar import list_overrides, load_overrides
+from db.models import CalendarOverrideRow, DossierRow
+from db.upsert import insert_for, table_of
+from motcua.settings import Settings
+from schemas.procedure import TimeLimit, TimeUnit
+from schemas.status import DossierStatus
+from schemas.views import CalendarOverride, DueAnswer, OverrideResult
+from workflows.dossier import DossierWorkflow
+from worktime.calendar import WorkingCalendar
+
+router = APIRouter(prefix="/calendar", tags=["calendar"])
+
+
+async def working_calendar(session: AsyncSession, settings: Settings) -> WorkingCalendar:
+    days_off, working_days = await load_overrides(session)
+    return WorkingCalendar(settings.timezone, settings.working_periods, days_off, working_days)
+
+
+@router.get("/overrides", response_model=list[CalendarOverride])
+async def overrides(session: SessionDep) -> list[CalendarOverride]:
+    return [
+        CalendarOverride.model_validate(row, from_attributes=True)
+        for row in await list_overrides(session)
+    ]
+
+
+@router.put(
+    "/overrides/{day}",
+    response_model=OverrideResult,
+    summary="Declare a day off (a late holiday) or a make-up working day",
+)
+async def set_override(
+    day: date, body: CalendarOverride, session: SessionDep, resources: ResourcesDep
+) -> OverrideResult:
+    body = body.model_copy(update={"day": day})
+    table = table_of(CalendarOverrideRow)
+    values = {**body.model_dump(), "created_at": datetime.now(UTC)}
+    async with session.begin():
+        await session.exec(
+            insert_for(session, CalendarOverrideRow)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=[table.c.day],
+                set_={k: v for k, v in values.items() if k != "day"},
+            )
+        )
+    touched = await _recompute_open_dossiers(session, resources.temporal, resources.settings, day)
+    return OverrideResult(override=body, dossiers_recomputed=touched)
+
+
+@router.delete("/overrides/{day}", response_model=OverrideResult)
+async def remove_override(
+    day: date, session: SessionDep, resources: ResourcesDep
+) -> OverrideResult:
+    async with session.begin():
+        result = await session.exec(
+            delete(CalendarOverrideRow).where(col(CalendarOverrideRow.day) == day)
+        )
+    if result.rowcount == 0:
+        raise NotFound(
+            f"Không có điều chỉnh lịch cho ngày {day:%d/%m/%Y}.", f"No calendar override on {day}."
+        )
+    touched = await _recompute_open_dossiers(session, resources.temporal, resources.settings, day)
+    return OverrideResult(override=None, dossiers_recomputed=touched)
+
+
+@router.get("/due", response_model=DueAnswer, summary="When a dossier received now would be due")
+async def due(
+    session: SessionDep,
+    resources: ResourcesDep,
+    value: float = Query(ge=0, le=365),
+    unit: TimeUnit = TimeUnit.WORKING_DAYS,
+    start: datetime | None = None,
+    cutoff: time | None = None,
+) -> DueAnswer:
+    calendar = await working_calendar(session, resources.settings)
+    moment = start or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(resources.settings.timezone))
+    result = calendar.due(moment, TimeLimit(value=value, unit=unit, cutoff=cutoff))
+    return DueAnswer(**result.model_dump())
+
+
+async def _recompute_open_dossiers(
+    session: AsyncSession, client: Client, settings: Settings, day: date
+) -> int:
+    """Signal each open, accepted dossier whose dates the changed day can move."""
+    tz = ZoneInfo(settings.timezone)
+    day_start = datetime.combine(day, time.min, tz)
+    paused = [int(DossierStatus.SUPPLEMENT_REQUESTED), int(DossierStatus.FINANCIAL_OBLIGATION)]
+    codes = (
+        await session.exec(
+            select(DossierRow.code).where(
+                col(DossierRow.closed_at).is_(None),
+                col(DossierRow.accepted_at).is_not(None),
+                col(DossierRow.accepted_at) < day_start + timedelta(days=1),
+                or_(col(DossierRow.due_at) >= day_start, col(DossierRow.status).in_(paused)),
+            )
+        )
+    ).all()
+
+    async def send(temporal: Client, code: str) -> None:
+        handle = temporal.get_workflow_handle_for(DossierWorkflow.run, code)
+        await handle.signal(DossierWorkflow.calendar_changed)
+
+    return await signal_each(client, list(codes), send)

@@ -1,0 +1,220 @@
+"""A dossier's clocks and alarms inside its workflow: one updatable timer for what comes next.
+
+The legal clock, the current step's clock and the citizen's supplement deadline are planned
+by an activity from the dossier's facts (start, pauses, extensions, calendar); the workflow
+keeps the plan and sleeps until its next instant. Any change (an action, a pause, a calendar
+override, a bulk suspension) wakes it to plan again. Fired rungs are part of the workflow's
+state, so each fires once, across worker restarts and replays.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deadlines import DeadlineActivities
+    from activities.notifications import NotificationActivities
+    from schemas.actions import ActionCommand
+    from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
+    from schemas.dossier import Alarm, DossierEvent, EventType, FormKind
+    from schemas.escalation import RungAction
+    from schemas.lifecycle import Role
+    from schemas.status import DossierStatus as S
+    from schemas.status import SubState as T
+    from workflows.machinery import DossierMachinery
+
+SYSTEM = ActionCommand(actor="system")
+# The legal clock runs while the dossier is accepted and at the authority, unpaused.
+_CLOCK_RUNS = (S.ACCEPTED, S.PROCESSING, S.FINANCIAL_OBLIGATION)
+_ALARM_EVENTS = {
+    RungAction.REMIND_OFFICER: EventType.DEADLINE_WARNING,
+    RungAction.NOTIFY_UNIT_HEAD: EventType.DEADLINE_WARNING,
+    RungAction.REQUIRE_APOLOGY: EventType.APOLOGY_REQUIRED,
+    RungAction.BREACH: EventType.DEADLINE_BREACHED,
+}
+
+
+class ClockMixin(DossierMachinery):
+    async def _watch_deadlines(self) -> None:
+        """The workflow's main loop: sleep until the next deadline or any change."""
+        while not self._s.status.is_terminal:
+            deadline = self._next_deadline()
+            self._wake = False
+            timeout = None
+            if deadline is not None:
+                # A date already past fires at once (a calendar change can cause that).
+                timeout = max((deadline[0] - workflow.now()).total_seconds(), 0.001)
+            try:
+                await workflow.wait_condition(
+                    lambda: self._wake or self._s.status.is_terminal, timeout=timeout
+                )
+            except TimeoutError:
+                assert deadline is not None
+                await self._on_deadline(deadline[1])
+
+    def _next_deadline(self) -> tuple[datetime, Alarm | None] | None:
+        if self._s.sub_state is T.AWAITING_SUPPLEMENT and self._s.supplement_due_at is not None:
+            return self._s.supplement_due_at, None
+        if self._s.status not in _CLOCK_RUNS or self._s.is_paused:
+            return None
+        pending = [a for a in self._s.alarms if a.rung_id not in self._s.fired_rungs]
+        if not pending:
+            return None
+        alarm = min(pending, key=lambda a: a.fire_at)
+        return alarm.fire_at, alarm
+
+    async def _on_deadline(self, alarm: Alarm | None) -> None:
+        if alarm is None:
+            await self._supplement_expired()
+        else:
+            await self._fire(alarm)
+
+    async def _fire(self, alarm: Alarm) -> None:
+        self._s.fired_rungs.append(alarm.rung_id)
+        action = RungAction(alarm.action)
+        if action is RungAction.REQUIRE_APOLOGY:
+            self._s.apology_required = True
+        event = self._transition(
+            _ALARM_EVENTS[action],
+            self._s.status,
+            self._s.sub_state,
+            SYSTEM,
+            data={
+                "rung": alarm.rung_id,
+                "action": alarm.action,
+                "fire_at": alarm.fire_at.isoformat(),
+                "due_at": None if self._s.due_at is None else self._s.due_at.isoformat(),
+            },
+        )
+        await self._persist(event)
+        await self._notify(event, alarm)
+
+    async def _notify(self, event: DossierEvent, alarm: Alarm) -> None:
+        recipients = []
+        for role in alarm.notify:
+            if role == Role.OFFICER and self._s.assignee:
+                recipients.append(f"{self._s.assignee}@{self._s.holder_unit}")
+            elif role == Role.SUPERVISOR:
+                recipients.append(f"supervisor@{self._dossier.procedure.level.value}")
+            else:
+                recipients.append(f"{role}@{self._s.holder_unit}")
+        due = "—" if self._s.due_at is None else self._s.due_at.isoformat()
+        request = NotificationRequest(
+            dossier_code=self._dossier.code,
+            seq=event.seq,
+            kind=event.type.value,
+            recipients=recipients,
+            message_vi=f"Hồ sơ {self._dossier.code} ({self._dossier.procedure.name_vi}): "
+            f"{alarm.label_vi}. Hạn giải quyết: {due}.",
+            message_en=f"Dossier {self._dossier.code} ({self._dossier.procedure.name_en}): "
+            f"{alarm.rung_id}. Due: {due}.",
+        )
+        await self._activity(NotificationActivities.notify, request)
+
+    async def _supplement_expired(self) -> None:
+        # An unanswered supplement request ends the dossier (Decree 118/2025 art. 16).
+        self._s.closed_at = workflow.now()
+        if self._s.is_paused:
+            self._s.pauses[-1].ended_at = workflow.now()
+        event = self._transition(
+            EventType.SUPPLEMENT_EXPIRED,
+            S.STOPPED,
+            T.CLOSED,
+            ActionCommand(actor="system", reason="Quá hạn nộp bổ sung hồ sơ"),
+            data={
+                "respond_by": None
+                if self._s.supplement_due_at is None
+                else self._s.supplement_due_at.isoformat()
+            },
+        )
+        await self._persist(event)
+        await self._issue(FormKind.STOP_NOTICE, event, {})
+
+    async def _set_supplement_deadline(self, event: DossierEvent, days: int | None) -> None:
+        if days is None:
+            return
+        due = await self._working_days_from_now(days)
+        self._s.supplement_due_at = due.due_at
+        event.data["respond_by"] = due.due_at.isoformat()
+        self._wake = True
+
+    def _enter_step(self, step: str) -> None:
+        self._s.step, self._s.step_started_at = step, workflow.now()
+
+    def _step_budget(self) -> float | None:
+        """Working days the procedure's internal process gives the current step."""
+        steps = self._dossier.procedure.steps
+        if not steps:
+            return None
+        leading = next((i for i, s in enumerate(steps) if s.role != "clerk"), len(steps))
+        trailing = next((i for i, s in enumerate(reversed(steps)) if s.role != "clerk"), len(steps))
+        intake = sum(s.budget_working_days for s in steps[:leading])
+        back = sum(s.budget_working_days for s in steps[len(steps) - trailing :])
+        middle = sum(
+            s.budget_working_days for s in steps[leading : len(steps) - trailing] if s.counts
+        )
+        return {"intake": intake, "processing": middle, "return": back}.get(self._s.step)
+
+    async def _replan(self) -> ClockResult | None:
+        """Recompute every date of the dossier from its facts; None before acceptance."""
+        if self._s.accepted_at is None:
+            return None
+        request = ClockRequest(
+            accepted_at=self._s.accepted_at,
+            limit=self._dossier.procedure.time_limit,
+            pauses=self._s.pauses,
+            extended_due_at=self._s.extended_due_at,
+            extended_at=self._s.extended_at,
+            extra_working_days=self._s.extra_working_days,
+            ladder=self._dossier.ladder,
+            now=workflow.now(),
+            step_started_at=self._s.step_started_at,
+            step_budget_working_days=self._step_budget(),
+        )
+        plan: ClockResult = await self._activity(DeadlineActivities.plan_clocks, request)
+        self._s.original_due_at = plan.original_due_at
+        self._s.legal_due_at = plan.legal_due_at
+        self._s.due_at = plan.due_at
+        self._s.due_explanation_vi = plan.explanation_vi
+        self._s.due_explanation_en = plan.explanation_en
+        self._s.paused_working_hours = plan.paused_working_hours
+        self._s.step_due_at = plan.step_due_at
+        self._s.alarms = [
+            Alarm(
+                rung_id=a.rung_id,
+                action=a.action.value,
+                label_vi=a.label_vi,
+                fire_at=a.fire_at,
+                notify=[r.value for r in a.notify],
+            )
+            for a in plan.alarms
+        ]
+        self._wake = True
+        return plan
+
+    async def _replan_and_record(
+        self,
+        event_type: EventType,
+        command: ActionCommand,
+        data: dict[str, Any],
+        *,
+        always: bool = False,
+    ) -> None:
+        """Re-plan after an outside change; record it when the due date moved (or always)."""
+        before = self._s.due_at
+        await self._replan()
+        if self._s.due_at == before and not always:
+            return
+        event = self._transition(
+            event_type,
+            self._s.status,
+            self._s.sub_state,
+            command,
+            data={
+                **data,
+                "previous_due_at": None if before is None else before.isoformat(),
+                "due_at": None if self._s.due_at is None else self._s.due_at.isoformat(),
+            },
+        )
+        await self._persist(event)
