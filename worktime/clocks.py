@@ -72,7 +72,7 @@ def plan(calendar: WorkingCalendar, request: ClockRequest) -> ClockResult:
             request.step_started_at, request.step_budget_working_days * calendar.hours_per_day
         )
         step_paused = _paused_hours(calendar, request.pauses, request.step_started_at, request.now)
-        step_due = calendar.add_working_hours(step_base, step_paused)
+        step_due = calendar.add_working_hours(step_base, step_paused) if step_paused else step_base
 
     local_due = due.astimezone(calendar.tz)
     explanation_vi, explanation_en = base.explanation_vi, base.explanation_en
