@@ -39,7 +39,11 @@ def make_sender(settings: Settings) -> Sender:
 
 
 def build_worker(
-    client: Client, settings: Settings, sessionmaker: SessionMaker, task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    task_queue: str | None = None,
+    max_cached_workflows: int = 10_000,
 ) -> Worker:
     projection = ProjectionActivities(sessionmaker)
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
@@ -58,7 +62,7 @@ def build_worker(
         ],
         # Every open dossier waiting on a person stays in the sticky cache; a small cache
         # halves throughput (measured on the dev server).
-        max_cached_workflows=10_000,
+        max_cached_workflows=max_cached_workflows,
     )
 
 

@@ -90,7 +90,10 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 async def sessionmaker(engine: AsyncEngine) -> SessionMaker:
     async with engine.begin() as connection:
         await connection.execute(
-            text("TRUNCATE dossier_event, dossier, idempotency_key RESTART IDENTITY CASCADE")
+            text(
+                "TRUNCATE dossier_event, dossier, idempotency_key, calendar_override, "
+                "notification RESTART IDENTITY CASCADE"
+            )
         )
     return make_sessionmaker(engine)
 

@@ -18,8 +18,13 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=VN)  # type: ignore[misc]
 
 
-def due(start: datetime, value: float, unit: TimeUnit = TimeUnit.WORKING_DAYS,
-        cutoff: time | None = None, calendar: WorkingCalendar = CALENDAR) -> datetime:
+def due(
+    start: datetime,
+    value: float,
+    unit: TimeUnit = TimeUnit.WORKING_DAYS,
+    cutoff: time | None = None,
+    calendar: WorkingCalendar = CALENDAR,
+) -> datetime:
     result = calendar.due(start, TimeLimit(value=value, unit=unit, cutoff=cutoff))
     return result.due_at.astimezone(VN)
 
@@ -99,9 +104,9 @@ def test_configurable_working_hours() -> None:
         parse_periods("07:00-12:00,11:00-17:00")
 
 
-moments = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)
-).map(lambda naive: naive.replace(tzinfo=VN))
+moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)).map(
+    lambda naive: naive.replace(tzinfo=VN)
+)
 hours = st.floats(min_value=0, max_value=400, allow_nan=False).map(lambda h: round(h, 2))
 
 
@@ -140,17 +145,20 @@ def test_subtracting_undoes_adding(start: datetime, h: float) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(moments, st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40)),
-       st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40)))
-def test_working_hours_between_adds_up(start: datetime, first: timedelta,
-                                       second: timedelta) -> None:
+@given(
+    moments,
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40)),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40)),
+)
+def test_working_hours_between_adds_up(
+    start: datetime, first: timedelta, second: timedelta
+) -> None:
     middle, end = start + first, start + first + second
 
     total = CALENDAR.working_hours_between(start, end)
 
     assert total == pytest.approx(
-        CALENDAR.working_hours_between(start, middle)
-        + CALENDAR.working_hours_between(middle, end),
+        CALENDAR.working_hours_between(start, middle) + CALENDAR.working_hours_between(middle, end),
         abs=1e-6,
     )
     assert total <= (end - start).total_seconds() / 3600 + 1e-9

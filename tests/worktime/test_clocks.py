@@ -42,8 +42,11 @@ def test_without_pauses_the_three_dates_agree() -> None:
 
 def test_a_pause_moves_the_due_date_by_its_working_hours_only() -> None:
     # Paused from Friday 27 Nov 15:00 to Monday 30 Nov 09:00: 2 + 2 = 4 working hours.
-    pause = Pause(reason=PauseReason.SUPPLEMENT, started_at=local(2026, 11, 27, 15, 0),
-                  ended_at=local(2026, 11, 30, 9, 0))
+    pause = Pause(
+        reason=PauseReason.SUPPLEMENT,
+        started_at=local(2026, 11, 27, 15, 0),
+        ended_at=local(2026, 11, 30, 9, 0),
+    )
 
     result = plan(CALENDAR, request(pauses=[pause], now=local(2026, 12, 1, 9, 0)))
 
@@ -63,17 +66,27 @@ def test_an_open_pause_counts_up_to_now() -> None:
 
 
 def test_an_extension_stands_and_only_later_pauses_move_it() -> None:
-    before = Pause(reason=PauseReason.SUPPLEMENT, started_at=local(2026, 11, 26, 7, 0),
-                   ended_at=local(2026, 11, 27, 7, 0))
-    after = Pause(reason=PauseReason.FORCE_MAJEURE, started_at=local(2026, 12, 2, 7, 0),
-                  ended_at=local(2026, 12, 3, 7, 0), legal_reference="QĐ 12/QĐ-UBND")
+    before = Pause(
+        reason=PauseReason.SUPPLEMENT,
+        started_at=local(2026, 11, 26, 7, 0),
+        ended_at=local(2026, 11, 27, 7, 0),
+    )
+    after = Pause(
+        reason=PauseReason.FORCE_MAJEURE,
+        started_at=local(2026, 12, 2, 7, 0),
+        ended_at=local(2026, 12, 3, 7, 0),
+        legal_reference="QĐ 12/QĐ-UBND",
+    )
 
-    result = plan(CALENDAR, request(
-        pauses=[before, after],
-        extended_due_at=local(2026, 12, 15, 9, 0),
-        extended_at=local(2026, 12, 1, 9, 0),
-        now=local(2026, 12, 4, 9, 0),
-    ))
+    result = plan(
+        CALENDAR,
+        request(
+            pauses=[before, after],
+            extended_due_at=local(2026, 12, 15, 9, 0),
+            extended_at=local(2026, 12, 1, 9, 0),
+            now=local(2026, 12, 4, 9, 0),
+        ),
+    )
 
     assert result.due_at.astimezone(VN) == local(2026, 12, 16, 9, 0)
     assert result.legal_due_at.astimezone(VN) == local(2026, 12, 10, 17, 0)
@@ -105,8 +118,9 @@ def test_rungs_that_make_no_sense_for_a_short_budget_are_left_out() -> None:
 
 
 def test_the_step_clock_has_its_own_budget() -> None:
-    result = plan(CALENDAR, request(step_started_at=local(2026, 11, 26, 7, 0),
-                                    step_budget_working_days=7))
+    result = plan(
+        CALENDAR, request(step_started_at=local(2026, 11, 26, 7, 0), step_budget_working_days=7)
+    )
 
     assert result.step_due_at is not None
     assert result.step_due_at.astimezone(VN) == local(2026, 12, 4, 17, 0)
