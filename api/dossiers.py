@@ -60,6 +60,8 @@ _UPDATES: dict[Action, Any] = {
     Action.APPRAISE: DossierWorkflow.appraise,
     Action.CONSULT: DossierWorkflow.consult,
     Action.ANSWER_CONSULTATION: DossierWorkflow.answer_consultation,
+    Action.START_VERIFICATION: DossierWorkflow.start_verification,
+    Action.END_VERIFICATION: DossierWorkflow.end_verification,
     Action.REQUEST_PAYMENT: DossierWorkflow.request_payment,
     Action.RECORD_PAYMENT: DossierWorkflow.record_payment,
     Action.APPROVE: DossierWorkflow.approve,
@@ -262,4 +264,6 @@ def _projected_state(row: DossierRow) -> LifecycleState:
         sub_state=SubState(row.sub_state),
         decision_issued=row.snapshot.get("decision") is not None,
         extension_drafted=row.snapshot.get("extension_draft") is not None,
+        # Conservative while the workflow cannot answer: the button returns when it can.
+        verification_pauses_clock=False,
     )

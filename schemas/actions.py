@@ -88,6 +88,11 @@ class ConsultationAnswer(ActionCommand):
     opinion: Text
 
 
+class VerificationRequest(ActionCommand):
+    agency: str = Field(min_length=2, max_length=200)
+    reason: Text
+
+
 class PaymentRequest(ActionCommand):
     amount_vnd: int = Field(gt=0, le=100_000_000_000)
     description: Text
@@ -143,6 +148,8 @@ ACTION_BODIES: dict[Action, type[ActionCommand]] = {
     Action.APPRAISE: Appraisal,
     Action.CONSULT: ConsultationRequest,
     Action.ANSWER_CONSULTATION: ConsultationAnswer,
+    Action.START_VERIFICATION: VerificationRequest,
+    Action.END_VERIFICATION: ActionCommand,
     Action.REQUEST_PAYMENT: PaymentRequest,
     Action.RECORD_PAYMENT: PaymentRecord,
     Action.APPROVE: Approval,

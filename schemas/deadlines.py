@@ -13,6 +13,7 @@ from schemas.procedure import TimeLimit
 class PauseReason(StrEnum):
     SUPPLEMENT = "supplement"
     FINANCIAL_OBLIGATION = "financial_obligation"
+    EXTERNAL_VERIFICATION = "external_verification"
     # A typhoon, a flood, a decree: suspended in bulk, with its legal reference.
     FORCE_MAJEURE = "force_majeure"
 

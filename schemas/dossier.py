@@ -218,6 +218,8 @@ class EventType(StrEnum):
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
     STOPPED = "stopped"
     EXTENSION_DRAFTED = "extension_drafted"
+    VERIFICATION_STARTED = "verification_started"
+    VERIFICATION_ENDED = "verification_ended"
     DEADLINE_WARNING = "deadline_warning"
     APOLOGY_REQUIRED = "apology_required"
     DEADLINE_BREACHED = "deadline_breached"
@@ -256,6 +258,8 @@ _EVENT_LABELS: dict[EventType, tuple[str, str]] = {
     EventType.WITHDRAWAL_REQUESTED: ("Công dân xin rút hồ sơ", "Withdrawal requested"),
     EventType.STOPPED: ("Dừng xử lý hồ sơ", "Processing stopped"),
     EventType.EXTENSION_DRAFTED: ("Dự thảo thư xin lỗi, gia hạn", "Apology letter drafted"),
+    EventType.VERIFICATION_STARTED: ("Tạm dừng chờ xác minh", "Paused for verification"),
+    EventType.VERIFICATION_ENDED: ("Nhận kết quả xác minh", "Verification received"),
     EventType.DEADLINE_WARNING: ("Cảnh báo thời hạn", "Deadline warning"),
     EventType.APOLOGY_REQUIRED: ("Phải gửi thư xin lỗi, gia hạn", "Apology letter required"),
     EventType.DEADLINE_BREACHED: ("Quá hạn giải quyết", "Deadline breached"),

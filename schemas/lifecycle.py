@@ -23,6 +23,8 @@ class Action(StrEnum):
     REASSIGN = "reassign"
     APPRAISE = "appraise"
     CONSULT = "consult"
+    START_VERIFICATION = "start_verification"
+    END_VERIFICATION = "end_verification"
     ANSWER_CONSULTATION = "answer_consultation"
     REQUEST_PAYMENT = "request_payment"
     RECORD_PAYMENT = "record_payment"
@@ -57,6 +59,7 @@ class LifecycleState(BaseModel):
     sub_state: T
     decision_issued: bool = False
     extension_drafted: bool = False
+    verification_pauses_clock: bool = False
 
 
 _LABELS: dict[Action, tuple[str, str]] = {
@@ -70,6 +73,8 @@ _LABELS: dict[Action, tuple[str, str]] = {
     Action.APPRAISE: ("Thẩm định hồ sơ", "Appraise"),
     Action.CONSULT: ("Lấy ý kiến cơ quan liên quan", "Consult other agencies"),
     Action.ANSWER_CONSULTATION: ("Trả lời xin ý kiến", "Answer a consultation"),
+    Action.START_VERIFICATION: ("Tạm dừng chờ xác minh", "Pause for external verification"),
+    Action.END_VERIFICATION: ("Nhận kết quả xác minh", "Verification received"),
     Action.REQUEST_PAYMENT: ("Yêu cầu thực hiện nghĩa vụ tài chính", "Request payment"),
     Action.RECORD_PAYMENT: ("Xác nhận đã nộp nghĩa vụ tài chính", "Record payment"),
     Action.APPROVE: ("Ký duyệt kết quả", "Approve and sign"),
@@ -99,6 +104,8 @@ PERFORMED_BY: dict[Action, frozenset[Role]] = {
     Action.APPRAISE: frozenset({Role.OFFICER}),
     Action.CONSULT: frozenset({Role.OFFICER}),
     Action.ANSWER_CONSULTATION: frozenset({Role.OFFICER}),
+    Action.START_VERIFICATION: frozenset({Role.OFFICER}),
+    Action.END_VERIFICATION: frozenset({Role.OFFICER}),
     Action.REQUEST_PAYMENT: frozenset({Role.OFFICER}),
     Action.RECORD_PAYMENT: frozenset({Role.CLERK, Role.CITIZEN}),
     Action.APPROVE: frozenset({Role.LEADER}),
@@ -118,6 +125,7 @@ _UNDECIDED = frozenset(
         (S.PROCESSING, T.AWAITING_ASSIGNMENT),
         (S.PROCESSING, T.IN_APPRAISAL),
         (S.PROCESSING, T.IN_CONSULTATION),
+        (S.PROCESSING, T.IN_VERIFICATION),
         (S.PROCESSING, T.AWAITING_SIGNATURE),
         (S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT),
         (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT),
@@ -127,6 +135,7 @@ _WORKING = frozenset(
     {
         (S.PROCESSING, T.IN_APPRAISAL),
         (S.PROCESSING, T.IN_CONSULTATION),
+        (S.PROCESSING, T.IN_VERIFICATION),
         (S.PROCESSING, T.AWAITING_SIGNATURE),
     }
 )
@@ -151,6 +160,10 @@ _ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
     Action.APPRAISE: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
     Action.CONSULT: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
     Action.ANSWER_CONSULTATION: frozenset({(S.PROCESSING, T.IN_CONSULTATION)}),
+    # Time waiting for another agency's verification does not count, where the procedure
+    # allows it (civil status, judicial records).
+    Action.START_VERIFICATION: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
+    Action.END_VERIFICATION: frozenset({(S.PROCESSING, T.IN_VERIFICATION)}),
     Action.REQUEST_PAYMENT: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
     Action.RECORD_PAYMENT: frozenset({(S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)}),
     Action.APPROVE: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
@@ -181,6 +194,11 @@ def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
         )
     if action in (Action.WITHDRAW, Action.STOP) and state.decision_issued:
         return ("đã có quyết định giải quyết", "a decision has already been issued")
+    if action is Action.START_VERIFICATION and not state.verification_pauses_clock:
+        return (
+            "thủ tục này không cho phép tạm dừng thời hạn để xác minh",
+            "this procedure does not pause its clock for verification",
+        )
     if action is Action.APPROVE_EXTENSION and not state.extension_drafted:
         return ("chưa có dự thảo thư xin lỗi, gia hạn", "no apology letter has been drafted")
     return None

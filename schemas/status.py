@@ -55,6 +55,7 @@ class SubState(StrEnum):
     AWAITING_ASSIGNMENT = "awaiting_assignment"
     IN_APPRAISAL = "in_appraisal"
     IN_CONSULTATION = "in_consultation"
+    IN_VERIFICATION = "in_verification"
     AWAITING_SIGNATURE = "awaiting_signature"
     SIGNED = "signed"
     AWAITING_SUPPLEMENT = "awaiting_supplement"
@@ -81,6 +82,10 @@ _SUB_STATE_NAMES: dict[SubState, tuple[str, str]] = {
     SubState.AWAITING_ASSIGNMENT: ("Chờ phân công xử lý", "Awaiting assignment"),
     SubState.IN_APPRAISAL: ("Đang thẩm định", "In appraisal"),
     SubState.IN_CONSULTATION: ("Đang lấy ý kiến cơ quan liên quan", "In consultation"),
+    SubState.IN_VERIFICATION: (
+        "Chờ xác minh (không tính vào thời hạn)",
+        "Awaiting external verification (clock paused)",
+    ),
     SubState.AWAITING_SIGNATURE: ("Chờ lãnh đạo ký duyệt", "Awaiting signature"),
     SubState.SIGNED: ("Đã ký, chờ chuyển kết quả", "Signed, result not yet at the counter"),
     SubState.AWAITING_SUPPLEMENT: ("Chờ công dân bổ sung", "Awaiting the applicant's supplement"),

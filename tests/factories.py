@@ -45,6 +45,12 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
         "agrees": True,
         "opinion": "Thông tin chính xác",
     },
+    "start_verification": {
+        "actor": "officer.a",
+        "agency": "Trung tâm Lý lịch tư pháp quốc gia",
+        "reason": "Tra cứu cơ sở dữ liệu lý lịch tư pháp",
+    },
+    "end_verification": {"actor": "officer.a"},
     "request_payment": {"actor": "officer.a", "amount_vnd": 50000, "description": "Lệ phí"},
     "record_payment": {"actor": "clerk.a", "method": "online", "reference": "PAY-0001"},
     "approve": {"actor": "leader.a", "decision": "grant", "decision_number": "15/QĐ-UBND"},

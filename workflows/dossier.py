@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ResultReturn,
         SupplementRequest,
         SupplementSubmission,
+        VerificationRequest,
     )
     from schemas.deadlines import Suspension
     from schemas.dossier import (
@@ -255,6 +256,36 @@ class DossierWorkflow(ClockMixin):
         await workflow.wait_condition(
             lambda: not consultation.is_open and self._persisted_seq >= self._s.last_seq
         )
+        return self.view()
+
+    @workflow.update
+    async def start_verification(self, command: VerificationRequest) -> DossierView:
+        self._s.pauses.append(
+            Pause(
+                reason=PauseReason.EXTERNAL_VERIFICATION,
+                started_at=workflow.now(),
+                note=command.agency,
+            )
+        )
+        event = self._transition(
+            EventType.VERIFICATION_STARTED,
+            S.PROCESSING,
+            T.IN_VERIFICATION,
+            command,
+            data={"agency": command.agency},
+        )
+        await self._replan()
+        await self._persist(event)
+        return self.view()
+
+    @workflow.update
+    async def end_verification(self, command: ActionCommand) -> DossierView:
+        self._s.pauses[-1].ended_at = workflow.now()
+        event = self._transition(
+            EventType.VERIFICATION_ENDED, S.PROCESSING, T.IN_APPRAISAL, command
+        )
+        await self._replan()
+        await self._persist(event)
         return self.view()
 
     @workflow.update
@@ -491,6 +522,12 @@ class DossierWorkflow(ClockMixin):
     _v_transfer = transfer.validator(_rule(Action.TRANSFER, transfer))
     _v_assign = assign.validator(_rule(Action.ASSIGN, assign))
     _v_appraise = appraise.validator(_rule(Action.APPRAISE, appraise))
+    _v_start_verification = start_verification.validator(
+        _rule(Action.START_VERIFICATION, start_verification)
+    )
+    _v_end_verification = end_verification.validator(
+        _rule(Action.END_VERIFICATION, end_verification)
+    )
     _v_request_payment = request_payment.validator(_rule(Action.REQUEST_PAYMENT, request_payment))
     _v_record_payment = record_payment.validator(_rule(Action.RECORD_PAYMENT, record_payment))
     _v_approve = approve.validator(_rule(Action.APPROVE, approve))

@@ -76,6 +76,8 @@ class DossierMachinery:
             sub_state=self._s.sub_state,
             decision_issued=self._s.decision is not None,
             extension_drafted=self._s.extension_draft is not None,
+            verification_pauses_clock="external_verification"
+            in self._dossier.procedure.pauses_allowed,
         )
 
     def _reject(self, message_vi: str, message_en: str) -> None:

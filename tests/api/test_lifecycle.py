@@ -323,3 +323,27 @@ async def test_action_bodies_are_validated_naming_the_field(
     assert response.json()["detail"][0]["field"] == field
     detail = (await api.get(f"/api/v1/dossiers/{code}")).json()
     assert len(detail["timeline"]) == 1
+
+
+async def test_external_verification_pauses_the_clock_where_the_procedure_allows(
+    api: httpx.AsyncClient,
+) -> None:
+    justice = await submit(api, **JUSTICE)
+    birth = await submit(api)
+    for code in (justice, birth):
+        await drive(api, code, "accept", "transfer", "assign")
+
+    waiting = await act(api, justice, "start_verification")
+    assert _state(waiting) == (4, "in_verification")
+    assert waiting["due"]["paused"] is True
+    assert waiting["pauses"][-1]["reason"] == "external_verification"
+    back = await act(api, justice, "end_verification")
+    refused = await api.post(
+        f"/api/v1/dossiers/{birth}/actions/start_verification",
+        json=action_body("start_verification"),
+    )
+
+    assert _state(back) == (4, "in_appraisal")
+    assert back["pauses"][-1]["ended_at"] is not None
+    assert refused.status_code == 409
+    assert "không cho phép tạm dừng" in refused.json()["detail"]["message"]
