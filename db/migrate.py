@@ -23,3 +23,23 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     # Alembic's async env runs its own event loop, so it goes to a thread.
     await asyncio.to_thread(upgrade, database_url, revision)
+
+
+async def recreate_database(url: str) -> None:
+    """Drop and create the database a URL names (tests, migration generation)."""
+    import asyncpg  # only PostgreSQL has databases to recreate
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await admin.close()

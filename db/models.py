@@ -9,6 +9,14 @@ from sqlmodel import Field, SQLModel
 from db.types import JSONVariant, UTCDateTime
 
 
+def _serial_id() -> Any:
+    # SQLite only auto-numbers an INTEGER PRIMARY KEY, so BIGINT is PostgreSQL's alone.
+    column = Column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    return Field(default=None, sa_column=column)
+
+
 class OrgUnitRow(SQLModel, table=True):
     __tablename__ = "org_unit"
 
@@ -83,13 +91,7 @@ class DossierEventRow(SQLModel, table=True):
     __tablename__ = "dossier_event"
     __table_args__ = (UniqueConstraint("dossier_code", "seq", name="uq_dossier_event_seq"),)
 
-    # SQLite only auto-numbers an INTEGER PRIMARY KEY, so BIGINT is PostgreSQL's alone.
-    id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
-    )
+    id: int | None = _serial_id()
     dossier_code: str = Field(foreign_key="dossier.code", max_length=64)
     seq: int
     type: str = Field(max_length=40)
@@ -109,12 +111,7 @@ class DossierHandoverRow(SQLModel, table=True):
     __tablename__ = "dossier_handover"
     __table_args__ = (UniqueConstraint("dossier_code", "seq", name="uq_dossier_handover_seq"),)
 
-    id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
-    )
+    id: int | None = _serial_id()
     dossier_code: str = Field(foreign_key="dossier.code", max_length=64, index=True)
     seq: int
     from_unit: str = Field(max_length=64)
@@ -130,12 +127,7 @@ class DossierFormRow(SQLModel, table=True):
     __tablename__ = "dossier_form"
     __table_args__ = (UniqueConstraint("dossier_code", "seq", "form", name="uq_dossier_form"),)
 
-    id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
-    )
+    id: int | None = _serial_id()
     dossier_code: str = Field(foreign_key="dossier.code", max_length=64, index=True)
     seq: int
     form: str = Field(max_length=2)
@@ -164,12 +156,7 @@ class NotificationRow(SQLModel, table=True):
         UniqueConstraint("dossier_code", "seq", "recipient", name="uq_notification_recipient"),
     )
 
-    id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
-    )
+    id: int | None = _serial_id()
     dossier_code: str = Field(max_length=64, index=True)
     seq: int
     kind: str = Field(max_length=40)

@@ -9,11 +9,9 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -22,7 +20,7 @@ from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 import catalogue
 from api.app import create_app
 from api.deps import Resources
-from db.migrate import upgrade_async
+from db.migrate import recreate_database, upgrade_async
 from db.reference import load_procedures, load_units
 from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.devserver import temporal_binary
@@ -32,22 +30,6 @@ from motcua.worker import build_worker
 DATABASE_URL = os.environ.get(
     "MOTCUA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_test"
 )
-
-
-async def recreate_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port,
-        user=parsed.username,
-        password=parsed.password,
-        database="postgres",
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401
-from db.migrate import alembic_config, upgrade_async
+from db.migrate import alembic_config, recreate_database, upgrade_async
 from db.session import SessionMaker, make_engine
-from tests.conftest import DATABASE_URL, recreate_database
+from tests.conftest import DATABASE_URL
 
 # The migrations must create exactly the tables the models declare.
 TABLES = sorted([*SQLModel.metadata.tables, "alembic_version"])

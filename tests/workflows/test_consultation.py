@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -15,8 +14,6 @@ from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
 from activities.notifications import LogSender, NotificationActivities
 from activities.projection import ProjectionActivities
-from api.app import create_app
-from api.deps import Resources
 from db.session import SessionMaker
 from motcua.settings import Settings
 from schemas.calendar import DueRequest, DueResult
@@ -41,7 +38,10 @@ async def compressed_due(request: DueRequest) -> DueResult:
 
 @pytest.fixture
 async def compressed_api(
-    temporal_client: Client, settings: Settings, sessionmaker: SessionMaker, engine: AsyncEngine
+    temporal_client: Client,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    app_without_worker: httpx.AsyncClient,
 ) -> AsyncIterator[httpx.AsyncClient]:
     projection = ProjectionActivities(sessionmaker)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
@@ -59,16 +59,7 @@ async def compressed_api(
             notifications.notify,
         ],
     ):
-        app = create_app(
-            settings,
-            resources=Resources(settings, engine, sessionmaker, temporal_client),
-        )
-        transport = httpx.ASGITransport(app=app)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
-        ):
-            yield client
+        yield app_without_worker
 
 
 async def test_an_unanswered_consultation_expires_and_the_dossier_returns_to_appraisal(

@@ -5,19 +5,15 @@ server runs in real time.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from api.deps import Resources
 from db.models import NotificationRow
 from db.session import SessionMaker
 from motcua.settings import Settings
@@ -99,19 +95,6 @@ async def test_each_rung_fires_once_in_order_and_notifies(
     assert recipients == {"officer.a@so-tu-phap", "leader@so-tu-phap", "supervisor@province"}
     assert len(sent) == 6  # 1 + 1 + 2 + 2, none twice
     assert {status for _, _, status in sent} == {"sent"}
-
-
-@pytest.fixture
-async def app_without_worker(
-    settings: Settings, engine: AsyncEngine, sessionmaker: SessionMaker, temporal_client: Client
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, resources=Resources(settings, engine, sessionmaker, temporal_client))
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
-    ):
-        yield client
 
 
 async def test_rungs_fire_once_across_a_worker_restart(
