@@ -105,15 +105,18 @@ async def worker(
 
 
 @pytest.fixture
-async def api(
-    settings: Settings,
-    engine: AsyncEngine,
-    sessionmaker: SessionMaker,
-    temporal_client: Client,
-    worker: str,
+async def app_without_worker(
+    settings: Settings, engine: AsyncEngine, sessionmaker: SessionMaker, temporal_client: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """The API alone: the test runs whichever worker it needs."""
     app = create_app(settings, resources=Resources(settings, engine, sessionmaker, temporal_client))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://motcua.test") as client:
             yield client
+
+
+@pytest.fixture
+async def api(app_without_worker: httpx.AsyncClient, worker: str) -> httpx.AsyncClient:
+    """The API with the real worker on the test's own task queue."""
+    return app_without_worker
