@@ -58,12 +58,33 @@ async def resolve(session: AsyncSession, body: DossierSubmission) -> ResolvedSub
             f"«{body.receiving_unit}» không phải là bộ phận một cửa tiếp nhận hồ sơ.",
             f"'{body.receiving_unit}' is not a one-stop unit that receives dossiers.",
         )
+    _check_receiving_rules(body, procedure, receiving)
     competent = await _competent_authority(session, body, procedure, receiving)
     counter = OrgUnit.model_validate(receiving, from_attributes=True)
     # The result goes back where the applicant handed the dossier in (Decree 118/2025).
     return ResolvedSubmission(
         procedure, counter, OrgUnit.model_validate(competent, from_attributes=True), counter
     )
+
+
+def _check_receiving_rules(
+    body: DossierSubmission, procedure: ProcedureDefinition, receiving: OrgUnitRow
+) -> None:
+    if int(body.channel) not in procedure.receiving.channels:
+        raise FieldError(
+            ("body", "channel"),
+            "channel_not_accepted",
+            f"Thủ tục «{procedure.name_vi}» không nhận hồ sơ {body.channel.name_vi.lower()}.",
+            f"Procedure '{procedure.name_en}' does not accept channel {int(body.channel)}.",
+        )
+    if not procedure.receiving.anywhere_in_province and receiving.level != procedure.level.value:
+        raise FieldError(
+            ("body", "receiving_unit"),
+            "receiving_unit_not_accepted",
+            f"Thủ tục «{procedure.name_vi}» chỉ tiếp nhận tại bộ phận một cửa cấp "
+            f"{'tỉnh' if procedure.level is Level.PROVINCE else 'xã'}.",
+            f"Procedure '{procedure.name_en}' is received only at {procedure.level.value} level.",
+        )
 
 
 async def _competent_authority(

@@ -40,7 +40,9 @@ async def load_procedures(session: AsyncSession, procedures: list[ProcedureDefin
         definition = procedure.model_dump(mode="json")
         existing = await session.get(ProcedureVersionRow, (procedure.code, procedure.version))
         if existing is not None:
-            if existing.definition != definition:
+            # Read through today's model: a field added since (with its default) is no edit.
+            stored = ProcedureDefinition.model_validate(existing.definition)
+            if stored.model_dump(mode="json") != definition:
                 raise ProcedureVersionConflict(
                     f"procedure {procedure.code}: field 'version': version {procedure.version} "
                     "is already published with different content; publish the change as "

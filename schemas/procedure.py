@@ -56,6 +56,15 @@ class Step(BaseModel):
     counts: bool = True
 
 
+class ReceivingRules(BaseModel):
+    """Where and how the procedure may be submitted."""
+
+    # Decree 118/2025: within the province a dossier may be received at any centre,
+    # whatever the administrative boundary; a procedure can narrow that to its own level.
+    anywhere_in_province: bool = True
+    channels: list[int] = Field(default=[1, 2, 3], min_length=1)
+
+
 class RequiredDocument(BaseModel):
     name_vi: str
     name_en: str
@@ -75,6 +84,7 @@ class ProcedureDefinition(BaseModel):
     time_limit: TimeLimit
     fee_vnd: int = Field(default=0, ge=0)
     required_documents: list[RequiredDocument] = Field(default_factory=list)
+    receiving: ReceivingRules = Field(default_factory=ReceivingRules)
     # Time that does not count against the limit beyond the applicant's supplement, which
     # always pauses the clock (e.g. the tax authority's time for land procedures).
     pauses_allowed: list[PauseKind] = Field(default_factory=list)
@@ -111,3 +121,4 @@ class ProcedureSummary(BaseModel):
     pauses_allowed: list[PauseKind]
     steps: list[Step]
     required_documents: list[RequiredDocument]
+    receiving: ReceivingRules

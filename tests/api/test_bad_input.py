@@ -144,3 +144,22 @@ async def test_vietnamese_message_for_a_malformed_id_number(api: httpx.AsyncClie
 
     assert error["msg"] == "Số định danh cá nhân phải gồm đúng 12 chữ số."
     assert error["msg_en"] == "The personal ID number must be exactly 12 digits."
+
+
+async def test_receiving_rules_of_the_procedure_are_enforced(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker
+) -> None:
+    before = await _stored(sessionmaker)
+    by_post = submission(procedure_code="DLK-XD-01", channel=3)
+    at_province = submission(
+        procedure_code="DLK-XD-01", receiving_unit="ttphcc-tinh", competent_authority="xa-vu-bon"
+    )
+
+    post = await api.post("/api/v1/dossiers", json=by_post)
+    province = await api.post("/api/v1/dossiers", json=at_province)
+
+    assert post.status_code == province.status_code == 422
+    assert post.json()["detail"][0]["field"] == "channel"
+    assert province.json()["detail"][0]["field"] == "receiving_unit"
+    assert "chỉ tiếp nhận tại bộ phận một cửa cấp xã" in province.json()["detail"][0]["msg"]
+    assert await _stored(sessionmaker) == before
