@@ -24,6 +24,7 @@ from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
 from schemas.status import DossierStatus, SubState
 from schemas.tracking import tracking_secret
 from schemas.views import (
+    AuditEvent,
     DossierDetail,
     HandoverEntry,
     ProcedureRef,
@@ -197,6 +198,19 @@ async def handovers(code: DossierCode, session: SessionDep) -> list[HandoverEntr
     return [
         HandoverEntry.model_validate(row, from_attributes=True)
         for row in await list_handovers(session, code)
+    ]
+
+
+@router.get(
+    "/{code}/events",
+    response_model=list[AuditEvent],
+    summary="The append-only audit log of a dossier, whole",
+)
+async def events(code: DossierCode, session: SessionDep) -> list[AuditEvent]:
+    await _dossier(session, code)
+    return [
+        AuditEvent.model_validate(row, from_attributes=True)
+        for row in await list_events(session, code)
     ]
 
 

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     smtp_sender: str = "motcua@localhost"
     email_domain: str = "localhost"
     sms_gateway_url: str = ""
+    # Citizen look-ups allowed per client address and minute.
+    tracking_per_minute: int = Field(default=30, ge=1)
 
     @field_validator("working_hours")
     @classmethod

@@ -1,7 +1,7 @@
 """What the HTTP API answers: receipts, dossier details and their parts."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -218,3 +218,74 @@ class BulkSuspensionRequest(BaseModel):
 class BulkResult(BaseModel):
     matched: int
     codes: list[str]
+
+
+class PublicEvent(BaseModel):
+    at: datetime
+    label_vi: str
+    label_en: str
+    status: StatusInfo
+
+
+class TrackingView(BaseModel):
+    """What a citizen sees: nothing personal beyond what they entered, no staff names."""
+
+    code: str
+    procedure_name_vi: str
+    procedure_name_en: str
+    applicant_name: str
+    status: StatusInfo
+    receiving_unit: str
+    returning_unit: str
+    submitted_at: datetime
+    expected_result_at: datetime | None
+    why_vi: str | None
+    why_en: str | None
+    paused: bool
+    missing_documents: list[str]
+    supplement_due_at: datetime | None
+    timeline: list[PublicEvent]
+
+
+class AuditEvent(BaseModel):
+    """One line of the append-only audit log, whole."""
+
+    seq: int
+    type: str
+    at: datetime
+    actor: str
+    actor_unit: str
+    from_status: int | None
+    to_status: int
+    sub_state: str
+    reason: str | None
+    data: dict[str, Any]
+
+
+class QueueItem(BaseModel):
+    code: str
+    procedure_code: str
+    status: StatusInfo
+    sub_state: str
+    applicant_name: str
+    assignee: str | None
+    submitted_at: datetime
+    due_at: datetime | None
+    overdue: bool
+
+
+class QueuePage(BaseModel):
+    unit: str
+    total: int
+    page: int
+    size: int
+    items: list[QueueItem]
+
+
+class BulkReassignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_officer: str = Field(min_length=1, max_length=100)
+    to_officer: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=3, max_length=2000)
+    actor: str = Field(min_length=1, max_length=100)

@@ -1,0 +1,153 @@
+"""Work queues: what a unit holds, for whom, due when; and reassignment in bulk.
+
+Lists read the projection only, on the (holder_unit, due_at) index, so a unit's page stays
+fast however many dossiers the province holds.
+"""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, nulls_last
+from sqlmodel import col, select
+from temporalio.client import Client
+
+from api.broadcast import signal_each
+from api.calendar import working_calendar
+from api.deps import ResourcesDep, SessionDep
+from api.errors import NotFound
+from db.models import DossierRow
+from db.reference import get_unit
+from schemas.actions import Reassignment
+from schemas.status import DossierStatus as S
+from schemas.status import SubState as T
+from schemas.views import BulkReassignRequest, BulkResult, QueueItem, QueuePage, StatusInfo
+from workflows.dossier import DossierWorkflow
+
+router = APIRouter(prefix="/queues", tags=["work queues"])
+
+
+class QueueRole(StrEnum):
+    CLERK = "clerk"
+    OFFICER = "officer"
+    LEADER = "leader"
+
+
+# What each role works on while the dossier is at its unit.
+_ROLE_SUB_STATES: dict[QueueRole, list[T]] = {
+    QueueRole.CLERK: [
+        T.AWAITING_RECEIPT,
+        T.AWAITING_TRANSFER,
+        T.AWAITING_SUPPLEMENT,
+        T.AWAITING_STOP_NOTICE,
+        T.AWAITING_RETURN,
+    ],
+    QueueRole.OFFICER: [
+        T.IN_APPRAISAL,
+        T.IN_CONSULTATION,
+        T.IN_VERIFICATION,
+        T.SIGNED,
+        T.AWAITING_PAYMENT,
+    ],
+    QueueRole.LEADER: [T.AWAITING_ASSIGNMENT, T.AWAITING_SIGNATURE],
+}
+_REASSIGNABLE = [T.IN_APPRAISAL, T.IN_CONSULTATION, T.IN_VERIFICATION, T.AWAITING_SIGNATURE]
+
+
+@router.get("/{unit}", response_model=QueuePage, summary="A unit's queue, soonest due first")
+async def queue(
+    unit: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    role: QueueRole | None = None,
+    status: Annotated[list[S] | None, Query()] = None,
+    procedure: str | None = None,
+    assignee: str | None = None,
+    due_within_hours: Annotated[float | None, Query(gt=0, le=2000)] = None,
+    overdue: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> QueuePage:
+    if await get_unit(session, unit) is None:
+        raise NotFound(f"Không có đơn vị «{unit}».", f"No unit '{unit}'.")
+    now = datetime.now(UTC)
+    statement = select(DossierRow).where(
+        DossierRow.holder_unit == unit, col(DossierRow.closed_at).is_(None)
+    )
+    if role is not None:
+        statement = statement.where(
+            col(DossierRow.sub_state).in_([s.value for s in _ROLE_SUB_STATES[role]])
+        )
+    if status:
+        statement = statement.where(col(DossierRow.status).in_([int(s) for s in status]))
+    if procedure:
+        statement = statement.where(DossierRow.procedure_code == procedure)
+    if assignee:
+        statement = statement.where(DossierRow.assignee == assignee)
+    if due_within_hours is not None:
+        calendar = await working_calendar(session, resources.settings)
+        horizon = calendar.add_working_hours(now, due_within_hours)
+        statement = statement.where(col(DossierRow.due_at) <= horizon)
+    if overdue is not None:
+        late = col(DossierRow.due_at) < now
+        statement = statement.where(late if overdue else ~late | col(DossierRow.due_at).is_(None))
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(nulls_last(col(DossierRow.due_at).asc()), col(DossierRow.code))
+        .offset((page - 1) * size)
+        .limit(size)
+    )
+    return QueuePage(
+        unit=unit,
+        total=total,
+        page=page,
+        size=size,
+        items=[
+            QueueItem(
+                code=row.code,
+                procedure_code=row.procedure_code,
+                status=StatusInfo.of(S(row.status)),
+                sub_state=row.sub_state,
+                applicant_name=row.applicant_name,
+                assignee=row.assignee,
+                submitted_at=row.submitted_at,
+                due_at=row.due_at,
+                overdue=row.due_at is not None and row.due_at < now,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.post(
+    "/{unit}/reassign",
+    response_model=BulkResult,
+    summary="Hand every dossier of one officer to another (leave, transfer)",
+)
+async def bulk_reassign(
+    unit: str, body: BulkReassignRequest, session: SessionDep, resources: ResourcesDep
+) -> BulkResult:
+    codes = list(
+        (
+            await session.exec(
+                select(DossierRow.code)
+                .where(
+                    DossierRow.holder_unit == unit,
+                    DossierRow.assignee == body.from_officer,
+                    col(DossierRow.sub_state).in_([s.value for s in _REASSIGNABLE]),
+                )
+                .order_by(col(DossierRow.code))
+            )
+        ).all()
+    )
+    command = Reassignment(
+        actor=body.actor, actor_unit=unit, officer=body.to_officer, reason=body.reason
+    )
+
+    async def send(temporal: Client, code: str) -> None:
+        handle = temporal.get_workflow_handle_for(DossierWorkflow.run, code)
+        await handle.execute_update(DossierWorkflow.reassign, command)
+
+    reached = await signal_each(resources.temporal, codes, send)
+    return BulkResult(matched=reached, codes=codes[:100])

@@ -1,0 +1,194 @@
+"""Citizens follow their dossier with the code and the secret printed on the receipt.
+
+A wrong secret gets exactly the answer an unknown code gets, so codes cannot be probed;
+requests are rate-limited per client. The view is public-safe: official status, dates,
+what is missing, why the date is what it is, and no staff names or internal notes.
+"""
+
+import time
+from collections import defaultdict, deque
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from api.deps import ResourcesDep, SessionDep
+from api.errors import ApiError, NotFound
+from db.dossiers import get_dossier, list_events
+from db.models import DossierRow
+from db.reference import get_units, procedure_version
+from schemas.actions import ReasonedCommand, SupplementSubmission
+from schemas.dossier import DossierSnapshot, EventType
+from schemas.status import DossierStatus
+from schemas.tracking import verify_tracking_secret
+from schemas.views import PublicEvent, StatusInfo, TrackingView
+from workflows.dossier import DossierWorkflow
+
+router = APIRouter(prefix="/track", tags=["citizen tracking"])
+
+# Events a citizen sees; the others (assignments, consultations, alarms) are internal.
+_PUBLIC = {
+    EventType.SUBMITTED,
+    EventType.ACCEPTED,
+    EventType.SUPPLEMENT_REQUESTED,
+    EventType.SUPPLEMENT_SUBMITTED,
+    EventType.REFUSED,
+    EventType.TRANSFERRED,
+    EventType.PAYMENT_REQUESTED,
+    EventType.PAYMENT_RECORDED,
+    EventType.EXTENDED,
+    EventType.RESULT_READY,
+    EventType.RESULT_RETURNED,
+    EventType.WITHDRAWAL_REQUESTED,
+    EventType.STOPPED,
+    EventType.SUPPLEMENT_EXPIRED,
+    EventType.SUSPENDED,
+}
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class RateLimiter:
+    """A sliding window per client address, kept in this process."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def check(self, client: str) -> None:
+        now = time.monotonic()
+        window = self._seen[client]
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            raise TooManyRequests(
+                "Bạn tra cứu quá nhiều lần, vui lòng thử lại sau một phút.",
+                "Too many look-ups; please try again in a minute.",
+            )
+        window.append(now)
+
+
+def rate_limited(request: Request) -> None:
+    limiter: RateLimiter = request.app.state.tracking_limiter
+    limiter.check(request.client.host if request.client else "unknown")
+
+
+Secret = Annotated[
+    str | None,
+    Header(alias="X-Tracking-Secret", max_length=40, description="The secret on the receipt"),
+]
+SecretQuery = Annotated[str | None, Query(alias="secret", max_length=40)]
+
+
+async def _tracked(
+    session: SessionDep, resources: ResourcesDep, code: str, header: str | None, query: str | None
+) -> DossierRow:
+    secret = header or query or ""
+    row = await get_dossier(session, code)
+    # The same answer for an unknown code and a wrong secret.
+    if row is None or not verify_tracking_secret(resources.settings.secret_key, code, secret):
+        raise NotFound(
+            "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập.",
+            "No dossier matches this code and secret.",
+        )
+    return row
+
+
+@router.get(
+    "/{code}",
+    response_model=TrackingView,
+    dependencies=[Depends(rate_limited)],
+    summary="Track a dossier (Tra cứu hồ sơ) with the secret on the receipt",
+)
+async def track(
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: Secret = None,
+    secret_query: SecretQuery = None,
+) -> TrackingView:
+    row = await _tracked(session, resources, code, secret, secret_query)
+    return await _view(session, row)
+
+
+@router.post(
+    "/{code}/supplement",
+    response_model=TrackingView,
+    dependencies=[Depends(rate_limited)],
+    summary="Submit the requested supplement",
+)
+async def supplement(
+    code: str,
+    body: SupplementSubmission,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: Secret = None,
+    secret_query: SecretQuery = None,
+) -> TrackingView:
+    row = await _tracked(session, resources, code, secret, secret_query)
+    command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
+    handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, code)
+    await handle.execute_update(DossierWorkflow.submit_supplement, command)
+    await session.refresh(row)
+    return await _view(session, row)
+
+
+@router.post(
+    "/{code}/withdraw",
+    response_model=TrackingView,
+    dependencies=[Depends(rate_limited)],
+    summary="Withdraw the dossier (Rút hồ sơ)",
+)
+async def withdraw(
+    code: str,
+    body: ReasonedCommand,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: Secret = None,
+    secret_query: SecretQuery = None,
+) -> TrackingView:
+    row = await _tracked(session, resources, code, secret, secret_query)
+    command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
+    handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, code)
+    await handle.execute_update(DossierWorkflow.withdraw, command)
+    await session.refresh(row)
+    return await _view(session, row)
+
+
+async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
+    snapshot = DossierSnapshot.model_validate(row.snapshot)
+    procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
+    assert procedure is not None
+    units = await get_units(session, {row.receiving_unit, row.returning_unit})
+    events = [e for e in await list_events(session, row.code) if EventType(e.type) in _PUBLIC]
+    missing: list[str] = []
+    if row.status == DossierStatus.SUPPLEMENT_REQUESTED:
+        request = next(e for e in reversed(events) if e.type == EventType.SUPPLEMENT_REQUESTED)
+        missing = list(request.data.get("missing_documents", []))
+    return TrackingView(
+        code=row.code,
+        procedure_name_vi=procedure.name_vi,
+        procedure_name_en=procedure.name_en,
+        applicant_name=str(row.applicant_name),
+        status=StatusInfo.of(DossierStatus(row.status)),
+        receiving_unit=units[row.receiving_unit].name_vi,
+        returning_unit=units[row.returning_unit].name_vi,
+        submitted_at=row.submitted_at,
+        expected_result_at=row.due_at,
+        why_vi=snapshot.due_explanation_vi,
+        why_en=snapshot.due_explanation_en,
+        paused=snapshot.is_paused,
+        missing_documents=missing,
+        supplement_due_at=snapshot.supplement_due_at,
+        timeline=[
+            PublicEvent(
+                at=e.at,
+                label_vi=EventType(e.type).label_vi,
+                label_en=EventType(e.type).label_en,
+                status=StatusInfo.of(DossierStatus(e.to_status)),
+            )
+            for e in events
+        ],
+    )

@@ -1,0 +1,133 @@
+"""Citizen tracking: the code and the receipt's secret, nothing more, nothing internal."""
+
+import httpx
+import pytest
+
+from motcua.settings import Settings
+from tests.api.test_lifecycle import act, drive
+from tests.factories import submission
+
+
+async def _submit_online(api: httpx.AsyncClient, **overrides: object) -> tuple[str, str]:
+    body = submission(channel=2, received_by=None, **overrides)
+    receipt = (await api.post("/api/v1/dossiers", json=body)).json()
+    return receipt["code"], receipt["tracking_secret"]
+
+
+async def test_a_citizen_sees_status_dates_and_why_but_no_staff_names(
+    api: httpx.AsyncClient,
+) -> None:
+    code, secret = await _submit_online(api, procedure_code="2.000488", receiving_unit="xa-vu-bon")
+    await drive(api, code, "accept", "transfer", "assign")
+
+    response = await api.get(f"/api/v1/track/{code}", headers={"X-Tracking-Secret": secret})
+
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["status"] == {"code": 4, "name_vi": "Đang xử lý", "name_en": "Being processed"}
+    assert view["expected_result_at"] is not None
+    assert "10 ngày làm việc" in view["why_vi"]
+    assert [e["label_vi"] for e in view["timeline"]] == [
+        "Nộp hồ sơ",
+        "Tiếp nhận hồ sơ",
+        "Chuyển cơ quan có thẩm quyền",
+    ]
+    text = response.text
+    for internal in ("leader.a", "officer.a", "clerk.a", "066190001234", "0912345678"):
+        assert internal not in text
+
+
+async def test_a_wrong_secret_gets_the_same_answer_as_an_unknown_code(
+    api: httpx.AsyncClient,
+) -> None:
+    code, _ = await _submit_online(api)
+
+    wrong = await api.get(f"/api/v1/track/{code}", headers={"X-Tracking-Secret": "AAAA-BBBB-CCCC"})
+    unknown = await api.get(
+        "/api/v1/track/000.00.00.H15-260101-0001", headers={"X-Tracking-Secret": "AAAA-BBBB-CCCC"}
+    )
+
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
+
+
+async def test_the_secret_also_works_as_typed_from_the_receipt(api: httpx.AsyncClient) -> None:
+    code, secret = await _submit_online(api)
+
+    response = await api.get(f"/api/v1/track/{code}", params={"secret": secret.lower()})
+
+    assert response.status_code == 200
+
+
+async def test_the_citizen_answers_a_supplement_request_and_can_withdraw(
+    api: httpx.AsyncClient,
+) -> None:
+    code, secret = await _submit_online(api)
+    await act(api, code, "request_supplement", missing_documents=["Giấy chứng sinh"])
+    headers = {"X-Tracking-Secret": secret}
+
+    asked = (await api.get(f"/api/v1/track/{code}", headers=headers)).json()
+    answered = await api.post(
+        f"/api/v1/track/{code}/supplement",
+        headers=headers,
+        json={"actor": "ignored", "documents": ["Giấy chứng sinh"]},
+    )
+    withdrawn = await api.post(
+        f"/api/v1/track/{code}/withdraw",
+        headers=headers,
+        json={"actor": "ignored", "reason": "Nộp lại sau"},
+    )
+
+    assert asked["missing_documents"] == ["Giấy chứng sinh"]
+    assert answered.status_code == 200 and answered.json()["status"]["code"] == 1
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"]["code"] == 7
+    audit = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
+    assert [e["actor"] for e in audit[-2:]] == ["citizen", "citizen"]
+
+
+async def test_a_citizen_cannot_withdraw_another_dossier(api: httpx.AsyncClient) -> None:
+    mine, secret = await _submit_online(api)
+    theirs, _ = await _submit_online(api)
+
+    response = await api.post(
+        f"/api/v1/track/{theirs}/withdraw",
+        headers={"X-Tracking-Secret": secret},
+        json={"actor": "x", "reason": "Thử"},
+    )
+
+    assert response.status_code == 404
+    assert (await api.get(f"/api/v1/dossiers/{theirs}")).json()["status"]["code"] == 1
+    assert mine != theirs
+
+
+async def test_look_ups_are_rate_limited(api: httpx.AsyncClient, settings: Settings) -> None:
+    code, secret = await _submit_online(api)
+    headers = {"X-Tracking-Secret": secret}
+
+    answers = [
+        (await api.get(f"/api/v1/track/{code}", headers=headers)).status_code
+        for _ in range(settings.tracking_per_minute + 1)
+    ]
+
+    assert answers[:-1] == [200] * settings.tracking_per_minute
+    assert answers[-1] == 429
+
+
+async def test_the_audit_log_is_returned_whole(api: httpx.AsyncClient) -> None:
+    code, _ = await _submit_online(api)
+    await drive(api, code, "accept", "transfer")
+
+    audit = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
+
+    assert [e["seq"] for e in audit] == [1, 2, 3]
+    assert audit[2]["type"] == "transferred" and audit[2]["actor"] == "clerk.a"
+    assert audit[1]["data"]["due_at"] is not None
+
+
+@pytest.mark.parametrize("secret", ["", "x" * 41])
+async def test_malformed_secrets_are_refused(api: httpx.AsyncClient, secret: str) -> None:
+    code, _ = await _submit_online(api)
+
+    response = await api.get(f"/api/v1/track/{code}", headers={"X-Tracking-Secret": secret})
+
+    assert response.status_code in (404, 422)
