@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, nulls_last
 from sqlmodel import col, select
 from temporalio.client import Client
 
@@ -18,6 +17,7 @@ from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.errors import NotFound
 from db.models import DossierRow
+from db.queues import QueueFilter, queue_page
 from db.reference import get_unit
 from schemas.actions import Reassignment
 from schemas.status import DossierStatus as S
@@ -72,31 +72,24 @@ async def queue(
     if await get_unit(session, unit) is None:
         raise NotFound(f"Không có đơn vị «{unit}».", f"No unit '{unit}'.")
     now = datetime.now(UTC)
-    statement = select(DossierRow).where(
-        DossierRow.holder_unit == unit, col(DossierRow.closed_at).is_(None)
-    )
-    if role is not None:
-        statement = statement.where(
-            col(DossierRow.sub_state).in_([s.value for s in _ROLE_SUB_STATES[role]])
-        )
-    if status:
-        statement = statement.where(col(DossierRow.status).in_([int(s) for s in status]))
-    if procedure:
-        statement = statement.where(DossierRow.procedure_code == procedure)
-    if assignee:
-        statement = statement.where(DossierRow.assignee == assignee)
+    due_before = None
     if due_within_hours is not None:
         calendar = await working_calendar(session, resources.settings)
-        horizon = calendar.add_working_hours(now, due_within_hours)
-        statement = statement.where(col(DossierRow.due_at) <= horizon)
-    if overdue is not None:
-        late = col(DossierRow.due_at) < now
-        statement = statement.where(late if overdue else ~late | col(DossierRow.due_at).is_(None))
-    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
-    rows = await session.exec(
-        statement.order_by(nulls_last(col(DossierRow.due_at).asc()), col(DossierRow.code))
-        .offset((page - 1) * size)
-        .limit(size)
+        due_before = calendar.add_working_hours(now, due_within_hours)
+    total, rows = await queue_page(
+        session,
+        QueueFilter(
+            unit=unit,
+            now=now,
+            sub_states=None if role is None else [s.value for s in _ROLE_SUB_STATES[role]],
+            statuses=[int(s) for s in status] if status else None,
+            procedure=procedure,
+            assignee=assignee,
+            due_before=due_before,
+            overdue=overdue,
+            page=page,
+            size=size,
+        ),
     )
     return QueuePage(
         unit=unit,

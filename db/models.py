@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.types import JSONVariant, UTCDateTime
@@ -53,7 +53,14 @@ class DossierRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_dossier_receiving_status", "receiving_unit", "status"),
         Index("ix_dossier_authority_status", "competent_authority", "status"),
-        Index("ix_dossier_holder_due", "holder_unit", "due_at"),
+        # Work queues list a unit's open dossiers by due date; closed ones are most rows.
+        Index(
+            "ix_dossier_open_holder_due",
+            "holder_unit",
+            "due_at",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
     )
 
     code: str = Field(primary_key=True, max_length=64)
