@@ -158,7 +158,7 @@ async def measure(units: list[str], now: datetime, queries: int) -> None:
             filters = make(rng.choice(units))
             async with sessionmaker() as session:
                 started = time.perf_counter()
-                total, rows = await queue_page(session, filters)
+                _, rows = await queue_page(session, filters)
                 timings.append((time.perf_counter() - started) * 1000)
                 sizes.append(len(rows))
         quantiles = statistics.quantiles(timings, n=100)
