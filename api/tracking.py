@@ -7,7 +7,7 @@ what is missing, why the date is what it is, and no staff names or internal note
 
 import time
 from collections import defaultdict, deque
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
@@ -16,7 +16,7 @@ from api.errors import ApiError, NotFound
 from db.dossiers import get_dossier, list_events
 from db.models import DossierRow
 from db.reference import get_units, procedure_version
-from schemas.actions import ReasonedCommand, SupplementSubmission
+from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.dossier import DossierSnapshot, EventType
 from schemas.status import DossierStatus
 from schemas.tracking import verify_tracking_secret
@@ -128,11 +128,7 @@ async def supplement(
     secret_query: SecretQuery = None,
 ) -> TrackingView:
     row = await _tracked(session, resources, code, secret, secret_query)
-    command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
-    handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, code)
-    await handle.execute_update(DossierWorkflow.submit_supplement, command)
-    await session.refresh(row)
-    return await _view(session, row)
+    return await _as_citizen(session, resources, row, DossierWorkflow.submit_supplement, body)
 
 
 @router.post(
@@ -150,9 +146,20 @@ async def withdraw(
     secret_query: SecretQuery = None,
 ) -> TrackingView:
     row = await _tracked(session, resources, code, secret, secret_query)
+    return await _as_citizen(session, resources, row, DossierWorkflow.withdraw, body)
+
+
+async def _as_citizen(
+    session: SessionDep,
+    resources: ResourcesDep,
+    row: DossierRow,
+    update: Any,
+    body: ActionCommand,
+) -> TrackingView:
+    # Whatever the body says, the one acting here is the applicant.
     command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
-    handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, code)
-    await handle.execute_update(DossierWorkflow.withdraw, command)
+    handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
+    await handle.execute_update(update, command)
     await session.refresh(row)
     return await _view(session, row)
 
