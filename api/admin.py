@@ -5,6 +5,8 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from temporalio.client import Client
 
+from api.access import check_admin
+from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
 from db.models import DossierRow
@@ -21,8 +23,9 @@ router = APIRouter(prefix="/admin", tags=["administration"])
     summary="Suspend or extend every matching open dossier, with the legal reference",
 )
 async def bulk_suspension(
-    body: BulkSuspensionRequest, session: SessionDep, resources: ResourcesDep
+    body: BulkSuspensionRequest, session: SessionDep, resources: ResourcesDep, user: CurrentUser
 ) -> BulkResult:
+    check_admin(user)
     statement = select(DossierRow.code).where(
         col(DossierRow.closed_at).is_(None), col(DossierRow.accepted_at).is_not(None)
     )
@@ -46,7 +49,7 @@ async def bulk_suspension(
         paused_from=body.paused_from,
         paused_to=body.paused_to,
         extra_working_days=body.extra_working_days,
-        decided_by=body.decided_by,
+        decided_by=user.username,
     )
 
     async def send(temporal: Client, code: str) -> None:

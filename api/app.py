@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
-from api import admin, calendar, dossiers, errors, health, queues, reference, tracking
+from api import admin, auth, calendar, dossiers, errors, health, queues, reference, tracking
 from api.deps import Resources
 from db.session import make_engine, make_sessionmaker
 from motcua.settings import Settings, get_settings
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         (settings or get_settings()).tracking_per_minute
     )
     v1 = APIRouter(prefix="/api/v1")
+    v1.include_router(auth.router)
     v1.include_router(dossiers.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)

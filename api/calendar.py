@@ -13,6 +13,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
+from api.access import check_admin
+from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
 from api.errors import NotFound
@@ -48,20 +50,26 @@ async def overrides(session: SessionDep) -> list[CalendarOverride]:
     summary="Declare a day off (a late holiday) or a make-up working day",
 )
 async def set_override(
-    day: date, body: CalendarOverride, session: SessionDep, resources: ResourcesDep
+    day: date,
+    body: CalendarOverride,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: CurrentUser,
 ) -> OverrideResult:
-    body = body.model_copy(update={"day": day})
+    check_admin(user)
+    body = body.model_copy(update={"day": day, "created_by": user.username})
     table = table_of(CalendarOverrideRow)
     values = {**body.model_dump(), "created_at": datetime.now(UTC)}
-    async with session.begin():
-        await session.exec(
-            insert_for(session, CalendarOverrideRow)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=[table.c.day],
-                set_={k: v for k, v in values.items() if k != "day"},
-            )
+    await session.exec(
+        insert_for(session, CalendarOverrideRow)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[table.c.day],
+            set_={k: v for k, v in values.items() if k != "day"},
         )
+    )
+    # Committed before any dossier is told, so each recomputes on the new calendar.
+    await session.commit()
     touched = await _recompute_open_dossiers(session, resources.temporal, resources.settings, day)
     return OverrideResult(override=body, dossiers_recomputed=touched)
 
@@ -70,10 +78,10 @@ async def set_override(
 async def remove_override(
     day: date, session: SessionDep, resources: ResourcesDep
 ) -> OverrideResult:
-    async with session.begin():
-        result = await session.exec(
-            delete(CalendarOverrideRow).where(col(CalendarOverrideRow.day) == day)
-        )
+    result = await session.exec(
+        delete(CalendarOverrideRow).where(col(CalendarOverrideRow.day) == day)
+    )
+    await session.commit()
     if result.rowcount == 0:
         raise NotFound(
             f"Không có điều chỉnh lịch cho ngày {day:%d/%m/%Y}.", f"No calendar override on {day}."

@@ -30,7 +30,7 @@ ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
 async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
-    # Writes open their own `session.begin()` so they commit before a workflow is started.
+    # Writes commit explicitly, before any workflow is started or signalled.
     async with resources.sessionmaker() as session:
         yield session
 

@@ -10,9 +10,11 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateStage
 from temporalio.service import RPCError
 
+from api.access import check_act, check_see, check_unit
+from api.auth import CurrentUser, OptionalUser
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Conflict, FieldError, NotFound, dossier_not_found
+from api.errors import Conflict, FieldError, NotFound, Unauthorized, dossier_not_found
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
 from api.presenters import dossier_detail, unit_ref
 from db.dossiers import get_dossier, latest_form, list_events, list_handovers
@@ -20,9 +22,10 @@ from db.models import DossierRow
 from db.reference import get_unit, get_units
 from schemas.actions import ACTION_BODIES, ActionCommand, ConsultationRequest
 from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
-from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
-from schemas.status import DossierStatus, SubState
+from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, refusal
+from schemas.status import Channel, DossierStatus, SubState
 from schemas.tracking import tracking_secret
+from schemas.users import StaffUser
 from schemas.views import (
     AuditEvent,
     DossierDetail,
@@ -85,9 +88,19 @@ async def submit_dossier(
     body: DossierSubmission,
     session: SessionDep,
     resources: ResourcesDep,
+    user: OptionalUser,
     idempotency_key: IdempotencyKey = None,
 ) -> SubmissionReceipt:
     resolved = await resolve(session, body)
+    if body.channel is not Channel.ONLINE:
+        # In person and by post, the dossier is received by a clerk of that counter.
+        if user is None:
+            raise Unauthorized(
+                "Hồ sơ trực tiếp và qua bưu chính do cán bộ một cửa tiếp nhận: cần đăng nhập.",
+                "In-person and postal dossiers are received by a signed-in clerk.",
+            )
+        check_unit(user, resolved.receiving.code, Role.CLERK)
+    body = body.model_copy(update={"received_by": user.username if user else "citizen"})
     code, submitted_at = await reserve_code(
         session, resources.settings, resolved, body, idempotency_key
     )
@@ -112,9 +125,9 @@ async def submit_dossier(
 
 @router.get("/{code}", response_model=DossierDetail, summary="A dossier, its timeline and actions")
 async def read_dossier(
-    code: DossierCode, session: SessionDep, resources: ResourcesDep
+    code: DossierCode, session: SessionDep, resources: ResourcesDep, user: CurrentUser
 ) -> DossierDetail:
-    row = await _dossier(session, code)
+    row = await _dossier(session, code, user)
     return await dossier_detail(session, row, await _live_actions(resources, row))
 
 
@@ -130,10 +143,13 @@ async def act_on_dossier(
     session: SessionDep,
     resources: ResourcesDep,
     body: Annotated[dict[str, Any], Body(description="See schemas.actions for each action")],
+    user: CurrentUser,
     idempotency_key: IdempotencyKey = None,
 ) -> DossierDetail:
     command = _parse_command(action, body)
-    row = await _dossier(session, code)
+    row = await _dossier(session, code, user)
+    check_act(user, action, row, command)
+    command = command.model_copy(update={"actor": user.username, "actor_unit": user.unit})
     if DossierStatus(row.status).is_terminal:
         # A closed workflow takes no update at all; answer as its validator would have.
         why = refusal(action, _projected_state(row))
@@ -153,8 +169,6 @@ async def act_on_dossier(
                     f"Không có cơ quan mã «{ask.unit}».",
                     f"No unit with code '{ask.unit}'.",
                 )
-    if command.actor_unit is None:
-        command = command.model_copy(update={"actor_unit": row.holder_unit})
     handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, code)
     # The key becomes the Update id: Temporal runs an update with a given id only once.
     update = await handle.start_update(
@@ -174,7 +188,10 @@ async def act_on_dossier(
     summary="Download the latest issued form (01–05) as PDF",
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def download_form(code: DossierCode, form: FormKind, session: SessionDep) -> Response:
+async def download_form(
+    code: DossierCode, form: FormKind, session: SessionDep, user: CurrentUser
+) -> Response:
+    await _dossier(session, code, user)
     row = await latest_form(session, code, form.value)
     if row is None:
         raise NotFound(
@@ -193,8 +210,10 @@ async def download_form(code: DossierCode, form: FormKind, session: SessionDep) 
     response_model=list[HandoverEntry],
     summary="The process-control sheet (Form 06): every hand-over between units",
 )
-async def handovers(code: DossierCode, session: SessionDep) -> list[HandoverEntry]:
-    await _dossier(session, code)
+async def handovers(
+    code: DossierCode, session: SessionDep, user: CurrentUser
+) -> list[HandoverEntry]:
+    await _dossier(session, code, user)
     return [
         HandoverEntry.model_validate(row, from_attributes=True)
         for row in await list_handovers(session, code)
@@ -206,8 +225,8 @@ async def handovers(code: DossierCode, session: SessionDep) -> list[HandoverEntr
     response_model=list[AuditEvent],
     summary="The append-only audit log of a dossier, whole",
 )
-async def events(code: DossierCode, session: SessionDep) -> list[AuditEvent]:
-    await _dossier(session, code)
+async def events(code: DossierCode, session: SessionDep, user: CurrentUser) -> list[AuditEvent]:
+    await _dossier(session, code, user)
     return [
         AuditEvent.model_validate(row, from_attributes=True)
         for row in await list_events(session, code)
@@ -220,9 +239,9 @@ async def events(code: DossierCode, session: SessionDep) -> list[AuditEvent]:
     summary="Where the time went: working hours per level (commune, province) and per step",
 )
 async def time_account(
-    code: DossierCode, session: SessionDep, resources: ResourcesDep
+    code: DossierCode, session: SessionDep, resources: ResourcesDep, user: CurrentUser
 ) -> TimeAccountView:
-    row = await _dossier(session, code)
+    row = await _dossier(session, code, user)
     events = await list_events(session, code)
     handover_targets = {h.seq: h.to_unit for h in await list_handovers(session, code)}
     units = await get_units(session, {row.receiving_unit, *handover_targets.values()})
@@ -252,10 +271,11 @@ def _parse_command(action: Action, body: dict[str, Any]) -> ActionCommand:
         ) from None
 
 
-async def _dossier(session: SessionDep, code: str) -> DossierRow:
+async def _dossier(session: SessionDep, code: str, user: StaffUser) -> DossierRow:
     row = await get_dossier(session, code)
     if row is None:
         raise dossier_not_found(code)
+    check_see(user, row)
     return row
 
 

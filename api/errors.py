@@ -42,6 +42,16 @@ class NotFound(ApiError):
     code = "not_found"
 
 
+class Unauthorized(ApiError):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "forbidden"
+
+
 class Conflict(ApiError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
@@ -132,7 +142,8 @@ def _update_failure(exc: WorkflowUpdateFailedError) -> ApiError:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Query
 from sqlmodel import col, select
 from temporalio.client import Client
 
+from api.access import check_unit
+from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
@@ -20,6 +22,7 @@ from db.models import DossierRow
 from db.queues import QueueFilter, queue_page
 from db.reference import get_unit
 from schemas.actions import Reassignment
+from schemas.lifecycle import Role
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from schemas.views import BulkReassignRequest, BulkResult, QueueItem, QueuePage, StatusInfo
@@ -60,6 +63,7 @@ async def queue(
     unit: str,
     session: SessionDep,
     resources: ResourcesDep,
+    user: CurrentUser,
     role: QueueRole | None = None,
     status: Annotated[list[S] | None, Query()] = None,
     procedure: str | None = None,
@@ -69,6 +73,7 @@ async def queue(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> QueuePage:
+    check_unit(user, unit)
     if await get_unit(session, unit) is None:
         raise NotFound(f"Không có đơn vị «{unit}».", f"No unit '{unit}'.")
     now = datetime.now(UTC)
@@ -119,8 +124,13 @@ async def queue(
     summary="Hand every dossier of one officer to another (leave, transfer)",
 )
 async def bulk_reassign(
-    unit: str, body: BulkReassignRequest, session: SessionDep, resources: ResourcesDep
+    unit: str,
+    body: BulkReassignRequest,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: CurrentUser,
 ) -> BulkResult:
+    check_unit(user, unit, Role.LEADER)
     codes = list(
         (
             await session.exec(
@@ -135,7 +145,7 @@ async def bulk_reassign(
         ).all()
     )
     command = Reassignment(
-        actor=body.actor, actor_unit=unit, officer=body.to_officer, reason=body.reason
+        actor=user.username, actor_unit=user.unit, officer=body.to_officer, reason=body.reason
     )
 
     async def send(temporal: Client, code: str) -> None:

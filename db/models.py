@@ -31,6 +31,20 @@ class OrgUnitRow(SQLModel, table=True):
     active: bool = True
 
 
+class UserRow(SQLModel, table=True):
+    """Staff accounts: a role and the unit whose dossiers they see and act on."""
+
+    __tablename__ = "app_user"
+
+    username: str = Field(primary_key=True, max_length=100)
+    full_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=16)
+    unit_code: str = Field(foreign_key="org_unit.code", max_length=64, index=True)
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ProcedureVersionRow(SQLModel, table=True):
     """Every version of every procedure ever loaded; dossiers stay pinned to theirs."""
 

@@ -2,7 +2,9 @@
 
 import argparse
 import asyncio
+import getpass
 import logging
+import sys
 
 from motcua.settings import get_settings
 
@@ -15,6 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run a Temporal worker")
     commands.add_parser("api", help="serve the HTTP API")
     commands.add_parser("migrate", help="apply migrations and load reference data")
+    user = commands.add_parser("user", help="create or update a staff account")
+    user.add_argument("username")
+    user.add_argument("--name", required=True, help="full name")
+    user.add_argument(
+        "--role", required=True, choices=["clerk", "officer", "leader", "supervisor", "admin"]
+    )
+    user.add_argument("--unit", required=True, help="unit code, e.g. xa-vu-bon")
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -23,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("alembic", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = get_settings()
+    # The embedded SQLite file and the Temporal log live here.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     if args.command == "run":
         from motcua.runner import run as run_all
 
@@ -37,6 +48,28 @@ def main(argv: list[str] | None = None) -> int:
 
         uvicorn.run(
             "api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port
+        )
+        return 0
+    if args.command == "user":
+        from motcua.database import save_staff
+
+        # From a terminal, asked without echo; from a pipe, the first line of input.
+        password = (
+            getpass.getpass("Mật khẩu / password: ")
+            if sys.stdin.isatty()
+            else (sys.stdin.readline().rstrip("\n"))
+        )
+        if len(password) < 10:
+            parser.error("the password needs at least 10 characters")
+        asyncio.run(
+            save_staff(
+                settings.resolved_database_url,
+                args.username,
+                args.name,
+                password,
+                args.role,
+                args.unit,
+            )
         )
         return 0
     from motcua.database import prepare_database

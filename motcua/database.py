@@ -15,3 +15,31 @@ async def prepare_database(database_url: str) -> None:
             await load_procedures(session, catalogue.load_procedures())
     finally:
         await engine.dispose()
+
+
+async def save_staff(
+    database_url: str, username: str, full_name: str, password: str, role: str, unit: str
+) -> None:
+    await _save_users(database_url, [(username, full_name, role, unit)], password)
+
+
+async def ensure_demo_users(database_url: str) -> None:
+    """The demo accounts of `make run` (development only), all with the demo password."""
+    from motcua.demo import DEMO_PASSWORD, DEMO_USERS
+
+    await _save_users(database_url, DEMO_USERS, DEMO_PASSWORD)
+
+
+async def _save_users(
+    database_url: str, users: list[tuple[str, str, str, str]], password: str
+) -> None:
+    from db.users import passwords, save_user
+
+    engine = make_engine(database_url)
+    try:
+        password_hash = passwords.hash(password)
+        async with make_sessionmaker(engine)() as session, session.begin():
+            for username, full_name, role, unit in users:
+                await save_user(session, username, full_name, password_hash, role, unit)
+    finally:
+        await engine.dispose()

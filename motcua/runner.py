@@ -16,10 +16,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from motcua.database import prepare_database
+from motcua.database import ensure_demo_users, prepare_database
 from motcua.demo import seed_demo
 from motcua.devserver import dev_server_command
-from motcua.settings import Settings
+from motcua.settings import Environment, Settings
 
 log = logging.getLogger("motcua.run")
 
@@ -91,7 +91,10 @@ def _banner(settings: Settings, demo_codes: list[str]) -> str:
     lines.append(f"  Database:            {settings.resolved_database_url}")
     if demo_codes:
         lines.append(f"  Demo dossiers:       {', '.join(demo_codes)}")
-        lines.append(f"  e.g. curl {api}/api/v1/dossiers/{demo_codes[0]}")
+        lines.append(
+            "  Demo accounts:       clerk.tanlap, officer.tuphap, leader.tuphap, "
+            "supervisor.tinh, admin … (password motcua-demo; see README)"
+        )
     lines += ["Nhấn Ctrl-C để dừng · Press Ctrl-C to stop", ""]
     return "\n".join(lines)
 
@@ -110,6 +113,8 @@ def run(settings: Settings, *, demo: bool = True) -> int:
             _wait_for_port(settings.temporal_port, temporal, timeout=60)
         log.info("migrating %s and loading reference data", settings.resolved_database_url)
         asyncio.run(prepare_database(settings.resolved_database_url))
+        if demo and settings.environment is Environment.DEVELOPMENT:
+            asyncio.run(ensure_demo_users(settings.resolved_database_url))
         worker = _spawn([python, "-m", "motcua", "worker"])
         api = _spawn(
             [
@@ -128,7 +133,8 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         )
         base_url = f"http://{settings.api_host}:{settings.api_port}"
         _wait_for_health(f"{base_url}/api/v1/health", api, timeout=60)
-        codes = seed_demo(base_url) if demo else []
+        demo_on = demo and settings.environment is Environment.DEVELOPMENT
+        codes = seed_demo(base_url) if demo_on else []
         print(_banner(settings, codes), flush=True)
         while True:
             time.sleep(1)

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     smtp_sender: str = "motcua@localhost"
     email_domain: str = "localhost"
     sms_gateway_url: str = ""
+    # A signed-in session lasts one working day.
+    token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.
     tracking_per_minute: int = Field(default=30, ge=1)
 

@@ -15,11 +15,14 @@ Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class ActionCommand(BaseModel):
-    """What every action carries: who acts, for which unit, and why."""
+    """What every action carries: who acts, for which unit, and why.
+
+    Over HTTP the actor and their unit come from the signed-in user, never from the body.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    actor: str = Field(min_length=1, max_length=100)
+    actor: str = Field(default="", max_length=100)
     actor_unit: UnitCode | None = None
     reason: str | None = Field(default=None, max_length=2000)
 

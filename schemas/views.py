@@ -173,7 +173,8 @@ class CalendarOverride(BaseModel):
     day: date
     kind: Literal["day_off", "working_day"]
     reason: str = Field(min_length=3, max_length=300)
-    created_by: str = Field(min_length=1, max_length=100)
+    # Set from the signed-in administrator.
+    created_by: str = Field(default="", max_length=100)
 
 
 class OverrideResult(BaseModel):
@@ -201,7 +202,6 @@ class BulkSuspensionRequest(BaseModel):
     extra_working_days: float = Field(default=0, ge=0, le=60)
     legal_reference: str = Field(min_length=3, max_length=300)
     reason: str = Field(min_length=3, max_length=2000)
-    decided_by: str = Field(min_length=1, max_length=100)
 
     @model_validator(mode="after")
     def _something_to_do(self) -> "BulkSuspensionRequest":
@@ -288,4 +288,3 @@ class BulkReassignRequest(BaseModel):
     from_officer: str = Field(min_length=1, max_length=100)
     to_officer: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=3, max_length=2000)
-    actor: str = Field(min_length=1, max_length=100)

@@ -23,9 +23,11 @@ from api.deps import Resources
 from db.migrate import recreate_database, upgrade_async
 from db.reference import load_procedures, load_units
 from db.session import SessionMaker, make_engine, make_sessionmaker
+from db.users import passwords, save_user
 from motcua.devserver import temporal_binary
 from motcua.settings import Environment, Settings
 from motcua.worker import build_worker
+from tests.auth import PASSWORD, StaffAuth, test_usernames
 
 DATABASE_URL = os.environ.get(
     "MOTCUA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_test"
@@ -64,6 +66,10 @@ async def engine() -> AsyncIterator[AsyncEngine]:
     async with sessionmaker() as session, session.begin():
         await load_units(session, catalogue.load_units())
         await load_procedures(session, catalogue.load_procedures())
+        # One hash for every test user: argon2 is slow on purpose.
+        password_hash = passwords.hash(PASSWORD)
+        for username, role, unit in test_usernames():
+            await save_user(session, username, username, password_hash, role.value, unit)
     yield engine
     await engine.dispose()
 
@@ -112,7 +118,9 @@ async def app_without_worker(
     app = create_app(settings, resources=Resources(settings, engine, sessionmaker, temporal_client))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://motcua.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://motcua.test", auth=StaffAuth(settings)
+        ) as client:
             yield client
 
 

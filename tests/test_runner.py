@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def _get(url: str, token: str | None = None) -> Any:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def _login(base: str, username: str) -> str:
+    form = urllib.parse.urlencode({"username": username, "password": "motcua-demo"}).encode()
+    with urllib.request.urlopen(f"{base}/auth/token", data=form, timeout=10) as response:
+        token: str = json.load(response)["access_token"]
+        return token
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -66,7 +76,8 @@ def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
         banner = (tmp_path / "first.log").read_text(encoding="utf-8")
         health = _get(f"{base}/health")
         demo_code = banner.split("Demo dossiers:")[1].split(",")[0].strip()
-        demo = _get(f"{base}/dossiers/{demo_code}")
+        supervisor = _login(base, "supervisor.tinh")
+        demo = _get(f"{base}/dossiers/{demo_code}", supervisor)
     finally:
         left_running = _interrupt(first)
 
@@ -77,7 +88,7 @@ def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
 
     second = _start(env, tmp_path / "second.log")
     try:
-        again = _get(f"{base}/dossiers/{demo_code}")
+        again = _get(f"{base}/dossiers/{demo_code}", _login(base, "supervisor.tinh"))
         units = _get(f"{base}/units?level=commune")
     finally:
         assert _interrupt(second) == []

@@ -82,7 +82,6 @@ async def test_bulk_suspension_reaches_the_matching_dossiers_only(
             **window,
             "legal_reference": "Quyết định 1234/QĐ-UBND ngày 20/11/2026 của UBND tỉnh",
             "reason": "Lũ lớn, chia cắt giao thông",
-            "decided_by": "leader.province",
         },
     )
 
@@ -113,7 +112,6 @@ async def test_bulk_extension_by_procedure_adds_working_days(api: httpx.AsyncCli
             "extra_working_days": 2,
             "legal_reference": "Nghị định 99/2026/NĐ-CP",
             "reason": "Chuyển đổi hệ thống",
-            "decided_by": "admin",
         },
     )
 
@@ -132,7 +130,6 @@ async def test_a_bulk_request_must_say_what_to_do(api: httpx.AsyncClient) -> Non
             "units": ["xa-vu-bon"],
             "legal_reference": "QĐ 1",
             "reason": "Không rõ",
-            "decided_by": "admin",
         },
     )
 

@@ -84,7 +84,7 @@ async def test_every_event_records_actor_unit_time_and_states(api: httpx.AsyncCl
     detail = await drive(api, code, "accept", "transfer", "assign")
 
     assigned = detail["timeline"][-1]
-    assert assigned["actor"] == "leader.a"
+    assert assigned["actor"] == "leader.so-tu-phap"  # the signed-in leader, not the body
     assert assigned["actor_unit"] == "so-tu-phap"  # the unit holding the dossier
     assert (assigned["from_status"], assigned["to_status"]) == (4, 4)
     assert datetime.fromisoformat(assigned["at"]) >= datetime.fromisoformat(detail["submitted_at"])
@@ -285,7 +285,7 @@ async def test_apology_letter_moves_the_current_date_only(api: httpx.AsyncClient
     before = await drive(api, code, "accept", "transfer", "assign")
 
     drafted = await act(api, code, "draft_extension")
-    assert drafted["due"]["extension_draft"]["drafted_by"] == "officer.a"
+    assert drafted["due"]["extension_draft"]["drafted_by"] == "officer.so-tu-phap"
     assert drafted["due"]["due_at"] == before["due"]["due_at"]  # not before the leader approves
     extended = await act(api, code, "approve_extension")
 

@@ -60,7 +60,6 @@ async def test_bulk_reassignment_moves_one_officers_work(api: httpx.AsyncClient)
             "from_officer": "officer.a",
             "to_officer": "officer.c",
             "reason": "Cán bộ nghỉ phép",
-            "actor": "leader.a",
         },
     )
 

@@ -33,7 +33,8 @@ async def test_a_citizen_sees_status_dates_and_why_but_no_staff_names(
         "Chuyển cơ quan có thẩm quyền",
     ]
     text = response.text
-    for internal in ("leader.a", "officer.a", "clerk.a", "066190001234", "0912345678"):
+    internal_names = ("leader.so-tu-phap", "officer.a", "clerk.xa-vu-bon")
+    for internal in (*internal_names, "066190001234", "0912345678"):
         assert internal not in text
 
 
@@ -120,7 +121,7 @@ async def test_the_audit_log_is_returned_whole(api: httpx.AsyncClient) -> None:
     audit = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
 
     assert [e["seq"] for e in audit] == [1, 2, 3]
-    assert audit[2]["type"] == "transferred" and audit[2]["actor"] == "clerk.a"
+    assert audit[2]["type"] == "transferred" and audit[2]["actor"] == "clerk.phuong-tan-lap"
     assert audit[1]["data"]["due_at"] is not None
 
 

@@ -1,0 +1,100 @@
+"""Signing in (JWT bearer tokens) and who the signed-in user is."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
+
+from api.deps import ResourcesDep, SessionDep
+from api.errors import Unauthorized
+from db.reference import get_unit
+from db.users import get_user, passwords
+from motcua.settings import Settings
+from schemas.lifecycle import Role
+from schemas.users import StaffUser, TokenAnswer
+
+router = APIRouter(prefix="/auth", tags=["authentication"])
+_bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token to get one")
+_ALGORITHM = "HS256"
+
+
+def issue_token(settings: Settings, user: StaffUser) -> tuple[str, int]:
+    lifetime = settings.token_minutes * 60
+    claims = {
+        "sub": user.username,
+        "role": user.role.value,
+        "unit": user.unit,
+        "exp": datetime.now(UTC) + timedelta(seconds=lifetime),
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=_ALGORITHM), lifetime
+
+
+async def _staff(session: SessionDep, username: str) -> StaffUser | None:
+    row = await get_user(session, username)
+    if row is None:
+        return None
+    unit = await get_unit(session, row.unit_code)
+    return StaffUser(
+        username=row.username,
+        full_name=row.full_name,
+        role=Role(row.role),
+        unit=row.unit_code,
+        unit_level=unit.level if unit is not None else "province",
+    )
+
+
+@router.post("/token", response_model=TokenAnswer, summary="Sign in (Đăng nhập)")
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    resources: ResourcesDep,
+) -> TokenAnswer:
+    row = await get_user(session, form.username)
+    # Verify even for an unknown name, so timing does not tell which names exist.
+    known = row is not None
+    valid = passwords.verify(form.password, row.password_hash if row else _DUMMY_HASH)
+    user = await _staff(session, form.username) if known and valid else None
+    if user is None:
+        raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
+    access_token, lifetime = issue_token(resources.settings, user)
+    return TokenAnswer(access_token=access_token, expires_in=lifetime, user=user)
+
+
+async def optional_user(
+    session: SessionDep,
+    resources: ResourcesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> StaffUser | None:
+    if credentials is None:
+        return None
+    try:
+        claims = jwt.decode(
+            credentials.credentials, resources.settings.secret_key, algorithms=[_ALGORITHM]
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized(
+            "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.",
+            "The session has expired; please sign in again.",
+        ) from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("Mã đăng nhập không hợp lệ.", "Invalid token.") from None
+    user = await _staff(session, str(claims.get("sub", "")))
+    if user is None:
+        raise Unauthorized("Tài khoản không còn hoạt động.", "The account is no longer active.")
+    return user
+
+
+async def current_user(
+    user: Annotated[StaffUser | None, Depends(optional_user)],
+) -> StaffUser:
+    if user is None:
+        raise Unauthorized("Cần đăng nhập để thực hiện thao tác này.", "Sign in first.")
+    return user
+
+
+OptionalUser = Annotated[StaffUser | None, Depends(optional_user)]
+CurrentUser = Annotated[StaffUser, Depends(current_user)]
+
+_DUMMY_HASH = passwords.hash("motcua-timing-guard")

@@ -1,0 +1,45 @@
+"""Staff accounts."""
+
+from datetime import UTC, datetime
+
+from pwdlib import PasswordHash
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import UserRow
+from db.upsert import insert_for, table_of
+
+# Argon2id with pwdlib's recommended parameters.
+passwords = PasswordHash.recommended()
+
+
+async def get_user(session: AsyncSession, username: str) -> UserRow | None:
+    user = await session.get(UserRow, username)
+    return user if user is not None and user.active else None
+
+
+async def save_user(
+    session: AsyncSession,
+    username: str,
+    full_name: str,
+    password_hash: str,
+    role: str,
+    unit_code: str,
+) -> None:
+    values = {
+        "username": username,
+        "full_name": full_name,
+        "password_hash": password_hash,
+        "role": role,
+        "unit_code": unit_code,
+        "active": True,
+        "created_at": datetime.now(UTC),
+    }
+    table = table_of(UserRow)
+    await session.exec(
+        insert_for(session, UserRow)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[table.c.username],
+            set_={k: v for k, v in values.items() if k not in ("username", "created_at")},
+        )
+    )

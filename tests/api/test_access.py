@@ -1,0 +1,267 @@
+"""Sign-in, and the role × endpoint matrix: every staff endpoint, allowed and forbidden.
+
+A judicial-record dossier received at Xã Vụ Bổn and decided by the Department of Justice
+is the subject; each row says who asks, what, and the status they must get.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from motcua.settings import Settings
+from tests.api.test_lifecycle import drive, submit
+from tests.auth import ADMIN, PASSWORD, SUPERVISOR, bearer
+from tests.factories import action_body, submission
+
+JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
+
+
+async def test_sign_in_gives_a_token_that_names_role_and_unit(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    response = await api.post(
+        "/api/v1/auth/token", data={"username": "clerk.xa-vu-bon", "password": PASSWORD}
+    )
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["user"] == {
+        "username": "clerk.xa-vu-bon",
+        "full_name": "clerk.xa-vu-bon",
+        "role": "clerk",
+        "unit": "xa-vu-bon",
+        "unit_level": "commune",
+    }
+    claims = jwt.decode(answer["access_token"], settings.secret_key, algorithms=["HS256"])
+    assert (claims["sub"], claims["role"], claims["unit"]) == (
+        "clerk.xa-vu-bon",
+        "clerk",
+        "xa-vu-bon",
+    )
+
+
+@pytest.mark.parametrize("username", ["clerk.xa-vu-bon", "nobody"])
+async def test_a_wrong_password_or_unknown_name_is_401_in_vietnamese(
+    api: httpx.AsyncClient, username: str
+) -> None:
+    response = await api.post(
+        "/api/v1/auth/token", data={"username": username, "password": "sai-mat-khau"}
+    )
+
+    assert response.status_code == 401
+    assert response.json()["detail"]["message"] == "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+async def test_an_expired_session_is_told_so(api: httpx.AsyncClient, settings: Settings) -> None:
+    code = await submit(api, **JUSTICE)
+    expired = jwt.encode(
+        {"sub": SUPERVISOR, "exp": datetime.now(UTC) - timedelta(minutes=1)},
+        settings.secret_key,
+        algorithm="HS256",
+    )
+
+    response = await api.get(
+        f"/api/v1/dossiers/{code}", headers={"Authorization": f"Bearer {expired}"}
+    )
+
+    assert response.status_code == 401
+    assert "hết hạn" in response.json()["detail"]["message"]
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.fixture
+async def dossier(api: httpx.AsyncClient) -> str:
+    code = await submit(api, **JUSTICE)
+    await drive(api, code, "accept", "transfer")
+    return code
+
+
+async def _call(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    method: str,
+    path: str,
+    who: str | None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """As `who`, or with no credentials at all when `who` is None."""
+    if who is None:
+        return await api.request(method, path, auth=None, **kwargs)
+    headers = {"Authorization": bearer(settings, who)}
+    return await api.request(method, path, headers=headers, **kwargs)
+
+
+READ = [
+    (None, 401),
+    ("clerk.xa-vu-bon", 200),  # received it
+    ("leader.so-tu-phap", 200),  # decides it
+    ("officer.so-tu-phap", 200),
+    (SUPERVISOR, 200),  # the province's supervisor sees every unit
+    (ADMIN, 200),
+    ("supervisor.xa-vu-bon", 200),  # a commune supervisor sees their commune's
+    ("clerk.phuong-tan-lap", 403),  # another commune
+    ("officer.so-y-te", 403),  # another department
+]
+
+
+@pytest.mark.parametrize(("who", "expected"), READ)
+@pytest.mark.parametrize("path", ["", "/events", "/handovers", "/time", "/forms/01"])
+async def test_reading_a_dossier(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    dossier: str,
+    path: str,
+    who: str | None,
+    expected: int,
+) -> None:
+    response = await _call(api, settings, "GET", f"/api/v1/dossiers/{dossier}{path}", who)
+
+    assert response.status_code == expected, response.text
+
+
+ACT = [
+    # (action, who, expected) on a dossier awaiting assignment at the Department of Justice
+    ("assign", "leader.so-tu-phap", 200),
+    ("assign", None, 401),
+    ("assign", "officer.so-tu-phap", 403),  # the role may not
+    ("assign", "leader.xa-vu-bon", 403),  # the unit does not hold it
+    ("assign", SUPERVISOR, 403),
+    ("assign", ADMIN, 403),
+    ("draft_extension", "officer.so-tu-phap", 200),
+    ("draft_extension", "officer.phuong-tan-lap", 403),
+    ("withdraw", "clerk.xa-vu-bon", 200),  # the counter that received it, for the applicant
+    ("withdraw", "clerk.phuong-tan-lap", 403),
+    ("accept", "clerk.xa-vu-bon", 409),  # allowed to try; the state forbids it
+]
+
+
+@pytest.mark.parametrize(("action", "who", "expected"), ACT)
+async def test_acting_on_a_dossier(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    dossier: str,
+    action: str,
+    who: str | None,
+    expected: int,
+) -> None:
+    response = await _call(
+        api,
+        settings,
+        "POST",
+        f"/api/v1/dossiers/{dossier}/actions/{action}",
+        who,
+        json=action_body(action),
+    )
+
+    assert response.status_code == expected, response.text
+    if expected == 200:
+        assert response.json()["timeline"][-1]["actor"] == who
+
+
+@pytest.mark.parametrize(
+    ("who", "channel", "expected"),
+    [
+        ("clerk.xa-vu-bon", 1, 201),
+        ("clerk.phuong-tan-lap", 1, 403),  # not their counter
+        ("officer.xa-vu-bon", 3, 403),  # only clerks receive
+        (None, 1, 401),
+        (None, 2, 201),  # citizens submit online without an account
+    ],
+)
+async def test_submitting(
+    api: httpx.AsyncClient, settings: Settings, who: str | None, channel: int, expected: int
+) -> None:
+    body = submission(receiving_unit="xa-vu-bon", channel=channel)
+
+    response = await _call(api, settings, "POST", "/api/v1/dossiers", who, json=body)
+
+    assert response.status_code == expected, response.text
+
+
+UNIT_TOOLS: list[tuple[str, str, dict[str, Any] | None, str | None, int]] = [
+    ("GET", "/api/v1/queues/xa-vu-bon", None, "clerk.xa-vu-bon", 200),
+    ("GET", "/api/v1/queues/xa-vu-bon", None, "clerk.phuong-tan-lap", 403),
+    ("GET", "/api/v1/queues/xa-vu-bon", None, SUPERVISOR, 200),
+    ("GET", "/api/v1/queues/xa-vu-bon", None, None, 401),
+    (
+        "POST",
+        "/api/v1/queues/so-tu-phap/reassign",
+        {"from_officer": "a", "to_officer": "b", "reason": "Nghỉ phép"},
+        "leader.so-tu-phap",
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/queues/so-tu-phap/reassign",
+        {"from_officer": "a", "to_officer": "b", "reason": "Nghỉ phép"},
+        "officer.so-tu-phap",
+        403,
+    ),
+    (
+        "PUT",
+        "/api/v1/calendar/overrides/2027-01-04",
+        {"day": "2027-01-04", "kind": "day_off", "reason": "Nghỉ bù"},
+        ADMIN,
+        200,
+    ),
+    (
+        "PUT",
+        "/api/v1/calendar/overrides/2027-01-04",
+        {"day": "2027-01-04", "kind": "day_off", "reason": "Nghỉ bù"},
+        SUPERVISOR,
+        403,
+    ),
+    (
+        "PUT",
+        "/api/v1/calendar/overrides/2027-01-04",
+        {"day": "2027-01-04", "kind": "day_off", "reason": "Nghỉ bù"},
+        None,
+        401,
+    ),
+    (
+        "POST",
+        "/api/v1/admin/suspensions",
+        {
+            "units": ["xa-vu-bon"],
+            "extra_working_days": 1,
+            "legal_reference": "QĐ 1/QĐ-UBND",
+            "reason": "Bão",
+        },
+        ADMIN,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/admin/suspensions",
+        {
+            "units": ["xa-vu-bon"],
+            "extra_working_days": 1,
+            "legal_reference": "QĐ 1/QĐ-UBND",
+            "reason": "Bão",
+        },
+        "leader.xa-vu-bon",
+        403,
+    ),
+    ("GET", "/api/v1/calendar/overrides", None, None, 200),  # the calendar is public
+    ("GET", "/api/v1/units", None, None, 200),
+    ("GET", "/api/v1/procedures", None, None, 200),
+    ("GET", "/api/v1/health", None, None, 200),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "who", "expected"), UNIT_TOOLS)
+async def test_unit_and_administration_tools(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    who: str | None,
+    expected: int,
+) -> None:
+    response = await _call(api, settings, method, path, who, json=body)
+
+    assert response.status_code == expected, response.text
