@@ -64,6 +64,7 @@ _UPDATES: dict[Action, Any] = {
     Action.APPRAISE: DossierWorkflow.appraise,
     Action.CONSULT: DossierWorkflow.consult,
     Action.ANSWER_CONSULTATION: DossierWorkflow.answer_consultation,
+    Action.FORWARD: DossierWorkflow.forward,
     Action.START_VERIFICATION: DossierWorkflow.start_verification,
     Action.END_VERIFICATION: DossierWorkflow.end_verification,
     Action.REQUEST_PAYMENT: DossierWorkflow.request_payment,

@@ -39,6 +39,7 @@ class ResolvedSubmission:
     receiving: OrgUnit
     competent: OrgUnit
     returning: OrgUnit
+    locality: str | None
 
 
 async def resolve(session: AsyncSession, body: DossierSubmission) -> ResolvedSubmission:
@@ -61,10 +62,51 @@ async def resolve(session: AsyncSession, body: DossierSubmission) -> ResolvedSub
     _check_receiving_rules(body, procedure, receiving)
     competent = await _competent_authority(session, body, procedure, receiving)
     counter = OrgUnit.model_validate(receiving, from_attributes=True)
+    locality = await _locality(session, body, procedure, receiving, competent)
     # The result goes back where the applicant handed the dossier in (Decree 118/2025).
     return ResolvedSubmission(
-        procedure, counter, OrgUnit.model_validate(competent, from_attributes=True), counter
+        procedure,
+        counter,
+        OrgUnit.model_validate(competent, from_attributes=True),
+        counter,
+        locality,
     )
+
+
+async def _locality(
+    session: AsyncSession,
+    body: DossierSubmission,
+    procedure: ProcedureDefinition,
+    receiving: OrgUnitRow,
+    competent: OrgUnitRow,
+) -> str | None:
+    """The commune a dossier concerns, for the commune-level steps of its process."""
+    loc = ("body", "locality")
+    if body.locality is not None:
+        unit = await get_unit(session, body.locality)
+        if unit is None or unit.level != Level.COMMUNE.value:
+            raise FieldError(
+                loc,
+                "unknown_locality",
+                f"«{body.locality}» không phải là xã/phường.",
+                f"'{body.locality}' is not a commune or ward.",
+            )
+        return unit.code
+    for unit in (receiving, competent):
+        if unit.level == Level.COMMUNE.value:
+            return unit.code
+    needs_commune = any(
+        step.level is Level.COMMUNE and step.unit is None and step.role != "clerk"
+        for step in procedure.steps
+    )
+    if needs_commune:
+        raise FieldError(
+            loc,
+            "locality_required",
+            f"Thủ tục «{procedure.name_vi}» có bước do xã/phường xác nhận: cần chọn xã/phường.",
+            f"Procedure '{procedure.name_en}' has a commune step: give the commune (locality).",
+        )
+    return None
 
 
 def _check_receiving_rules(
@@ -198,6 +240,7 @@ def dossier_start(
         receiving_unit=resolved.receiving.code,
         competent_authority=resolved.competent.code,
         returning_unit=resolved.returning.code,
+        locality=resolved.locality,
         channel=body.channel,
         applicant=body.applicant,
         submitted_at=submitted_at,

@@ -151,6 +151,7 @@ ACTION_BODIES: dict[Action, type[ActionCommand]] = {
     Action.APPRAISE: Appraisal,
     Action.CONSULT: ConsultationRequest,
     Action.ANSWER_CONSULTATION: ConsultationAnswer,
+    Action.FORWARD: ActionCommand,
     Action.START_VERIFICATION: VerificationRequest,
     Action.END_VERIFICATION: ActionCommand,
     Action.REQUEST_PAYMENT: PaymentRequest,

@@ -14,6 +14,7 @@ class PauseReason(StrEnum):
     SUPPLEMENT = "supplement"
     FINANCIAL_OBLIGATION = "financial_obligation"
     EXTERNAL_VERIFICATION = "external_verification"
+    PUBLIC_POSTING = "public_posting"
     # A typhoon, a flood, a decree: suspended in bulk, with its legal reference.
     FORCE_MAJEURE = "force_majeure"
 

@@ -168,6 +168,9 @@ class DossierSubmission(BaseModel):
 
     procedure_code: ProcedureCode
     receiving_unit: UnitCode
+    # The commune or ward the dossier concerns (where the land is, for example), when its
+    # procedure has steps at commune level and it is received elsewhere.
+    locality: UnitCode | None = None
     # Only for commune-level procedures received outside the applicant's commune.
     competent_authority: UnitCode | None = None
     channel: Channel
@@ -185,6 +188,7 @@ class DossierStart(BaseModel):
     receiving_unit: str
     competent_authority: str
     returning_unit: str
+    locality: str | None = None
     channel: Channel
     applicant: Applicant
     submitted_at: datetime
@@ -218,6 +222,7 @@ class EventType(StrEnum):
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
     STOPPED = "stopped"
     EXTENSION_DRAFTED = "extension_drafted"
+    FORWARDED = "forwarded"
     VERIFICATION_STARTED = "verification_started"
     VERIFICATION_ENDED = "verification_ended"
     DEADLINE_WARNING = "deadline_warning"
@@ -258,6 +263,7 @@ _EVENT_LABELS: dict[EventType, tuple[str, str]] = {
     EventType.WITHDRAWAL_REQUESTED: ("Công dân xin rút hồ sơ", "Withdrawal requested"),
     EventType.STOPPED: ("Dừng xử lý hồ sơ", "Processing stopped"),
     EventType.EXTENSION_DRAFTED: ("Dự thảo thư xin lỗi, gia hạn", "Apology letter drafted"),
+    EventType.FORWARDED: ("Chuyển bước tiếp theo", "Handed over to the next step"),
     EventType.VERIFICATION_STARTED: ("Tạm dừng chờ xác minh", "Paused for verification"),
     EventType.VERIFICATION_ENDED: ("Nhận kết quả xác minh", "Verification received"),
     EventType.DEADLINE_WARNING: ("Cảnh báo thời hạn", "Deadline warning"),
@@ -366,8 +372,11 @@ class DossierSnapshot(BaseModel):
     apology_required: bool = False
     # The current step's own clock (intake, processing at the authority, return).
     step: str = "intake"
+    step_budget_days: float | None = None
     step_started_at: datetime | None = None
     step_due_at: datetime | None = None
+    # Index of the current step in the procedure's internal process.
+    step_index: int = 0
     alarms: list[Alarm] = Field(default_factory=list)
     fired_rungs: list[str] = Field(default_factory=list)
     assignee: str | None = None

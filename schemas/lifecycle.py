@@ -23,6 +23,7 @@ class Action(StrEnum):
     REASSIGN = "reassign"
     APPRAISE = "appraise"
     CONSULT = "consult"
+    FORWARD = "forward"
     START_VERIFICATION = "start_verification"
     END_VERIFICATION = "end_verification"
     ANSWER_CONSULTATION = "answer_consultation"
@@ -60,6 +61,7 @@ class LifecycleState(BaseModel):
     decision_issued: bool = False
     extension_drafted: bool = False
     verification_pauses_clock: bool = False
+    has_next_step: bool = False
 
 
 _LABELS: dict[Action, tuple[str, str]] = {
@@ -73,6 +75,7 @@ _LABELS: dict[Action, tuple[str, str]] = {
     Action.APPRAISE: ("Thẩm định hồ sơ", "Appraise"),
     Action.CONSULT: ("Lấy ý kiến cơ quan liên quan", "Consult other agencies"),
     Action.ANSWER_CONSULTATION: ("Trả lời xin ý kiến", "Answer a consultation"),
+    Action.FORWARD: ("Chuyển bước tiếp theo", "Hand over to the next step"),
     Action.START_VERIFICATION: ("Tạm dừng chờ xác minh", "Pause for external verification"),
     Action.END_VERIFICATION: ("Nhận kết quả xác minh", "Verification received"),
     Action.REQUEST_PAYMENT: ("Yêu cầu thực hiện nghĩa vụ tài chính", "Request payment"),
@@ -104,6 +107,7 @@ PERFORMED_BY: dict[Action, frozenset[Role]] = {
     Action.APPRAISE: frozenset({Role.OFFICER}),
     Action.CONSULT: frozenset({Role.OFFICER}),
     Action.ANSWER_CONSULTATION: frozenset({Role.OFFICER}),
+    Action.FORWARD: frozenset({Role.OFFICER, Role.LEADER}),
     Action.START_VERIFICATION: frozenset({Role.OFFICER}),
     Action.END_VERIFICATION: frozenset({Role.OFFICER}),
     Action.REQUEST_PAYMENT: frozenset({Role.OFFICER}),
@@ -126,6 +130,7 @@ _UNDECIDED = frozenset(
         (S.PROCESSING, T.IN_APPRAISAL),
         (S.PROCESSING, T.IN_CONSULTATION),
         (S.PROCESSING, T.IN_VERIFICATION),
+        (S.PROCESSING, T.IN_STEP),
         (S.PROCESSING, T.AWAITING_SIGNATURE),
         (S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT),
         (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT),
@@ -136,6 +141,7 @@ _WORKING = frozenset(
         (S.PROCESSING, T.IN_APPRAISAL),
         (S.PROCESSING, T.IN_CONSULTATION),
         (S.PROCESSING, T.IN_VERIFICATION),
+        (S.PROCESSING, T.IN_STEP),
         (S.PROCESSING, T.AWAITING_SIGNATURE),
     }
 )
@@ -162,6 +168,8 @@ _ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
     Action.ANSWER_CONSULTATION: frozenset({(S.PROCESSING, T.IN_CONSULTATION)}),
     # Time waiting for another agency's verification does not count, where the procedure
     # allows it (civil status, judicial records).
+    # Inter-level steps: the unit holding the dossier hands it to the next step's unit.
+    Action.FORWARD: frozenset({(S.PROCESSING, T.IN_APPRAISAL), (S.PROCESSING, T.IN_STEP)}),
     Action.START_VERIFICATION: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
     Action.END_VERIFICATION: frozenset({(S.PROCESSING, T.IN_VERIFICATION)}),
     Action.REQUEST_PAYMENT: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
@@ -198,6 +206,11 @@ def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
         return (
             "thủ tục này không cho phép tạm dừng thời hạn để xác minh",
             "this procedure does not pause its clock for verification",
+        )
+    if action is Action.FORWARD and not state.has_next_step:
+        return (
+            "quy trình của thủ tục không còn bước chuyển đơn vị nào",
+            "the procedure's process has no further hand-over step",
         )
     if action is Action.APPROVE_EXTENSION and not state.extension_drafted:
         return ("chưa có dự thảo thư xin lỗi, gia hạn", "no apology letter has been drafted")

@@ -54,6 +54,13 @@ class Step(BaseModel):
     budget_working_days: float = Field(ge=0)
     # False for time that is legally excluded (tax authority, the payer, posting periods).
     counts: bool = True
+    pause_reason: PauseKind | None = None
+
+    @model_validator(mode="after")
+    def _excluded_time_says_why(self) -> "Step":
+        if not self.counts and self.pause_reason is None:
+            raise ValueError(f"step '{self.name_en}': time not counted needs a pause_reason")
+        return self
 
 
 class ReceivingRules(BaseModel):

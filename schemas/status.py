@@ -56,6 +56,8 @@ class SubState(StrEnum):
     IN_APPRAISAL = "in_appraisal"
     IN_CONSULTATION = "in_consultation"
     IN_VERIFICATION = "in_verification"
+    # At another unit for a step of the procedure's internal process (inter-level).
+    IN_STEP = "in_step"
     AWAITING_SIGNATURE = "awaiting_signature"
     SIGNED = "signed"
     AWAITING_SUPPLEMENT = "awaiting_supplement"
@@ -86,6 +88,7 @@ _SUB_STATE_NAMES: dict[SubState, tuple[str, str]] = {
         "Chờ xác minh (không tính vào thời hạn)",
         "Awaiting external verification (clock paused)",
     ),
+    SubState.IN_STEP: ("Đang xử lý tại đơn vị phối hợp", "At another unit for a step"),
     SubState.AWAITING_SIGNATURE: ("Chờ lãnh đạo ký duyệt", "Awaiting signature"),
     SubState.SIGNED: ("Đã ký, chờ chuyển kết quả", "Signed, result not yet at the counter"),
     SubState.AWAITING_SUPPLEMENT: ("Chờ công dân bổ sung", "Awaiting the applicant's supplement"),

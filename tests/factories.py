@@ -51,6 +51,7 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
         "reason": "Tra cứu cơ sở dữ liệu lý lịch tư pháp",
     },
     "end_verification": {"actor": "officer.a"},
+    "forward": {"reason": "Chuyển bước tiếp theo theo quy trình nội bộ"},
     "request_payment": {"actor": "officer.a", "amount_vnd": 50000, "description": "Lệ phí"},
     "record_payment": {"actor": "clerk.a", "method": "online", "reference": "PAY-0001"},
     "approve": {"actor": "leader.a", "decision": "grant", "decision_number": "15/QĐ-UBND"},

@@ -139,11 +139,17 @@ class ClockMixin(DossierMachinery):
         event.data["respond_by"] = due.due_at.isoformat()
         self._wake = True
 
-    def _enter_step(self, step: str) -> None:
+    def _enter_step(self, step: str, budget_days: float | None = None) -> None:
         self._s.step, self._s.step_started_at = step, workflow.now()
+        self._s.step_budget_days = (
+            budget_days if budget_days is not None else (self._phase_budget(step))
+        )
 
     def _step_budget(self) -> float | None:
-        """Working days the procedure's internal process gives the current step."""
+        return self._s.step_budget_days
+
+    def _phase_budget(self, phase: str) -> float | None:
+        """Working days the procedure's internal process gives a phase of the dossier."""
         steps = self._dossier.procedure.steps
         if not steps:
             return None
@@ -154,7 +160,7 @@ class ClockMixin(DossierMachinery):
         middle = sum(
             s.budget_working_days for s in steps[leading : len(steps) - trailing] if s.counts
         )
-        return {"intake": intake, "processing": middle, "return": back}.get(self._s.step)
+        return {"intake": intake, "processing": middle, "return": back}.get(phase)
 
     async def _replan(self) -> ClockResult | None:
         """Recompute every date of the dossier from its facts; None before acceptance."""

@@ -165,6 +165,7 @@ class DossierWorkflow(ClockMixin):
             command,
             handover_to=self._dossier.competent_authority,
         )
+        self._s.step_index = self._first_authority_step()
         self._enter_step("processing")
         await self._replan()
         await self._persist(event)
@@ -256,6 +257,39 @@ class DossierWorkflow(ClockMixin):
         await workflow.wait_condition(
             lambda: not consultation.is_open and self._persisted_seq >= self._s.last_seq
         )
+        return self.view()
+
+    @workflow.update
+    async def forward(self, command: ActionCommand) -> DossierView:
+        """Hand the dossier to the next step's unit (commune ↔ province, tax…)."""
+        steps = self._dossier.procedure.steps
+        index = self._next_route_step()
+        assert index is not None, "checked by the validator"
+        step, unit = steps[index], self._route_unit(steps[index])
+        if not steps[self._s.step_index].counts and self._s.is_paused:
+            self._s.pauses[-1].ended_at = workflow.now()
+        self._s.step_index = index
+        sub_state = T.IN_APPRAISAL if unit == self._dossier.competent_authority else T.IN_STEP
+        event = self._transition(
+            EventType.FORWARDED,
+            S.PROCESSING,
+            sub_state,
+            command,
+            data={"step": index, "step_name": step.name_vi, "unit": unit},
+            handover_to=unit,
+        )
+        if not step.counts and step.pause_reason is not None:
+            # Time at this step is excluded by law (the tax authority, a posting period).
+            self._s.pauses.append(
+                Pause(
+                    reason=PauseReason(step.pause_reason.value),
+                    started_at=workflow.now(),
+                    note=step.name_vi,
+                )
+            )
+        self._enter_step(step.name_vi, step.budget_working_days if step.counts else None)
+        await self._replan()
+        await self._persist(event)
         return self.view()
 
     @workflow.update
@@ -522,6 +556,7 @@ class DossierWorkflow(ClockMixin):
     _v_transfer = transfer.validator(_rule(Action.TRANSFER, transfer))
     _v_assign = assign.validator(_rule(Action.ASSIGN, assign))
     _v_appraise = appraise.validator(_rule(Action.APPRAISE, appraise))
+    _v_forward = forward.validator(_rule(Action.FORWARD, forward))
     _v_start_verification = start_verification.validator(
         _rule(Action.START_VERIFICATION, start_verification)
     )

@@ -31,9 +31,10 @@ with workflow.unsafe.imports_passed_through():
         RecordEvent,
     )
     from schemas.lifecycle import Action, LifecycleState, refusal
-    from schemas.procedure import TimeLimit, TimeUnit
+    from schemas.procedure import Step, StepRole, TimeLimit, TimeUnit
     from schemas.status import DossierStatus as S
     from schemas.status import SubState as T
+    from schemas.unit import Level
     from workflows.consultation import (
         ConsultationOutcome,
         ConsultationTask,
@@ -78,7 +79,42 @@ class DossierMachinery:
             extension_drafted=self._s.extension_draft is not None,
             verification_pauses_clock="external_verification"
             in self._dossier.procedure.pauses_allowed,
+            has_next_step=self._next_route_step() is not None,
         )
+
+    # --- The procedure's internal process, step by step across units --------------------
+
+    def _route_unit(self, step: Step) -> str:
+        if step.unit is not None:
+            return step.unit
+        if step.level is Level.COMMUNE and self._dossier.locality is not None:
+            return self._dossier.locality
+        return self._dossier.competent_authority
+
+    def _next_route_step(self) -> int | None:
+        """The next step that hands the dossier to a unit, if the process has one.
+
+        Counter steps end the route (the result goes back); the competent authority's own
+        signing step is the `approve` action, not a hand-over.
+        """
+        steps = self._dossier.procedure.steps
+        if self._s.step_index == 0:
+            return None  # not yet at the authority
+        for index in range(self._s.step_index + 1, len(steps)):
+            step = steps[index]
+            if step.role == StepRole.CLERK:
+                return None
+            own_signature = (
+                step.role == StepRole.LEADER
+                and self._route_unit(step) == self._dossier.competent_authority
+            )
+            if not own_signature:
+                return index
+        return None
+
+    def _first_authority_step(self) -> int:
+        steps = self._dossier.procedure.steps
+        return next((i for i, s in enumerate(steps) if s.role != StepRole.CLERK), 0)
 
     def _reject(self, message_vi: str, message_en: str) -> None:
         raise ApplicationError(
