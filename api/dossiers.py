@@ -60,6 +60,7 @@ _UPDATES: dict[Action, Any] = {
     Action.REFUSE: DossierWorkflow.refuse,
     Action.TRANSFER: DossierWorkflow.transfer,
     Action.ASSIGN: DossierWorkflow.assign,
+    Action.CLAIM: DossierWorkflow.claim,
     Action.REASSIGN: DossierWorkflow.reassign,
     Action.APPRAISE: DossierWorkflow.appraise,
     Action.CONSULT: DossierWorkflow.consult,

@@ -147,6 +147,7 @@ ACTION_BODIES: dict[Action, type[ActionCommand]] = {
     Action.REFUSE: ReasonedCommand,
     Action.TRANSFER: ActionCommand,
     Action.ASSIGN: Assignment,
+    Action.CLAIM: ActionCommand,
     Action.REASSIGN: Reassignment,
     Action.APPRAISE: Appraisal,
     Action.CONSULT: ConsultationRequest,

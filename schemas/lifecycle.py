@@ -20,6 +20,7 @@ class Action(StrEnum):
     REFUSE = "refuse"
     TRANSFER = "transfer"
     ASSIGN = "assign"
+    CLAIM = "claim"
     REASSIGN = "reassign"
     APPRAISE = "appraise"
     CONSULT = "consult"
@@ -71,6 +72,7 @@ _LABELS: dict[Action, tuple[str, str]] = {
     Action.REFUSE: ("Từ chối tiếp nhận", "Refuse the dossier"),
     Action.TRANSFER: ("Chuyển cơ quan có thẩm quyền", "Transfer to the competent authority"),
     Action.ASSIGN: ("Phân công xử lý", "Assign an officer"),
+    Action.CLAIM: ("Nhận xử lý hồ sơ", "Take the dossier"),
     Action.REASSIGN: ("Phân công lại", "Reassign"),
     Action.APPRAISE: ("Thẩm định hồ sơ", "Appraise"),
     Action.CONSULT: ("Lấy ý kiến cơ quan liên quan", "Consult other agencies"),
@@ -103,6 +105,7 @@ PERFORMED_BY: dict[Action, frozenset[Role]] = {
     Action.REFUSE: frozenset({Role.CLERK}),
     Action.TRANSFER: frozenset({Role.CLERK}),
     Action.ASSIGN: frozenset({Role.LEADER}),
+    Action.CLAIM: frozenset({Role.OFFICER}),
     Action.REASSIGN: frozenset({Role.LEADER}),
     Action.APPRAISE: frozenset({Role.OFFICER}),
     Action.CONSULT: frozenset({Role.OFFICER}),
@@ -162,6 +165,8 @@ _ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
     Action.SUBMIT_SUPPLEMENT: frozenset({(S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT)}),
     Action.TRANSFER: frozenset({(S.ACCEPTED, T.AWAITING_TRANSFER)}),
     Action.ASSIGN: frozenset({(S.PROCESSING, T.AWAITING_ASSIGNMENT)}),
+    # Where the unit lets officers take work from the queue themselves.
+    Action.CLAIM: frozenset({(S.PROCESSING, T.AWAITING_ASSIGNMENT)}),
     Action.REASSIGN: _WORKING,
     Action.APPRAISE: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
     Action.CONSULT: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),

@@ -33,6 +33,7 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     "refuse": {"actor": "clerk.a", "reason": "Thủ tục không thuộc thẩm quyền"},
     "transfer": {"actor": "clerk.a"},
     "assign": {"actor": "leader.a", "officer": "officer.a"},
+    "claim": {},
     "reassign": {"actor": "leader.a", "officer": "officer.b", "reason": "Cán bộ nghỉ phép"},
     "appraise": {"actor": "officer.a", "result": "sufficient", "findings": "Hồ sơ hợp lệ"},
     "consult": {

@@ -187,6 +187,20 @@ class DossierWorkflow(ClockMixin):
         return self.view()
 
     @workflow.update
+    async def claim(self, command: ActionCommand) -> DossierView:
+        """An officer takes an unassigned dossier from the unit's queue."""
+        self._s.assignee = command.actor
+        event = self._transition(
+            EventType.ASSIGNED,
+            S.PROCESSING,
+            T.IN_APPRAISAL,
+            command,
+            data={"officer": command.actor, "claimed": True},
+        )
+        await self._persist(event)
+        return self.view()
+
+    @workflow.update
     async def reassign(self, command: Reassignment) -> DossierView:
         previous, self._s.assignee = self._s.assignee, command.officer
         event = self._transition(
@@ -555,6 +569,7 @@ class DossierWorkflow(ClockMixin):
     _v_refuse = refuse.validator(_rule(Action.REFUSE, refuse))
     _v_transfer = transfer.validator(_rule(Action.TRANSFER, transfer))
     _v_assign = assign.validator(_rule(Action.ASSIGN, assign))
+    _v_claim = claim.validator(_rule(Action.CLAIM, claim))
     _v_appraise = appraise.validator(_rule(Action.APPRAISE, appraise))
     _v_forward = forward.validator(_rule(Action.FORWARD, forward))
     _v_start_verification = start_verification.validator(

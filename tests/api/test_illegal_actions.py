@@ -33,7 +33,7 @@ STATES: list[tuple[list[str], tuple[int, str], set[str]]] = [
     (
         ["accept", "transfer"],
         (4, "awaiting_assignment"),
-        {"assign", "draft_extension"} | BEFORE_DECISION,
+        {"assign", "claim", "draft_extension"} | BEFORE_DECISION,
     ),
     (
         ["accept", "transfer", "assign"],

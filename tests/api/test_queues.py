@@ -73,3 +73,17 @@ async def test_bulk_reassignment_moves_one_officers_work(api: httpx.AsyncClient)
 
 async def test_an_unknown_unit_is_404(api: httpx.AsyncClient) -> None:
     assert (await api.get("/api/v1/queues/xa-khong-co")).status_code == 404
+
+
+async def test_an_officer_claims_from_the_queue(api: httpx.AsyncClient) -> None:
+    code = await submit(api, **JUSTICE)
+    await drive(api, code, "accept", "transfer")
+
+    claimed = await act(api, code, "claim")
+
+    assert claimed["assignee"] == "officer.so-tu-phap"
+    assert claimed["sub_state"]["code"] == "in_appraisal"
+    mine = (
+        await api.get("/api/v1/queues/so-tu-phap", params={"assignee": "officer.so-tu-phap"})
+    ).json()
+    assert [i["code"] for i in mine["items"]] == [code]
