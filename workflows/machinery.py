@@ -5,6 +5,7 @@ shares, so that no handler writes to the log, the clocks or the forms in its own
 """
 
 import asyncio
+import inspect
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -24,13 +25,14 @@ with workflow.unsafe.imports_passed_through():
         DossierEvent,
         DossierSnapshot,
         DossierStart,
+        DossierView,
         EventType,
         FormKind,
         FormRequest,
         Handover,
         RecordEvent,
     )
-    from schemas.lifecycle import Action, LifecycleState, refusal
+    from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
     from schemas.procedure import Step, StepRole, TimeLimit, TimeUnit
     from schemas.status import DossierStatus as S
     from schemas.status import SubState as T
@@ -52,6 +54,20 @@ _RETRY_FOREVER = RetryPolicy(
 _ACTIVITY_TIMEOUT = timedelta(seconds=60)
 
 
+def rule(action: Action, update: Any) -> Any:  # Any: each update has its own command type
+    """A validator that only asks the lifecycle table.
+
+    Temporal requires a validator's parameters to match its update's exactly, so the
+    validator takes on the update's signature.
+    """
+
+    def validate(dossier: Any, command: Any) -> None:
+        dossier._require(action, command)
+
+    validate.__signature__ = inspect.signature(update)  # type: ignore[attr-defined]
+    return validate
+
+
 class DossierMachinery:
     _dossier: DossierStart
     _s: DossierSnapshot
@@ -70,6 +86,13 @@ class DossierMachinery:
         self._persist_lock = asyncio.Lock()
         self._consultation_tasks = []
         self._wake = False
+
+    def _view(self) -> DossierView:
+        return DossierView(
+            code=self._dossier.code,
+            snapshot=self._s,
+            allowed_actions=allowed_actions(self._lifecycle()),
+        )
 
     def _lifecycle(self) -> LifecycleState:
         return LifecycleState(
