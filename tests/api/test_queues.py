@@ -4,6 +4,7 @@ from datetime import datetime
 
 import httpx
 
+from motcua.settings import Settings
 from tests.api.test_lifecycle import act, drive, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
@@ -75,7 +76,7 @@ async def test_an_unknown_unit_is_404(api: httpx.AsyncClient) -> None:
     assert (await api.get("/api/v1/queues/xa-khong-co")).status_code == 404
 
 
-async def test_an_officer_claims_from_the_queue(api: httpx.AsyncClient) -> None:
+async def test_an_officer_claims_from_the_queue(api: httpx.AsyncClient, settings: Settings) -> None:
     code = await submit(api, **JUSTICE)
     await drive(api, code, "accept", "transfer")
 
