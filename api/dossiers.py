@@ -22,7 +22,7 @@ from db.models import DossierRow
 from db.reference import get_unit, get_units
 from schemas.actions import ACTION_BODIES, ActionCommand, ConsultationRequest
 from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
-from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, refusal
+from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, label, refusal
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.tracking import tracking_secret
 from schemas.users import StaffUser
@@ -77,6 +77,41 @@ _UPDATES: dict[Action, Any] = {
     Action.RETURN_RESULT: DossierWorkflow.return_result,
     Action.WITHDRAW: DossierWorkflow.withdraw,
     Action.STOP: DossierWorkflow.stop,
+}
+
+
+_ACTION_EXAMPLES: dict[str, Any] = {
+    action.value: {"summary": label(action).label_vi, "value": example}
+    for action, example in {
+        Action.ACCEPT: {"reason": "Hồ sơ đầy đủ, hợp lệ"},
+        Action.REQUEST_SUPPLEMENT: {
+            "missing_documents": ["Bản sao giấy chứng nhận kết hôn của cha mẹ"],
+            "respond_within_days": 5,
+        },
+        Action.REFUSE: {"reason": "Thủ tục không thuộc thẩm quyền giải quyết"},
+        Action.ASSIGN: {"officer": "officer.tuphap"},
+        Action.APPRAISE: {"result": "sufficient", "findings": "Hồ sơ đủ điều kiện"},
+        Action.CONSULT: {
+            "agencies": [
+                {"unit": "cong-an-tinh", "question": "Xác minh án tích", "respond_within_days": 5}
+            ]
+        },
+        Action.ANSWER_CONSULTATION: {
+            "unit": "cong-an-tinh",
+            "agrees": True,
+            "opinion": "Không có án tích",
+        },
+        Action.REQUEST_PAYMENT: {"amount_vnd": 200000, "description": "Lệ phí cấp phiếu"},
+        Action.RECORD_PAYMENT: {"method": "online", "reference": "PAY-2611-0001"},
+        Action.APPROVE: {"decision": "grant", "decision_number": "1234/STP-HCTP"},
+        Action.DRAFT_EXTENSION: {
+            "reason": "Chờ kết quả xác minh",
+            "new_due_at": "2026-12-15T17:00:00+07:00",
+        },
+        Action.RETURN_RESULT: {"method": "electronic"},
+        Action.WITHDRAW: {"reason": "Công dân không còn nhu cầu"},
+        Action.STOP: {"reason": "Công dân rút hồ sơ"},
+    }.items()
 }
 
 
@@ -144,7 +179,14 @@ async def act_on_dossier(
     action: Action,
     session: SessionDep,
     resources: ResourcesDep,
-    body: Annotated[dict[str, Any], Body(description="See schemas.actions for each action")],
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            description="The action's body (schemas.actions); actor and unit come from the "
+            "signed-in user.",
+            openapi_examples=_ACTION_EXAMPLES,
+        ),
+    ],
     user: CurrentUser,
     idempotency_key: IdempotencyKey = None,
 ) -> DossierDetail:
