@@ -14,7 +14,7 @@ from schemas.lifecycle import PERFORMED_BY, Action, Role
 from schemas.users import StaffUser
 
 
-def _province_wide(user: StaffUser) -> bool:
+def province_wide(user: StaffUser) -> bool:
     return user.role in (Role.SUPERVISOR, Role.ADMIN) and user.unit_level == "province"
 
 
@@ -33,7 +33,7 @@ def _units(row: DossierRow) -> set[str]:
 
 
 def can_see(user: StaffUser, row: DossierRow) -> bool:
-    return _province_wide(user) or user.unit in _units(row)
+    return province_wide(user) or user.unit in _units(row)
 
 
 def check_see(user: StaffUser, row: DossierRow) -> None:
@@ -65,12 +65,12 @@ def check_act(user: StaffUser, action: Action, row: DossierRow, command: ActionC
 
 def check_unit(user: StaffUser, unit: str, *roles: Role) -> None:
     """Unit-wide tools (queues, bulk reassignment): the unit's own staff, or province-wide."""
-    if roles and user.role not in roles and not _province_wide(user):
+    if roles and user.role not in roles and not province_wide(user):
         raise Forbidden(
             f"Vai trò «{user.role.value}» không được dùng chức năng này.",
             f"Role '{user.role.value}' may not use this.",
         )
-    if user.unit != unit and not _province_wide(user):
+    if user.unit != unit and not province_wide(user):
         raise Forbidden(
             f"Đơn vị «{unit}» không thuộc phạm vi của {user.unit}.",
             f"Unit '{unit}' is outside the scope of {user.unit}.",

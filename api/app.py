@@ -6,7 +6,18 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
-from api import admin, auth, calendar, dossiers, errors, health, queues, reference, tracking
+from api import (
+    admin,
+    auth,
+    calendar,
+    dossiers,
+    errors,
+    health,
+    queues,
+    reference,
+    supervision,
+    tracking,
+)
 from api.deps import Resources
 from db.session import make_engine, make_sessionmaker
 from motcua.settings import Settings, get_settings
@@ -46,6 +57,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(dossiers.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)
+    v1.include_router(supervision.router)
     v1.include_router(tracking.router)
     v1.include_router(calendar.router)
     v1.include_router(admin.router)

@@ -95,8 +95,16 @@ class DossierRow(SQLModel, table=True):
     # Form 01's date, which statistics judge against, and the current one after extensions.
     original_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    legal_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     holder_unit: str = Field(max_length=64)
     assignee: str | None = Field(default=None, max_length=100)
+    # The highest rung fired so far (at-risk lists), and what statistics count.
+    last_rung: str | None = Field(default=None, max_length=40)
+    result_method: str | None = Field(default=None, max_length=16)
+    payment_method: str | None = Field(default=None, max_length=16)
+    payment_amount_vnd: int | None = None
+    withdrawn: bool = False
     supplement_requests: int = 0
     late_by_rule: bool = False
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

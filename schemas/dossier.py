@@ -323,6 +323,9 @@ class DossierSnapshot(BaseModel):
     pauses: list[Pause] = Field(default_factory=list)
     result_method: str | None = None
     closed_at: datetime | None = None
+    # Decision 766: processing ends at the first of result ready, returned, refused, stopped.
+    finished_at: datetime | None = None
+    withdrawn: bool = False
 
     @property
     def is_paused(self) -> bool:

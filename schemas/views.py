@@ -288,3 +288,43 @@ class BulkReassignRequest(BaseModel):
     from_officer: str = Field(min_length=1, max_length=100)
     to_officer: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=3, max_length=2000)
+
+
+class RiskItem(BaseModel):
+    code: str
+    procedure_code: str
+    status: int
+    holder_unit: str
+    assignee: str | None
+    competent_authority: str
+    due_at: datetime | None
+    last_rung: str | None
+    working_hours_late: float
+    # Where the time went, per level and step.
+    time_url: str
+
+
+class RiskPage(BaseModel):
+    items: list[RiskItem]
+
+
+class UnitStatistics(BaseModel):
+    unit: str
+    carried_over: int
+    received: dict[str, int]
+    finished_early: int
+    finished_on_time: int
+    finished_late: int
+    in_progress_within_deadline: int
+    in_progress_overdue: int
+    paused: int
+    refused: int
+    withdrawn: int
+    indicators: dict[str, float | None]
+
+
+class StatisticsReport(BaseModel):
+    start: datetime
+    end: datetime
+    by: str
+    units: list[UnitStatistics]

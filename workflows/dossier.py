@@ -143,6 +143,7 @@ class DossierWorkflow(AuthoritySteps):
 
     @workflow.update
     async def withdraw(self, command: ReasonedCommand) -> DossierView:
+        self._s.withdrawn = True
         # The one-stop issues the stop notice (Form 05), so the dossier goes back there.
         event = self._transition(
             EventType.WITHDRAWAL_REQUESTED,

@@ -1,0 +1,237 @@
+"""Supervisors' figures: overdue and at-risk dossiers across units, and the 766 statistics.
+
+Province-wide supervisors and administrators see every unit; a commune's supervisor and
+the leaders of a unit see their own unit.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import or_
+from sqlmodel import col, select
+
+from api.access import province_wide
+from api.auth import CurrentUser
+from api.calendar import working_calendar
+from api.deps import ResourcesDep, SessionDep
+from api.errors import Forbidden
+from db.models import DossierRow, OrgUnitRow
+from schemas.lifecycle import Role
+from schemas.users import StaffUser
+from schemas.views import RiskItem, RiskPage, StatisticsReport, UnitStatistics
+from worktime.indicators import DossierFacts, report
+
+router = APIRouter(prefix="/supervision", tags=["supervision"])
+
+
+def _scope(user: StaffUser) -> str | None:
+    """None: every unit; otherwise the one unit the user may look at."""
+    if province_wide(user):
+        return None
+    if user.role in (Role.SUPERVISOR, Role.LEADER):
+        return user.unit
+    raise Forbidden(
+        "Chỉ giám sát viên và lãnh đạo đơn vị được xem số liệu giám sát.",
+        "Only supervisors and heads of unit see supervision figures.",
+    )
+
+
+def _open_dossiers(unit: str | None, procedure: str | None, level: str | None) -> Any:
+    statement = select(DossierRow).where(
+        col(DossierRow.finished_at).is_(None),
+        col(DossierRow.closed_at).is_(None),
+        col(DossierRow.due_at).is_not(None),
+    )
+    if unit is not None:
+        statement = statement.where(
+            or_(
+                col(DossierRow.holder_unit) == unit,
+                col(DossierRow.competent_authority) == unit,
+                col(DossierRow.receiving_unit) == unit,
+            )
+        )
+    if procedure is not None:
+        statement = statement.where(DossierRow.procedure_code == procedure)
+    if level is not None:
+        statement = statement.join(
+            OrgUnitRow, col(OrgUnitRow.code) == col(DossierRow.holder_unit)
+        ).where(OrgUnitRow.level == level)
+    return statement
+
+
+@router.get("/overdue", response_model=RiskPage, summary="Overdue dossiers (quá hạn)")
+async def overdue(
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: CurrentUser,
+    unit: str | None = None,
+    procedure: str | None = None,
+    level: Literal["province", "commune"] | None = None,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RiskPage:
+    return await _risk_page(session, resources, user, unit, procedure, level, size, None)
+
+
+@router.get(
+    "/at-risk",
+    response_model=RiskPage,
+    summary="Dossiers a rung of the escalation ladder has warned about",
+)
+async def at_risk(
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: CurrentUser,
+    rung: str | None = None,
+    unit: str | None = None,
+    procedure: str | None = None,
+    level: Literal["province", "commune"] | None = None,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RiskPage:
+    return await _risk_page(session, resources, user, unit, procedure, level, size, rung or "any")
+
+
+async def _risk_page(
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: StaffUser,
+    unit: str | None,
+    procedure: str | None,
+    level: str | None,
+    size: int,
+    rung: str | None,
+) -> RiskPage:
+    scope = _scope(user)
+    if scope is not None:
+        unit = scope
+    now = datetime.now(UTC)
+    statement = _open_dossiers(unit, procedure, level)
+    if rung is None:
+        statement = statement.where(col(DossierRow.due_at) < now)
+    else:
+        statement = statement.where(col(DossierRow.due_at) >= now)
+        statement = statement.where(
+            col(DossierRow.last_rung).is_not(None)
+            if rung == "any"
+            else DossierRow.last_rung == rung
+        )
+    rows = list(await session.exec(statement.order_by(col(DossierRow.due_at)).limit(size)))
+    calendar = await working_calendar(session, resources.settings)
+    return RiskPage(
+        items=[
+            RiskItem(
+                code=row.code,
+                procedure_code=row.procedure_code,
+                status=int(row.status),
+                holder_unit=row.holder_unit,
+                assignee=row.assignee,
+                competent_authority=row.competent_authority,
+                due_at=row.due_at,
+                last_rung=row.last_rung,
+                working_hours_late=round(calendar.working_hours_between(row.due_at, now), 2)
+                if row.due_at is not None and row.due_at < now
+                else 0.0,
+                time_url=f"/api/v1/dossiers/{row.code}/time",
+            )
+            for row in rows
+        ]
+    )
+
+
+@router.get(
+    "/statistics",
+    response_model=StatisticsReport,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="Report buckets and 766 indicators per unit for a period",
+)
+async def statistics(
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: CurrentUser,
+    start: datetime,
+    end: datetime,
+    by: Literal["competent", "receiving"] = "competent",
+    format: Literal["json", "csv"] = "json",
+) -> StatisticsReport | Response:
+    scope = _scope(user)
+    unit_column = DossierRow.competent_authority if by == "competent" else DossierRow.receiving_unit
+    statement = select(DossierRow).where(
+        col(DossierRow.submitted_at) < end,
+        or_(col(DossierRow.finished_at).is_(None), col(DossierRow.finished_at) >= start),
+    )
+    if scope is not None:
+        statement = statement.where(unit_column == scope)
+    facts = [
+        DossierFacts(
+            unit=getattr(row, "competent_authority" if by == "competent" else "receiving_unit"),
+            channel=row.channel,
+            status=row.status,
+            submitted_at=row.submitted_at,
+            accepted_at=row.accepted_at,
+            finished_at=row.finished_at,
+            legal_due_at=row.legal_due_at,
+            late_by_rule=row.late_by_rule,
+            withdrawn=row.withdrawn,
+            paused_working_hours=float(row.snapshot.get("paused_working_hours", 0.0)),
+            result_method=row.result_method,
+            payment_method=row.payment_method,
+            payment_amount_vnd=row.payment_amount_vnd,
+        )
+        for row in await session.exec(statement)
+    ]
+    calendar = await working_calendar(session, resources.settings)
+    units = [
+        UnitStatistics(
+            **{**vars(r), "received": {str(k): v for k, v in r.received.items()}},
+            indicators=r.indicators(),
+        )
+        for r in report(calendar, facts, start, end).values()
+    ]
+    result = StatisticsReport(start=start, end=end, by=by, units=units)
+    if format == "csv":
+        return Response(
+            _csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="thong-ke.csv"'},
+        )
+    return result
+
+
+_CSV_COLUMNS = [
+    ("unit", "Đơn vị"),
+    ("carried_over", "Kỳ trước chuyển sang"),
+    ("received_1", "Tiếp nhận trực tiếp"),
+    ("received_2", "Tiếp nhận trực tuyến"),
+    ("received_3", "Tiếp nhận qua bưu chính"),
+    ("finished_early", "Giải quyết trước hạn"),
+    ("finished_on_time", "Giải quyết đúng hạn"),
+    ("finished_late", "Giải quyết quá hạn"),
+    ("in_progress_within_deadline", "Đang giải quyết trong hạn"),
+    ("in_progress_overdue", "Đang giải quyết quá hạn"),
+    ("paused", "Tạm dừng chờ bổ sung"),
+    ("refused", "Từ chối"),
+    ("withdrawn", "Rút hồ sơ"),
+    ("2.1", "Chỉ số 2.1 (%)"),
+    ("2.2", "Chỉ số 2.2 (ngày)"),
+    ("3.3", "Chỉ số 3.3 (%)"),
+    ("3.6", "Chỉ số 3.6 (%)"),
+    ("4.1", "Chỉ số 4.1 (%)"),
+    ("5.4", "Chỉ số 5.4 (%)"),
+]
+
+
+def _csv(result: StatisticsReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title for _, title in _CSV_COLUMNS])
+    for unit in result.units:
+        values = {
+            **unit.model_dump(),
+            **{f"received_{k}": v for k, v in unit.received.items()},
+            **unit.indicators,
+        }
+        writer.writerow(["" if values.get(key) is None else values[key] for key, _ in _CSV_COLUMNS])
+    return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read Vietnamese right

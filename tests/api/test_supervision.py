@@ -1,0 +1,110 @@
+"""Supervision over HTTP: at-risk and overdue lists, statistics with CSV, and their scope."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import update
+from temporalio.testing import WorkflowEnvironment
+
+from db.models import DossierRow
+from db.session import SessionMaker
+from motcua.settings import Settings
+from tests.api.test_lifecycle import act, drive, submit
+from tests.auth import bearer
+
+JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
+
+
+async def test_a_warned_dossier_is_at_risk_and_an_overdue_one_is_listed_late(
+    api: httpx.AsyncClient, temporal_env: WorkflowEnvironment, sessionmaker: SessionMaker
+) -> None:
+    warned = await submit(api, **JUSTICE)
+    late = await submit(api, **JUSTICE)
+    for code in (warned, late):
+        await drive(api, code, "accept", "transfer", "assign")
+    await temporal_env.fast_forward(
+        temporal_env.client.get_workflow_handle(warned), timedelta(days=12)
+    )
+    # The late dossier's dates are moved into the past on the read model, where lists look.
+    past = datetime.now(UTC) - timedelta(days=3)
+    async with sessionmaker() as session, session.begin():
+        await session.exec(
+            update(DossierRow).where(DossierRow.code == late).values(due_at=past, legal_due_at=past)
+        )
+
+    at_risk = (await api.get("/api/v1/supervision/at-risk")).json()["items"]
+    by_rung = (await api.get("/api/v1/supervision/at-risk", params={"rung": "reminder-70"})).json()[
+        "items"
+    ]
+    overdue = (await api.get("/api/v1/supervision/overdue", params={"level": "province"})).json()[
+        "items"
+    ]
+
+    assert [i["code"] for i in at_risk] == [warned]
+    assert by_rung[0]["last_rung"] == "reminder-70"
+    assert [i["code"] for i in overdue] == [late]
+    assert overdue[0]["holder_unit"] == "so-tu-phap" and overdue[0]["assignee"] == "officer.a"
+    assert overdue[0]["working_hours_late"] > 0
+    assert overdue[0]["time_url"].endswith(f"{late}/time")
+
+
+async def test_statistics_count_what_happened_in_the_period(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    returned = await submit(api, **JUSTICE)
+    await drive(
+        api, returned, "accept", "transfer", "assign", "appraise", "approve", "mark_result_ready"
+    )
+    await act(api, returned, "return_result", method="electronic")
+    refused = await submit(api, **JUSTICE)
+    await act(api, refused, "refuse")
+    online = await submit(api, channel=2, received_by=None, **JUSTICE)
+    await drive(api, online, "accept")
+    period = {
+        "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+    }
+
+    body = (await api.get("/api/v1/supervision/statistics", params=period)).json()
+    as_csv = await api.get("/api/v1/supervision/statistics", params={**period, "format": "csv"})
+
+    justice = next(u for u in body["units"] if u["unit"] == "so-tu-phap")
+    assert justice["received"] == {"1": 2, "2": 1, "3": 0}
+    assert justice["refused"] == 1
+    assert justice["finished_early"] + justice["finished_on_time"] == 1
+    assert justice["in_progress_within_deadline"] == 1
+    assert justice["indicators"]["2.1"] == 100.0
+    assert justice["indicators"]["3.3"] == 33.3
+    assert justice["indicators"]["4.1"] == 100.0
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Đơn vị", "Kỳ trước chuyển sang", "Tiếp nhận trực tiếp"]
+    assert rows[1][:4] == ["so-tu-phap", "0", "2", "1"]
+
+
+async def test_statistics_are_scoped_to_what_the_user_supervises(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    await submit(api, **JUSTICE)
+    await submit(api, receiving_unit="phuong-tan-lap")
+    period = {
+        "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        "by": "receiving",
+    }
+
+    commune = await api.get(
+        "/api/v1/supervision/statistics",
+        params=period,
+        headers={"Authorization": bearer(settings, "supervisor.xa-vu-bon")},
+    )
+    clerk = await api.get(
+        "/api/v1/supervision/statistics",
+        params=period,
+        headers={"Authorization": bearer(settings, "clerk.xa-vu-bon")},
+    )
+
+    assert [u["unit"] for u in commune.json()["units"]] == ["xa-vu-bon"]
+    assert clerk.status_code == 403
