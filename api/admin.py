@@ -1,6 +1,5 @@
 """Bulk decisions over many dossiers: suspension or extension for a typhoon, flood or decree."""
 
-from fastapi import APIRouter
 from sqlalchemy import or_
 from sqlmodel import col, select
 from temporalio.client import Client
@@ -9,12 +8,13 @@ from api.access import check_admin
 from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
+from api.routing import api_router
 from db.models import DossierRow
 from schemas.deadlines import Suspension
 from schemas.views import BulkResult, BulkSuspensionRequest
 from workflows.dossier import DossierWorkflow
 
-router = APIRouter(prefix="/admin", tags=["administration"])
+router = api_router(prefix="/admin", tags=["administration"])
 
 
 @router.post(

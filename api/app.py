@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from api import (
@@ -13,12 +13,15 @@ from api import (
     dossiers,
     errors,
     health,
+    live,
+    metrics,
     queues,
     reference,
     supervision,
     tracking,
 )
 from api.deps import Resources
+from api.routing import api_router
 from db.session import make_engine, make_sessionmaker
 from motcua.settings import Settings, get_settings
 from motcua.temporal import connect
@@ -49,20 +52,23 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         lifespan=lifespan,
     )
     errors.install(app)
+    metrics.install(app)
     app.state.tracking_limiter = tracking.RateLimiter(
         (settings or get_settings()).tracking_per_minute
     )
-    v1 = APIRouter(prefix="/api/v1")
+    v1 = api_router(prefix="/api/v1")
     v1.include_router(auth.router)
     v1.include_router(dossiers.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)
     v1.include_router(supervision.router)
+    v1.include_router(live.router)
     v1.include_router(tracking.router)
     v1.include_router(calendar.router)
     v1.include_router(admin.router)
     v1.include_router(health.router)
     app.include_router(v1)
+    app.include_router(metrics.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

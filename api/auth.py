@@ -4,18 +4,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import jwt
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Unauthorized
+from api.routing import api_router
 from db.reference import get_unit
 from db.users import get_user, passwords
 from motcua.settings import Settings
 from schemas.lifecycle import Role
 from schemas.users import StaffUser, TokenAnswer
 
-router = APIRouter(prefix="/auth", tags=["authentication"])
+router = api_router(prefix="/auth", tags=["authentication"])
 _bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token to get one")
 _ALGORITHM = "HS256"
 

@@ -7,7 +7,7 @@ and its pending timer moves with them.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlalchemy import delete, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +18,7 @@ from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
 from api.errors import NotFound
+from api.routing import api_router
 from db.calendar import list_overrides, load_overrides
 from db.models import CalendarOverrideRow, DossierRow
 from db.upsert import insert_for, table_of
@@ -28,7 +29,7 @@ from schemas.views import CalendarOverride, DueAnswer, OverrideResult
 from workflows.dossier import DossierWorkflow
 from worktime.calendar import WorkingCalendar
 
-router = APIRouter(prefix="/calendar", tags=["calendar"])
+router = api_router(prefix="/calendar", tags=["calendar"])
 
 
 async def working_calendar(session: AsyncSession, settings: Settings) -> WorkingCalendar:

@@ -4,7 +4,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Response, status
+from fastapi import Body, Header, Path, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateStage
@@ -17,6 +17,7 @@ from api.deps import ResourcesDep, SessionDep
 from api.errors import Conflict, FieldError, NotFound, Unauthorized, dossier_not_found
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
 from api.presenters import dossier_detail, unit_ref
+from api.routing import api_router
 from db.dossiers import get_dossier, latest_form, list_events, list_handovers
 from db.models import DossierRow
 from db.reference import get_unit, get_units
@@ -40,7 +41,7 @@ from workflows.dossier import DossierWorkflow
 from worktime.accounting import Stretch, account
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/dossiers", tags=["dossiers"])
+router = api_router(prefix="/dossiers", tags=["dossiers"])
 
 IdempotencyKey = Annotated[
     str | None,

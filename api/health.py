@@ -3,14 +3,14 @@
 import time
 from datetime import timedelta
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import ResourcesDep
+from api.routing import api_router
 from schemas.views import ComponentHealth, Health
 
-router = APIRouter(tags=["health"])
+router = api_router(tags=["health"])
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlmodel import col, select
 from temporalio.client import Client
 
@@ -18,6 +18,7 @@ from api.broadcast import signal_each
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.errors import NotFound
+from api.routing import api_router
 from db.models import DossierRow
 from db.queues import QueueFilter, queue_page
 from db.reference import get_unit
@@ -28,7 +29,7 @@ from schemas.status import SubState as T
 from schemas.views import BulkReassignRequest, BulkResult, QueueItem, QueuePage, StatusInfo
 from workflows.dossier import DossierWorkflow
 
-router = APIRouter(prefix="/queues", tags=["work queues"])
+router = api_router(prefix="/queues", tags=["work queues"])
 
 
 class QueueRole(StrEnum):

@@ -1,13 +1,12 @@
 """Reference data: the units that receive and decide, and the procedure catalogue."""
 
-from fastapi import APIRouter
-
 from api.deps import SessionDep
+from api.routing import api_router
 from db.reference import current_procedures, list_units
 from schemas.procedure import ProcedureSummary
 from schemas.unit import Level, OrgUnit
 
-router = APIRouter(tags=["reference"])
+router = api_router(tags=["reference"])
 
 
 @router.get("/units", response_model=list[OrgUnit], summary="Organisation units")

@@ -9,7 +9,7 @@ import io
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import Response
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -19,13 +19,14 @@ from api.auth import CurrentUser
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Forbidden
+from api.routing import api_router
 from db.models import DossierRow, OrgUnitRow
 from schemas.lifecycle import Role
 from schemas.users import StaffUser
 from schemas.views import RiskItem, RiskPage, StatisticsReport, UnitStatistics
 from worktime.indicators import DossierFacts, report
 
-router = APIRouter(prefix="/supervision", tags=["supervision"])
+router = api_router(prefix="/supervision", tags=["supervision"])
 
 
 def _scope(user: StaffUser) -> str | None:

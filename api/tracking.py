@@ -9,10 +9,11 @@ import time
 from collections import defaultdict, deque
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request
 
 from api.deps import ResourcesDep, SessionDep
 from api.errors import ApiError, NotFound
+from api.routing import api_router
 from db.dossiers import get_dossier, list_events
 from db.models import DossierRow
 from db.reference import get_units, procedure_version
@@ -23,7 +24,7 @@ from schemas.tracking import verify_tracking_secret
 from schemas.views import PublicEvent, StatusInfo, TrackingView
 from workflows.dossier import DossierWorkflow
 
-router = APIRouter(prefix="/track", tags=["citizen tracking"])
+router = api_router(prefix="/track", tags=["citizen tracking"])
 
 # Events a citizen sees; the others (assignments, consultations, alarms) are internal.
 _PUBLIC = {

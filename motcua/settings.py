@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     smtp_sender: str = "motcua@localhost"
     email_domain: str = "localhost"
     sms_gateway_url: str = ""
+    # The worker's Temporal SDK metrics (workflow and activity latencies) for Prometheus;
+    # 0 turns them off.
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     # A signed-in session lasts one working day.
     token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.

@@ -19,7 +19,7 @@ from activities.notifications import (
 from activities.projection import ProjectionActivities
 from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.settings import Settings
-from motcua.temporal import connect
+from motcua.temporal import connect, metrics_runtime
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
@@ -68,7 +68,10 @@ def build_worker(
 
 async def run_worker(settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
-    client = await connect(settings)
+    runtime = (
+        metrics_runtime(settings.worker_metrics_port) if settings.worker_metrics_port else None
+    )
+    client = await connect(settings, runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
