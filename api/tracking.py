@@ -83,18 +83,25 @@ Secret = Annotated[
 SecretQuery = Annotated[str | None, Query(alias="secret", max_length=40)]
 
 
-async def _tracked(
-    session: SessionDep, resources: ResourcesDep, code: str, header: str | None, query: str | None
+async def tracked_dossier(
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: Secret = None,
+    secret_query: SecretQuery = None,
 ) -> DossierRow:
-    secret = header or query or ""
     row = await get_dossier(session, code)
     # The same answer for an unknown code and a wrong secret.
-    if row is None or not verify_tracking_secret(resources.settings.secret_key, code, secret):
+    given = secret or secret_query or ""
+    if row is None or not verify_tracking_secret(resources.settings.secret_key, code, given):
         raise NotFound(
             "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập.",
             "No dossier matches this code and secret.",
         )
     return row
+
+
+Tracked = Annotated[DossierRow, Depends(tracked_dossier)]
 
 
 @router.get(
@@ -103,14 +110,7 @@ async def _tracked(
     dependencies=[Depends(rate_limited)],
     summary="Track a dossier (Tra cứu hồ sơ) with the secret on the receipt",
 )
-async def track(
-    code: str,
-    session: SessionDep,
-    resources: ResourcesDep,
-    secret: Secret = None,
-    secret_query: SecretQuery = None,
-) -> TrackingView:
-    row = await _tracked(session, resources, code, secret, secret_query)
+async def track(row: Tracked, session: SessionDep) -> TrackingView:
     return await _view(session, row)
 
 
@@ -121,14 +121,8 @@ async def track(
     summary="Submit the requested supplement",
 )
 async def supplement(
-    code: str,
-    body: SupplementSubmission,
-    session: SessionDep,
-    resources: ResourcesDep,
-    secret: Secret = None,
-    secret_query: SecretQuery = None,
+    row: Tracked, body: SupplementSubmission, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    row = await _tracked(session, resources, code, secret, secret_query)
     return await _as_citizen(session, resources, row, DossierWorkflow.submit_supplement, body)
 
 
@@ -139,14 +133,8 @@ async def supplement(
     summary="Withdraw the dossier (Rút hồ sơ)",
 )
 async def withdraw(
-    code: str,
-    body: ReasonedCommand,
-    session: SessionDep,
-    resources: ResourcesDep,
-    secret: Secret = None,
-    secret_query: SecretQuery = None,
+    row: Tracked, body: ReasonedCommand, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    row = await _tracked(session, resources, code, secret, secret_query)
     return await _as_citizen(session, resources, row, DossierWorkflow.withdraw, body)
 
 
