@@ -12,9 +12,9 @@ import jwt
 import pytest
 
 from motcua.settings import Settings
-from tests.api.test_lifecycle import drive, submit
 from tests.auth import ADMIN, PASSWORD, SUPERVISOR, bearer
 from tests.factories import action_body, submission
+from tests.journeys import drive, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 

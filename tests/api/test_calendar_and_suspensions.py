@@ -7,7 +7,7 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api.test_lifecycle import drive, submit
+from tests.journeys import drive, submit
 from tests.workflows.test_deadlines import detail, eventually
 from worktime.calendar import WorkingCalendar
 

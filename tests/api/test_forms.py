@@ -5,8 +5,8 @@ import io
 import httpx
 from pypdf import PdfReader
 
-from tests.api.test_lifecycle import act, drive, submit
 from tests.factories import submission
+from tests.journeys import act, drive, submit
 
 
 def _text(pdf: bytes) -> str:

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from schemas.lifecycle import Action
-from tests.api.test_lifecycle import act, submit
 from tests.factories import action_body
+from tests.journeys import act, submit
 
 # Every action the engine knows; what is allowed where is written out below by hand.
 ALL = [action.value for action in Action]

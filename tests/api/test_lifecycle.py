@@ -7,33 +7,11 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from tests.factories import action_body, submission
+from tests.factories import action_body
+from tests.journeys import act, drive, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 LAND_TRANSFER = {"procedure_code": "DLK-DD-02", "receiving_unit": "phuong-tan-an"}
-
-
-async def submit(api: httpx.AsyncClient, **overrides: Any) -> str:
-    response = await api.post("/api/v1/dossiers", json=submission(**overrides))
-    assert response.status_code == 201, response.text
-    code: str = response.json()["code"]
-    return code
-
-
-async def act(api: httpx.AsyncClient, code: str, action: str, **body: Any) -> dict[str, Any]:
-    response = await api.post(
-        f"/api/v1/dossiers/{code}/actions/{action}", json=action_body(action, **body)
-    )
-    assert response.status_code == 200, f"{action}: {response.text}"
-    detail: dict[str, Any] = response.json()
-    return detail
-
-
-async def drive(api: httpx.AsyncClient, code: str, *actions: str) -> dict[str, Any]:
-    detail: dict[str, Any] = {}
-    for action in actions:
-        detail = await act(api, code, action)
-    return detail
 
 
 def _state(detail: dict[str, Any]) -> tuple[int, str]:
@@ -347,62 +325,3 @@ async def test_external_verification_pauses_the_clock_where_the_procedure_allows
     assert back["pauses"][-1]["ended_at"] is not None
     assert refused.status_code == 409
     assert "không cho phép tạm dừng" in refused.json()["detail"]["message"]
-
-
-async def test_first_land_certificate_travels_between_commune_and_province(
-    api: httpx.AsyncClient,
-) -> None:
-    """Commune centre → land office → commune confirms → land office → tax (clock paused)
-    → land office → signed → back through the receiving centre."""
-    code = await submit(api, procedure_code="DLK-DD-01", receiving_unit="phuong-tan-an")
-    await drive(api, code, "accept", "transfer", "assign")
-
-    to_commune = await act(api, code, "forward")
-    assert (to_commune["holder_unit"], to_commune["sub_state"]["code"]) == (
-        "phuong-tan-an",
-        "in_step",
-    )
-    assert to_commune["due"]["step"] == "UBND xã xác nhận hiện trạng, niêm yết"
-    back_to_branch = await act(api, code, "forward")
-    assert back_to_branch["holder_unit"] == "vp-dang-ky-dat-dai"
-    at_tax = await act(api, code, "forward")
-    assert at_tax["holder_unit"] == "thue-tinh"
-    assert at_tax["due"]["paused"] is True
-    assert at_tax["pauses"][-1]["reason"] == "financial_obligation"
-    branch_again = await act(api, code, "forward")
-    assert branch_again["due"]["paused"] is False
-    assert "forward" not in [a["action"] for a in branch_again["allowed_actions"]]
-    done = await drive(api, code, "appraise", "approve", "mark_result_ready", "return_result")
-
-    assert done["status"]["code"] == 10
-    handovers = (await api.get(f"/api/v1/dossiers/{code}/handovers")).json()
-    assert [(h["from_unit"], h["to_unit"]) for h in handovers] == [
-        ("phuong-tan-an", "vp-dang-ky-dat-dai"),
-        ("vp-dang-ky-dat-dai", "phuong-tan-an"),
-        ("phuong-tan-an", "vp-dang-ky-dat-dai"),
-        ("vp-dang-ky-dat-dai", "thue-tinh"),
-        ("thue-tinh", "vp-dang-ky-dat-dai"),
-        ("vp-dang-ky-dat-dai", "phuong-tan-an"),
-    ]
-    account = (await api.get(f"/api/v1/dossiers/{code}/time")).json()
-    assert set(account["by_level"]) == {"commune", "province"}
-    assert account["paused_hours"] >= 0
-
-
-async def test_land_received_at_the_provincial_centre_needs_its_commune(
-    api: httpx.AsyncClient,
-) -> None:
-    without = await api.post(
-        "/api/v1/dossiers",
-        json=submission(procedure_code="DLK-DD-01", receiving_unit="ttphcc-tinh"),
-    )
-    with_commune = await api.post(
-        "/api/v1/dossiers",
-        json=submission(
-            procedure_code="DLK-DD-01", receiving_unit="ttphcc-tinh", locality="xa-vu-bon"
-        ),
-    )
-
-    assert without.status_code == 422
-    assert without.json()["detail"][0]["field"] == "locality"
-    assert with_commune.status_code == 201

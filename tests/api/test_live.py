@@ -6,8 +6,8 @@ import json
 import httpx
 
 from motcua.settings import Settings
-from tests.api.test_lifecycle import drive, submit
 from tests.auth import bearer
+from tests.journeys import drive, submit
 
 
 def _events(body: str) -> list[tuple[int, dict[str, object]]]:

@@ -13,7 +13,7 @@ from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.temporal import metrics_runtime
 from motcua.worker import build_worker
-from tests.api.test_lifecycle import drive, submit
+from tests.journeys import drive, submit
 
 
 async def test_api_metrics_count_open_dossiers_and_time_requests(api: httpx.AsyncClient) -> None:

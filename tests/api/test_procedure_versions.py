@@ -9,8 +9,8 @@ import httpx
 from db.reference import load_procedures
 from db.session import SessionMaker
 from schemas.procedure import ProcedureDefinition
-from tests.api.test_lifecycle import act
 from tests.factories import submission
+from tests.journeys import act
 
 
 def _version(code: str, version: int, days: int, name: str) -> ProcedureDefinition:

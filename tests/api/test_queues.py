@@ -5,7 +5,7 @@ from datetime import datetime
 import httpx
 
 from motcua.settings import Settings
-from tests.api.test_lifecycle import act, drive, submit
+from tests.journeys import act, drive, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 

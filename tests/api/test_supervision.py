@@ -11,8 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 from db.models import DossierRow
 from db.session import SessionMaker
 from motcua.settings import Settings
-from tests.api.test_lifecycle import act, drive, submit
 from tests.auth import bearer
+from tests.journeys import act, drive, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from motcua.settings import Settings
-from tests.api.test_lifecycle import act, drive
 from tests.factories import submission
+from tests.journeys import act, drive
 
 
 async def _submit_online(api: httpx.AsyncClient, **overrides: object) -> tuple[str, str]:

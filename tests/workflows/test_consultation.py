@@ -17,7 +17,7 @@ from activities.projection import ProjectionActivities
 from db.session import SessionMaker
 from motcua.settings import Settings
 from schemas.calendar import DueRequest, DueResult
-from tests.api.test_lifecycle import act, drive, submit
+from tests.journeys import act, drive, submit
 from workflows.consultation import (
     ConsultationReply,
     ConsultationTask,

@@ -18,7 +18,7 @@ from db.models import NotificationRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.worker import build_worker
-from tests.api.test_lifecycle import act, drive, submit
+from tests.journeys import act, drive, submit
 from worktime.calendar import WorkingCalendar
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}

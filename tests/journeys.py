@@ -1,0 +1,30 @@
+"""Driving a dossier through the API as the staff the law expects (see tests/auth.py)."""
+
+from typing import Any
+
+import httpx
+
+from tests.factories import action_body, submission
+
+
+async def submit(api: httpx.AsyncClient, **overrides: Any) -> str:
+    response = await api.post("/api/v1/dossiers", json=submission(**overrides))
+    assert response.status_code == 201, response.text
+    code: str = response.json()["code"]
+    return code
+
+
+async def act(api: httpx.AsyncClient, code: str, action: str, **body: Any) -> dict[str, Any]:
+    response = await api.post(
+        f"/api/v1/dossiers/{code}/actions/{action}", json=action_body(action, **body)
+    )
+    assert response.status_code == 200, f"{action}: {response.text}"
+    detail: dict[str, Any] = response.json()
+    return detail
+
+
+async def drive(api: httpx.AsyncClient, code: str, *actions: str) -> dict[str, Any]:
+    detail: dict[str, Any] = {}
+    for action in actions:
+        detail = await act(api, code, action)
+    return detail
