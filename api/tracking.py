@@ -60,6 +60,10 @@ class RateLimiter:
 
     def check(self, client: str) -> None:
         now = time.monotonic()
+        if len(self._seen) > 10_000:
+            # Forget clients idle for a minute, so the table does not grow without bound.
+            for idle in [c for c, w in self._seen.items() if not w or now - w[-1] > 60]:
+                del self._seen[idle]
         window = self._seen[client]
         while window and now - window[0] > 60:
             window.popleft()
