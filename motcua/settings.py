@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # The worker's Temporal SDK metrics (workflow and activity latencies) for Prometheus;
     # 0 turns them off.
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    # Keys that encrypt Temporal payloads, `id:base64(32 bytes)` comma-separated, newest
+    # first; required outside development.
+    payload_keys: str = ""
     # A signed-in session lasts one working day.
     token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.
@@ -76,6 +79,12 @@ class Settings(BaseSettings):
                 "MOTCUA_SECRET_KEY must be set to a private value when "
                 f"MOTCUA_ENVIRONMENT={self.environment.value}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _payload_keys_outside_development(self) -> Self:
+        if self.environment is Environment.PRODUCTION and not self.payload_keys:
+            raise ValueError("MOTCUA_PAYLOAD_KEYS must be set when MOTCUA_ENVIRONMENT=production")
         return self
 
     @property

@@ -1,9 +1,13 @@
 """Connecting to Temporal with the converter every motcua component must share."""
 
+import dataclasses
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from motcua.codec import EncryptionCodec, development_key, parse_keys
 from motcua.settings import Settings
 
 
@@ -14,10 +18,16 @@ def metrics_runtime(port: int) -> Runtime:
     )
 
 
+def data_converter(settings: Settings) -> DataConverter:
+    """Pydantic payloads, encrypted: what the API and every worker must share."""
+    keys = parse_keys(settings.payload_keys) or [development_key(settings.secret_key)]
+    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(keys))
+
+
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     return await Client.connect(
         settings.resolved_temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         runtime=runtime,
     )
