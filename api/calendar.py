@@ -75,10 +75,13 @@ async def set_override(
     return OverrideResult(override=body, dossiers_recomputed=touched)
 
 
-@router.delete("/overrides/{day}", response_model=OverrideResult)
+@router.delete(
+    "/overrides/{day}", response_model=OverrideResult, summary="Remove a calendar override"
+)
 async def remove_override(
-    day: date, session: SessionDep, resources: ResourcesDep
+    day: date, session: SessionDep, resources: ResourcesDep, user: CurrentUser
 ) -> OverrideResult:
+    check_admin(user)
     result = await session.exec(
         delete(CalendarOverrideRow).where(col(CalendarOverrideRow.day) == day)
     )

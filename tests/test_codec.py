@@ -31,11 +31,16 @@ def _start() -> DossierStart:
     birth = next(p for p in catalogue.load_procedures() if p.code == "1.001193")
     return DossierStart(
         code=f"103.00.00.H15-261122-E{uuid.uuid4().hex[:8]}",
-        procedure_code=birth.code, procedure_version=birth.version, procedure=birth,
-        receiving_unit="phuong-tan-lap", competent_authority="phuong-tan-lap",
-        returning_unit="phuong-tan-lap", channel=1,
+        procedure_code=birth.code,
+        procedure_version=birth.version,
+        procedure=birth,
+        receiving_unit="phuong-tan-lap",
+        competent_authority="phuong-tan-lap",
+        returning_unit="phuong-tan-lap",
+        channel=1,
         applicant=Applicant(full_name=NAME, id_number=ID_NUMBER, phone=PHONE),
-        submitted_at=datetime.now(UTC), submitted_by="clerk.phuong-tan-lap",
+        submitted_at=datetime.now(UTC),
+        submitted_by="clerk.phuong-tan-lap",
     )
 
 
