@@ -18,13 +18,13 @@ from api.access import province_wide
 from api.auth import CurrentUser
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Forbidden
+from api.errors import FieldError, Forbidden
 from api.routing import api_router
 from db.models import DossierRow, OrgUnitRow
+from db.statistics import GroupBy, unit_reports
 from schemas.lifecycle import Role
 from schemas.users import StaffUser
 from schemas.views import RiskItem, RiskPage, StatisticsReport, UnitStatistics
-from worktime.indicators import DossierFacts, report
 
 router = api_router(prefix="/supervision", tags=["supervision"])
 
@@ -150,46 +150,26 @@ async def _risk_page(
 )
 async def statistics(
     session: SessionDep,
-    resources: ResourcesDep,
     user: CurrentUser,
     start: datetime,
     end: datetime,
-    by: Literal["competent", "receiving"] = "competent",
+    by: GroupBy = "competent",
     format: Literal["json", "csv"] = "json",
 ) -> StatisticsReport | Response:
-    scope = _scope(user)
-    unit_column = DossierRow.competent_authority if by == "competent" else DossierRow.receiving_unit
-    statement = select(DossierRow).where(
-        col(DossierRow.submitted_at) < end,
-        or_(col(DossierRow.finished_at).is_(None), col(DossierRow.finished_at) >= start),
-    )
-    if scope is not None:
-        statement = statement.where(unit_column == scope)
-    facts = [
-        DossierFacts(
-            unit=getattr(row, "competent_authority" if by == "competent" else "receiving_unit"),
-            channel=row.channel,
-            status=row.status,
-            submitted_at=row.submitted_at,
-            accepted_at=row.accepted_at,
-            finished_at=row.finished_at,
-            legal_due_at=row.legal_due_at,
-            late_by_rule=row.late_by_rule,
-            withdrawn=row.withdrawn,
-            paused_working_hours=float(row.snapshot.get("paused_working_hours", 0.0)),
-            result_method=row.result_method,
-            payment_method=row.payment_method,
-            payment_amount_vnd=row.payment_amount_vnd,
+    if end <= start:
+        raise FieldError(
+            ("query", "end"),
+            "value_error",
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+            "The end must be after the start.",
         )
-        for row in await session.exec(statement)
-    ]
-    calendar = await working_calendar(session, resources.settings)
+    reports = await unit_reports(session, start, end, by, _scope(user))
     units = [
         UnitStatistics(
             **{**vars(r), "received": {str(k): v for k, v in r.received.items()}},
             indicators=r.indicators(),
         )
-        for r in report(calendar, facts, start, end).values()
+        for r in reports
     ]
     result = StatisticsReport(start=start, end=end, by=by, units=units)
     if format == "csv":
@@ -220,6 +200,7 @@ _CSV_COLUMNS = [
     ("3.3", "Chỉ số 3.3 (%)"),
     ("3.6", "Chỉ số 3.6 (%)"),
     ("4.1", "Chỉ số 4.1 (%)"),
+    ("4.2", "Chỉ số 4.2 (%)"),
     ("5.4", "Chỉ số 5.4 (%)"),
 ]
 

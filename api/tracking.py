@@ -7,21 +7,28 @@ what is missing, why the date is what it is, and no staff names or internal note
 
 import time
 from collections import defaultdict, deque
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
 from api.deps import ResourcesDep, SessionDep
-from api.errors import ApiError, NotFound
+from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
-from db.dossiers import get_dossier, list_events
+from db.dossiers import get_dossier, get_feedback, list_events, record_feedback
 from db.models import DossierRow
 from db.reference import get_units, procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.dossier import DossierSnapshot, EventType
 from schemas.status import DossierStatus
 from schemas.tracking import verify_tracking_secret
-from schemas.views import PublicEvent, StatusInfo, TrackingView
+from schemas.views import (
+    FeedbackSubmission,
+    FeedbackView,
+    PublicEvent,
+    StatusInfo,
+    TrackingView,
+)
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/track", tags=["citizen tracking"])
@@ -142,6 +149,35 @@ async def withdraw(
     return await _as_citizen(session, resources, row, DossierWorkflow.withdraw, body)
 
 
+@router.post(
+    "/{code}/feedback",
+    response_model=TrackingView,
+    dependencies=[Depends(rate_limited)],
+    summary="Rate the service and, if need be, complain (Đánh giá, phản ánh)",
+)
+async def feedback(row: Tracked, body: FeedbackSubmission, session: SessionDep) -> TrackingView:
+    if row.finished_at is None:
+        status = DossierStatus(row.status)
+        raise Conflict(
+            f"Hồ sơ đang ở trạng thái «{status.name_vi}»; chỉ đánh giá được khi đã có kết quả.",
+            f"The dossier is '{status.name_en}'; feedback opens once processing has ended.",
+            reason="feedback_not_open",
+            status=int(status),
+        )
+    stored = await record_feedback(
+        session, row.code, body.rating, body.complaint, datetime.now(UTC)
+    )
+    if (stored.rating, stored.complaint) != (body.rating, body.complaint):
+        await session.rollback()
+        raise Conflict(
+            "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
+            "This dossier has already been rated; each dossier is rated once.",
+            reason="feedback_already_given",
+        )
+    await session.commit()
+    return await _view(session, row)
+
+
 async def _as_citizen(
     session: SessionDep,
     resources: ResourcesDep,
@@ -163,6 +199,7 @@ async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
     assert procedure is not None
     units = await get_units(session, {row.receiving_unit, row.returning_unit})
     events = [e for e in await list_events(session, row.code) if EventType(e.type) in _PUBLIC]
+    given = await get_feedback(session, row.code)
     missing: list[str] = []
     if row.status == DossierStatus.SUPPLEMENT_REQUESTED:
         request = next(e for e in reversed(events) if e.type == EventType.SUPPLEMENT_REQUESTED)
@@ -182,6 +219,10 @@ async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
         paused=snapshot.is_paused,
         missing_documents=missing,
         supplement_due_at=snapshot.supplement_due_at,
+        feedback_open=row.finished_at is not None,
+        feedback=None
+        if given is None
+        else FeedbackView.model_validate(given, from_attributes=True),
         timeline=[
             PublicEvent(
                 at=e.at,

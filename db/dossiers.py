@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import (
     DossierEventRow,
+    DossierFeedbackRow,
     DossierFormRow,
     DossierHandoverRow,
     DossierRow,
@@ -19,9 +20,12 @@ from db.models import (
 )
 from db.upsert import insert_for, table_of
 from schemas.dossier import RecordEvent
+from worktime.indicators import Judgement
 
 
-async def append_event(session: AsyncSession, record: RecordEvent) -> None:
+async def append_event(
+    session: AsyncSession, record: RecordEvent, judgement: Judgement | None = None
+) -> None:
     dossier, snapshot, event = record.dossier, record.snapshot, record.event
     lifecycle = {
         "status": int(snapshot.status),
@@ -41,6 +45,12 @@ async def append_event(session: AsyncSession, record: RecordEvent) -> None:
         "supplement_requests": snapshot.supplement_requests,
         "late_by_rule": snapshot.late_by_rule,
         "closed_at": snapshot.closed_at,
+        "outcome": None
+        if judgement is None or judgement.outcome is None
+        else judgement.outcome.value,
+        "processing_days": None if judgement is None else judgement.processing_days,
+        "digitised": snapshot.digitised,
+        "demo": snapshot.demo,
         "last_seq": snapshot.last_seq,
         "updated_at": event.at,
         "snapshot": snapshot.model_dump(mode="json"),
@@ -200,3 +210,27 @@ async def claim_idempotency_key(
         )
     ).one()
     return row
+
+
+async def record_feedback(
+    session: AsyncSession, code: str, rating: int, complaint: str | None, at: datetime
+) -> DossierFeedbackRow:
+    """One rating per dossier: a retried request finds the first and changes nothing."""
+    table = table_of(DossierFeedbackRow)
+    await session.exec(
+        insert_for(session, DossierFeedbackRow)
+        .values(dossier_code=code, rating=rating, complaint=complaint, created_at=at)
+        .on_conflict_do_nothing(index_elements=[table.c.dossier_code])
+    )
+    row = await get_feedback(session, code)
+    assert row is not None
+    return row
+
+
+async def get_feedback(session: AsyncSession, code: str) -> DossierFeedbackRow | None:
+    rows = await session.exec(
+        select(DossierFeedbackRow)
+        .where(DossierFeedbackRow.dossier_code == code)
+        .execution_options(populate_existing=True)
+    )
+    return rows.first()

@@ -75,6 +75,13 @@ class DossierRow(SQLModel, table=True):
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
         ),
+        # Overdue and at-risk lists across the province, and the statistics' open dossiers.
+        Index(
+            "ix_dossier_unfinished_due",
+            "due_at",
+            postgresql_where=text("finished_at IS NULL"),
+            sqlite_where=text("finished_at IS NULL"),
+        ),
     )
 
     code: str = Field(primary_key=True, max_length=64)
@@ -108,6 +115,12 @@ class DossierRow(SQLModel, table=True):
     supplement_requests: int = 0
     late_by_rule: bool = False
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Judged once, when processing ends (worktime.indicators.judge), so that statistics
+    # over a million dossiers are sums in SQL: early, on_time, late, refused, withdrawn.
+    outcome: str | None = Field(default=None, max_length=16)
+    processing_days: float | None = None
+    digitised: bool = False
+    demo: bool = False
     updated_at: datetime = Field(sa_type=UTCDateTime)
     last_seq: int = 0
     # The workflow's whole snapshot at last_seq, for the detail page.
@@ -132,6 +145,17 @@ class DossierEventRow(SQLModel, table=True):
     sub_state: str = Field(max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+
+
+class DossierFeedbackRow(SQLModel, table=True):
+    """The applicant's rating of the service and, if any, their complaint (766: 5.4)."""
+
+    __tablename__ = "dossier_feedback"
+
+    dossier_code: str = Field(primary_key=True, foreign_key="dossier.code", max_length=64)
+    rating: int
+    complaint: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class DossierHandoverRow(SQLModel, table=True):

@@ -45,8 +45,8 @@ def build_worker(
     task_queue: str | None = None,
     max_cached_workflows: int = 10_000,
 ) -> Worker:
-    projection = ProjectionActivities(sessionmaker)
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
     notifications = NotificationActivities(sessionmaker, make_sender(settings))
     return Worker(

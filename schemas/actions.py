@@ -27,6 +27,15 @@ class ActionCommand(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class Acceptance(ActionCommand):
+    """Receiving a complete dossier; a paper one is scanned and signed by the clerk."""
+
+    digitised: bool = Field(
+        default=False,
+        description="Hồ sơ giấy đã được số hóa (quét, ký số) khi tiếp nhận.",
+    )
+
+
 class ReasonedCommand(ActionCommand):
     """Refusing, withdrawing, stopping or reassigning must say why (Decree 118/2025)."""
 
@@ -141,7 +150,7 @@ class ResultReturn(ActionCommand):
 
 
 ACTION_BODIES: dict[Action, type[ActionCommand]] = {
-    Action.ACCEPT: ActionCommand,
+    Action.ACCEPT: Acceptance,
     Action.REQUEST_SUPPLEMENT: SupplementRequest,
     Action.SUBMIT_SUPPLEMENT: SupplementSubmission,
     Action.REFUSE: ReasonedCommand,

@@ -201,6 +201,10 @@ class DossierStart(BaseModel):
     # change never alters a running dossier; likewise its escalation ladder.
     procedure: ProcedureDefinition
     ladder: list[Rung] = Field(default_factory=list)
+    # Demo mode only (`motcua seed`): the dossier's clock starts at this past instant and
+    # the seeder moves it forward, so demo dashboards show late and early dossiers. The
+    # API never sets it outside development with MOTCUA_DEMO_CLOCK on.
+    demo_at: datetime | None = None
 
 
 class Handover(BaseModel):
@@ -326,6 +330,10 @@ class DossierSnapshot(BaseModel):
     # Decision 766: processing ends at the first of result ready, returned, refused, stopped.
     finished_at: datetime | None = None
     withdrawn: bool = False
+    # Paper dossiers scanned and signed at receipt; online ones are born digital (766: 4.2).
+    digitised: bool = False
+    # Seeded with a back-dated clock: shown as demo data everywhere.
+    demo: bool = False
 
     @property
     def is_paused(self) -> bool:

@@ -227,6 +227,21 @@ class PublicEvent(BaseModel):
     status: StatusInfo
 
 
+class FeedbackSubmission(BaseModel):
+    """The applicant's rating of the service once the dossier is finished, and any complaint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: int = Field(ge=1, le=5, description="1 (rất không hài lòng) … 5 (rất hài lòng)")
+    complaint: str | None = Field(default=None, min_length=3, max_length=2000)
+
+
+class FeedbackView(BaseModel):
+    rating: int
+    complaint: str | None
+    created_at: datetime
+
+
 class TrackingView(BaseModel):
     """What a citizen sees: nothing personal beyond what they entered, no staff names."""
 
@@ -245,6 +260,9 @@ class TrackingView(BaseModel):
     missing_documents: list[str]
     supplement_due_at: datetime | None
     timeline: list[PublicEvent]
+    # Open once processing has ended (result ready, returned, refused or stopped).
+    feedback_open: bool = False
+    feedback: FeedbackView | None = None
 
 
 class AuditEvent(BaseModel):

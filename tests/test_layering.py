@@ -10,7 +10,7 @@ PACKAGES = ["schemas", "workflows", "activities", "api", "db", "catalogue", "mot
 ALLOWED = {
     "schemas": set(),
     "catalogue": {"schemas"},
-    "db": {"schemas"},
+    "db": {"schemas", "worktime"},
     "workflows": {"schemas", "activities"},
     "activities": {"schemas", "db", "worktime"},
     "api": {"schemas", "db", "workflows", "motcua", "catalogue", "worktime"},

@@ -89,7 +89,7 @@ class AuthoritySteps(ClockMixin):
             await self._persist(event)
             return self._view()
         # Insufficient: back to the one-stop with a Form 02; the legal clock stops.
-        self._s.pauses.append(Pause(reason=PauseReason.SUPPLEMENT, started_at=workflow.now()))
+        self._s.pauses.append(Pause(reason=PauseReason.SUPPLEMENT, started_at=self._now()))
         event = self._ask_for_supplement(
             command, command.missing_documents, origin="appraisal", data=data
         )
@@ -116,7 +116,7 @@ class AuthoritySteps(ClockMixin):
                 Consultation(
                     unit=ask.unit,
                     question=ask.question,
-                    requested_at=workflow.now(),
+                    requested_at=self._now(),
                     due_at=due.due_at,
                 )
             )
@@ -147,7 +147,7 @@ class AuthoritySteps(ClockMixin):
         assert index is not None, "checked by the validator"
         step, unit = steps[index], self._route_unit(steps[index])
         if not steps[self._s.step_index].counts and self._s.is_paused:
-            self._s.pauses[-1].ended_at = workflow.now()
+            self._s.pauses[-1].ended_at = self._now()
         self._s.step_index = index
         sub_state = T.IN_APPRAISAL if unit == self._dossier.competent_authority else T.IN_STEP
         event = self._transition(
@@ -163,7 +163,7 @@ class AuthoritySteps(ClockMixin):
             self._s.pauses.append(
                 Pause(
                     reason=PauseReason(step.pause_reason.value),
-                    started_at=workflow.now(),
+                    started_at=self._now(),
                     note=step.name_vi,
                 )
             )
@@ -177,7 +177,7 @@ class AuthoritySteps(ClockMixin):
         self._s.pauses.append(
             Pause(
                 reason=PauseReason.EXTERNAL_VERIFICATION,
-                started_at=workflow.now(),
+                started_at=self._now(),
                 note=command.agency,
             )
         )
@@ -194,7 +194,7 @@ class AuthoritySteps(ClockMixin):
 
     @workflow.update
     async def end_verification(self, command: ActionCommand) -> DossierView:
-        self._s.pauses[-1].ended_at = workflow.now()
+        self._s.pauses[-1].ended_at = self._now()
         event = self._transition(
             EventType.VERIFICATION_ENDED, S.PROCESSING, T.IN_APPRAISAL, command
         )
@@ -207,7 +207,7 @@ class AuthoritySteps(ClockMixin):
         self._s.payment_amount_vnd = command.amount_vnd
         if "financial_obligation" in self._dossier.procedure.pauses_allowed:
             self._s.pauses.append(
-                Pause(reason=PauseReason.FINANCIAL_OBLIGATION, started_at=workflow.now())
+                Pause(reason=PauseReason.FINANCIAL_OBLIGATION, started_at=self._now())
             )
         event = self._transition(
             EventType.PAYMENT_REQUESTED,
@@ -223,8 +223,8 @@ class AuthoritySteps(ClockMixin):
     @workflow.update
     async def record_payment(self, command: PaymentRecord) -> DossierView:
         if self._s.is_paused:
-            self._s.pauses[-1].ended_at = workflow.now()
-        self._s.paid_at, self._s.payment_method = workflow.now(), command.method.value
+            self._s.pauses[-1].ended_at = self._now()
+        self._s.paid_at, self._s.payment_method = self._now(), command.method.value
         event = self._transition(
             EventType.PAYMENT_RECORDED,
             S.PROCESSING,
@@ -239,7 +239,7 @@ class AuthoritySteps(ClockMixin):
     @workflow.update
     async def approve(self, command: Approval) -> DossierView:
         self._s.decision, self._s.decision_number = command.decision.value, command.decision_number
-        self._s.decided_at = workflow.now()
+        self._s.decided_at = self._now()
         event = self._transition(
             EventType.APPROVED,
             S.PROCESSING,
@@ -256,7 +256,7 @@ class AuthoritySteps(ClockMixin):
             reason=command.reason,
             new_due_at=command.new_due_at,
             drafted_by=command.actor,
-            drafted_at=workflow.now(),
+            drafted_at=self._now(),
         )
         event = self._transition(
             EventType.EXTENSION_DRAFTED,
@@ -274,7 +274,7 @@ class AuthoritySteps(ClockMixin):
         assert draft is not None, "checked by the validator"
         previous = self._s.due_at
         self._s.extension_draft, self._s.apology_required = None, False
-        self._s.extended_due_at, self._s.extended_at = draft.new_due_at, workflow.now()
+        self._s.extended_due_at, self._s.extended_at = draft.new_due_at, self._now()
         event = self._transition(
             EventType.EXTENDED,
             self._s.status,
@@ -306,7 +306,7 @@ class AuthoritySteps(ClockMixin):
 
     @workflow.update
     async def return_result(self, command: ResultReturn) -> DossierView:
-        self._s.result_method, self._s.closed_at = command.method.value, workflow.now()
+        self._s.result_method, self._s.closed_at = command.method.value, self._now()
         event = self._transition(
             EventType.RESULT_RETURNED,
             S.RESULT_RETURNED,

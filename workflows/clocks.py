@@ -44,7 +44,7 @@ class ClockMixin(DossierMachinery):
             timeout = None
             if deadline is not None:
                 # A date already past fires at once (a calendar change can cause that).
-                timeout = max((deadline[0] - workflow.now()).total_seconds(), 0.001)
+                timeout = max((deadline[0] - self._now()).total_seconds(), 0.001)
             try:
                 await workflow.wait_condition(
                     lambda: self._wake or self._s.status.is_terminal, timeout=timeout
@@ -114,9 +114,9 @@ class ClockMixin(DossierMachinery):
 
     async def _supplement_expired(self) -> None:
         # An unanswered supplement request ends the dossier (Decree 118/2025 art. 16).
-        self._s.closed_at = workflow.now()
+        self._s.closed_at = self._now()
         if self._s.is_paused:
-            self._s.pauses[-1].ended_at = workflow.now()
+            self._s.pauses[-1].ended_at = self._now()
         event = self._transition(
             EventType.SUPPLEMENT_EXPIRED,
             S.STOPPED,
@@ -140,7 +140,7 @@ class ClockMixin(DossierMachinery):
         self._wake = True
 
     def _enter_step(self, step: str, budget_days: float | None = None) -> None:
-        self._s.step, self._s.step_started_at = step, workflow.now()
+        self._s.step, self._s.step_started_at = step, self._now()
         self._s.step_budget_days = (
             budget_days if budget_days is not None else (self._phase_budget(step))
         )
@@ -174,7 +174,7 @@ class ClockMixin(DossierMachinery):
             extended_at=self._s.extended_at,
             extra_working_days=self._s.extra_working_days,
             ladder=self._dossier.ladder,
-            now=workflow.now(),
+            now=self._now(),
             step_started_at=self._s.step_started_at,
             step_budget_working_days=self._step_budget(),
         )

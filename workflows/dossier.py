@@ -11,10 +11,13 @@ arrives while the first is being recorded is judged against the new state; dates
 follow.
 """
 
+from datetime import datetime, timedelta
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.actions import (
+        Acceptance,
         ActionCommand,
         ReasonedCommand,
         SupplementRequest,
@@ -30,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PauseReason,
     )
     from schemas.lifecycle import Action
+    from schemas.status import Channel
     from schemas.status import DossierStatus as S
     from schemas.status import SubState as T
     from workflows.authority import AuthoritySteps
@@ -74,9 +78,16 @@ class DossierWorkflow(AuthoritySteps):
     # --- Intake at the one-stop counter ------------------------------------------------
 
     @workflow.update
-    async def accept(self, command: ActionCommand) -> DossierView:
-        self._s.accepted_at = workflow.now()
-        event = self._transition(EventType.ACCEPTED, S.ACCEPTED, T.AWAITING_TRANSFER, command)
+    async def accept(self, command: Acceptance) -> DossierView:
+        self._s.accepted_at = self._now()
+        self._s.digitised = command.digitised or self._dossier.channel is Channel.ONLINE
+        event = self._transition(
+            EventType.ACCEPTED,
+            S.ACCEPTED,
+            T.AWAITING_TRANSFER,
+            command,
+            data={"digitised": self._s.digitised},
+        )
         await self._replan()
         event.data["due_at"] = None if self._s.due_at is None else self._s.due_at.isoformat()
         await self._persist(event)
@@ -99,7 +110,7 @@ class DossierWorkflow(AuthoritySteps):
         self._s.supplement_due_at = None
         if self._s.supplement_origin == "appraisal":
             # Back to the officer at the competent authority; the clock runs again.
-            self._s.pauses[-1].ended_at = workflow.now()
+            self._s.pauses[-1].ended_at = self._now()
             event = self._transition(
                 EventType.SUPPLEMENT_SUBMITTED,
                 S.PROCESSING,
@@ -118,7 +129,7 @@ class DossierWorkflow(AuthoritySteps):
 
     @workflow.update
     async def refuse(self, command: ReasonedCommand) -> DossierView:
-        self._s.closed_at = workflow.now()
+        self._s.closed_at = self._now()
         event = self._transition(EventType.REFUSED, S.REFUSED, T.CLOSED, command)
         await self._persist(event)
         await self._issue(FormKind.REFUSAL, event, {})
@@ -157,15 +168,30 @@ class DossierWorkflow(AuthoritySteps):
 
     @workflow.update
     async def stop(self, command: ReasonedCommand) -> DossierView:
-        self._s.closed_at = workflow.now()
+        self._s.closed_at = self._now()
         if self._s.is_paused:
-            self._s.pauses[-1].ended_at = workflow.now()
+            self._s.pauses[-1].ended_at = self._now()
         event = self._transition(EventType.STOPPED, S.STOPPED, T.CLOSED, command)
         await self._persist(event)
         await self._issue(FormKind.STOP_NOTICE, event, {})
         return self._view()
 
     # --- From outside: the calendar and bulk decisions ---------------------------------
+
+    @workflow.signal
+    def demo_clock(self, at: datetime | None) -> None:
+        """Demo dossiers only: move the back-dated clock forward to `at` (None: to now).
+
+        Alarms whose time the clock passes fire at once, as they would have.
+        """
+        if not self._s.demo:
+            workflow.logger.warning(
+                "demo_clock ignored: %s is not a demo dossier", self._dossier.code
+            )
+            return
+        offset = timedelta(0) if at is None else max(workflow.now() - at, timedelta(0))
+        self._demo_offset = min(self._demo_offset, offset)
+        self._wake = True
 
     @workflow.signal
     async def calendar_changed(self) -> None:

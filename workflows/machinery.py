@@ -7,7 +7,7 @@ shares, so that no handler writes to the log, the clocks or the forms in its own
 import asyncio
 import inspect
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -77,6 +77,7 @@ class DossierMachinery:
     _consultation_tasks: list[asyncio.Task[None]]
     # Set by every state change so the deadline watcher re-plans its next timer.
     _wake: bool
+    _demo_offset: timedelta
 
     def _start_machinery(self, start: DossierStart) -> None:
         self._dossier = start
@@ -87,6 +88,14 @@ class DossierMachinery:
         self._persist_lock = asyncio.Lock()
         self._consultation_tasks = []
         self._wake = False
+        self._demo_offset = timedelta(0)
+        if start.demo_at is not None:
+            self._demo_offset = max(workflow.now() - start.demo_at, timedelta(0))
+            self._s.demo = True
+
+    def _now(self) -> datetime:
+        """The dossier's time: the server's, except for a demo dossier's back-dated clock."""
+        return workflow.now() - self._demo_offset
 
     def _view(self) -> DossierView:
         return DossierView(
@@ -216,7 +225,7 @@ class DossierMachinery:
             dossier_code=self._dossier.code,
             seq=seq,
             type=event_type,
-            at=workflow.now(),
+            at=self._now(),
             actor=command.actor,
             actor_unit=command.actor_unit or self._s.holder_unit,
             from_status=None if seq == 1 else self._s.status,
@@ -228,7 +237,7 @@ class DossierMachinery:
         )
         self._s.status, self._s.sub_state, self._s.last_seq = to_status, sub_state, seq
         if to_status in _FINISHED and self._s.finished_at is None:
-            self._s.finished_at = workflow.now()
+            self._s.finished_at = self._now()
         self._wake = True
         return event
 
@@ -262,7 +271,7 @@ class DossierMachinery:
 
     async def _working_days_from_now(self, days: float) -> DueResult:
         request = DueRequest(
-            start=workflow.now(), time_limit=TimeLimit(value=days, unit=TimeUnit.WORKING_DAYS)
+            start=self._now(), time_limit=TimeLimit(value=days, unit=TimeUnit.WORKING_DAYS)
         )
         result: DueResult = await self._activity(DeadlineActivities.compute_due, request)
         return result

@@ -1,5 +1,8 @@
 """The provincial report's buckets and the Decision 766 indicators the engine can compute.
 
+A dossier is judged once, when its processing ends (`judge`, called by the projection),
+so a report over a million dossiers is a handful of sums in SQL (`db.statistics`).
+
 Formulas (period [start, end), per unit; "finished" = first of result ready, returned,
 refused or stopped):
 
@@ -19,36 +22,67 @@ refused or stopped):
 - 2.2 average processing time = mean working days from acceptance to finish, paused time
   subtracted, over dossiers finished early, on time or late;
 - 3.3 online share = received online / received;
-- 3.6 online payment share = paid online / paid, among dossiers with a fee or obligation;
+- 3.6 online payment share = paid online / paid, among dossiers with a fee or obligation
+  finished in the period;
 - 4.1 electronic results = results returned electronically / results returned;
-- 4.2 digitised share: not recorded by the engine yet (None);
-- 5.4 satisfaction = 100 % − (% late or overdue + % with a complaint); complaints are not
-  recorded by the engine yet, so only the first term counts.
+- 4.2 digitised share = digitised / accepted, among dossiers received in the period
+  (paper ones scanned and signed at receipt; online ones are born digital);
+- 5.4 satisfaction = 100 % − (% late or overdue + % with a complaint), both shares of
+  the dossiers judged for 2.1; a complaint is the applicant's, sent with their rating.
 Shares are percentages rounded to one decimal; None when the denominator is zero.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from worktime.calendar import WorkingCalendar
 
 
+class Outcome(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+JUDGED_OUTCOMES = (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE)
+_REFUSED_STATUS = 3
+
+
 @dataclass(frozen=True)
-class DossierFacts:
-    unit: str
-    channel: int
-    status: int
-    submitted_at: datetime
-    accepted_at: datetime | None
-    finished_at: datetime | None
-    legal_due_at: datetime | None
-    late_by_rule: bool
-    withdrawn: bool
-    paused_working_hours: float
-    result_method: str | None
-    payment_method: str | None
-    payment_amount_vnd: int | None
+class Judgement:
+    outcome: Outcome | None
+    processing_days: float | None
+
+
+def judge(
+    calendar: WorkingCalendar,
+    *,
+    status: int,
+    withdrawn: bool,
+    late_by_rule: bool,
+    accepted_at: datetime | None,
+    finished_at: datetime,
+    legal_due_at: datetime | None,
+    paused_working_hours: float,
+) -> Judgement:
+    """How a finished dossier counts; None for one stopped before it was ever accepted."""
+    if status == _REFUSED_STATUS:
+        return Judgement(Outcome.REFUSED, None)
+    if withdrawn:
+        return Judgement(Outcome.WITHDRAWN, None)
+    if legal_due_at is None or accepted_at is None:
+        return Judgement(None, None)
+    if late_by_rule or finished_at > legal_due_at:
+        outcome = Outcome.LATE
+    elif finished_at.astimezone(calendar.tz).date() < legal_due_at.astimezone(calendar.tz).date():
+        outcome = Outcome.EARLY
+    else:
+        outcome = Outcome.ON_TIME
+    hours = calendar.working_hours_between(accepted_at, finished_at) - paused_working_hours
+    return Judgement(outcome, round(max(hours, 0.0) / calendar.hours_per_day, 4))
 
 
 @dataclass
@@ -64,11 +98,14 @@ class UnitReport:
     paused: int = 0
     refused: int = 0
     withdrawn: int = 0
-    processing_days: list[float] = field(default_factory=list)
+    average_processing_days: float | None = None
     paid: int = 0
     paid_online: int = 0
     returned: int = 0
     returned_electronically: int = 0
+    accepted: int = 0
+    digitised: int = 0
+    complaints: int = 0
 
     def indicators(self) -> dict[str, float | None]:
         judged = (
@@ -81,75 +118,22 @@ class UnitReport:
         good = self.finished_early + self.finished_on_time + self.in_progress_within_deadline
         received = sum(self.received.values())
         late_share = _share(self.finished_late + self.in_progress_overdue, judged)
+        complaint_share = _share(self.complaints, judged)
+        satisfaction = None
+        if late_share is not None and complaint_share is not None:
+            satisfaction = round(max(100 - late_share - complaint_share, 0.0), 1)
         return {
             "2.1": _share(good, judged),
-            "2.2": round(sum(self.processing_days) / len(self.processing_days), 2)
-            if self.processing_days
-            else None,
-            "3.3": _share(self.received[2], received),
+            "2.2": None
+            if self.average_processing_days is None
+            else round(self.average_processing_days, 2),
+            "3.3": _share(self.received.get(2, 0), received),
             "3.6": _share(self.paid_online, self.paid),
             "4.1": _share(self.returned_electronically, self.returned),
-            "4.2": None,
-            "5.4": None if late_share is None else round(100 - late_share, 1),
+            "4.2": _share(self.digitised, self.accepted),
+            "5.4": satisfaction,
         }
 
 
 def _share(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(100 * part / whole, 1)
-
-
-def report(
-    calendar: WorkingCalendar, facts: list[DossierFacts], start: datetime, end: datetime
-) -> dict[str, UnitReport]:
-    units: dict[str, UnitReport] = defaultdict(lambda: UnitReport(unit=""))
-    for fact in facts:
-        unit = units[fact.unit]
-        unit.unit = fact.unit
-        finished = fact.finished_at
-        if fact.submitted_at < start and (finished is None or finished >= start):
-            unit.carried_over += 1
-        if start <= fact.submitted_at < end:
-            unit.received[fact.channel] = unit.received.get(fact.channel, 0) + 1
-        if finished is not None and start <= finished < end:
-            _count_finished(calendar, unit, fact, finished)
-        elif fact.submitted_at < end and (finished is None or finished >= end):
-            _count_open(unit, fact, end)
-    return dict(sorted(units.items()))
-
-
-def _count_finished(
-    calendar: WorkingCalendar, unit: UnitReport, fact: DossierFacts, finished: datetime
-) -> None:
-    if fact.status == 3:
-        unit.refused += 1
-        return
-    if fact.withdrawn:
-        unit.withdrawn += 1
-        return
-    if fact.legal_due_at is None or fact.accepted_at is None:
-        return
-    if fact.late_by_rule or finished > fact.legal_due_at:
-        unit.finished_late += 1
-    elif finished.astimezone(calendar.tz).date() < fact.legal_due_at.astimezone(calendar.tz).date():
-        unit.finished_early += 1
-    else:
-        unit.finished_on_time += 1
-    hours = calendar.working_hours_between(fact.accepted_at, finished) - fact.paused_working_hours
-    unit.processing_days.append(max(hours, 0.0) / calendar.hours_per_day)
-    if fact.payment_method is not None:
-        unit.paid += 1
-        unit.paid_online += fact.payment_method == "online"
-    if fact.status == 10:
-        unit.returned += 1
-        unit.returned_electronically += fact.result_method == "electronic"
-
-
-def _count_open(unit: UnitReport, fact: DossierFacts, end: datetime) -> None:
-    if fact.legal_due_at is None:
-        return  # not accepted yet: no deadline to judge
-    if fact.status == 5:
-        unit.paused += 1
-    if fact.late_by_rule or fact.legal_due_at < end:
-        unit.in_progress_overdue += 1
-    else:
-        unit.in_progress_within_deadline += 1

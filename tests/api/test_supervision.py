@@ -62,6 +62,10 @@ async def test_statistics_count_what_happened_in_the_period(
     await act(api, refused, "refuse")
     online = await submit(api, channel=2, received_by=None, **JUSTICE)
     await drive(api, online, "accept")
+    paper = await submit(api, **JUSTICE)
+    await act(api, paper, "accept", digitised=True)
+    unscanned = await submit(api, **JUSTICE)
+    await act(api, unscanned, "accept")
     period = {
         "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
         "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
@@ -71,17 +75,19 @@ async def test_statistics_count_what_happened_in_the_period(
     as_csv = await api.get("/api/v1/supervision/statistics", params={**period, "format": "csv"})
 
     justice = next(u for u in body["units"] if u["unit"] == "so-tu-phap")
-    assert justice["received"] == {"1": 2, "2": 1, "3": 0}
+    assert justice["received"] == {"1": 4, "2": 1, "3": 0}
     assert justice["refused"] == 1
     assert justice["finished_early"] + justice["finished_on_time"] == 1
-    assert justice["in_progress_within_deadline"] == 1
+    assert justice["in_progress_within_deadline"] == 3
     assert justice["indicators"]["2.1"] == 100.0
-    assert justice["indicators"]["3.3"] == 33.3
+    assert justice["indicators"]["3.3"] == 20.0
     assert justice["indicators"]["4.1"] == 100.0
+    # 4.2: the online one and the scanned paper one, of four accepted
+    assert justice["indicators"]["4.2"] == 50.0
     assert as_csv.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
     assert rows[0][:3] == ["Đơn vị", "Kỳ trước chuyển sang", "Tiếp nhận trực tiếp"]
-    assert rows[1][:4] == ["so-tu-phap", "0", "2", "1"]
+    assert rows[1][:4] == ["so-tu-phap", "0", "4", "1"]
 
 
 async def test_statistics_are_scoped_to_what_the_user_supervises(
@@ -108,3 +114,43 @@ async def test_statistics_are_scoped_to_what_the_user_supervises(
 
     assert [u["unit"] for u in commune.json()["units"]] == ["xa-vu-bon"]
     assert clerk.status_code == 403
+
+
+async def test_a_complaint_lowers_satisfaction(api: httpx.AsyncClient) -> None:
+    receipt = (
+        await api.post(
+            "/api/v1/dossiers",
+            json={**JUSTICE, **_online_applicant()},
+        )
+    ).json()
+    code, secret = receipt["code"], receipt["tracking_secret"]
+    await drive(api, code, "accept", "transfer", "assign", "appraise", "approve")
+    await drive(api, code, "mark_result_ready", "return_result")
+    complaint = {"rating": 2, "complaint": "Cán bộ hướng dẫn chưa rõ ràng."}
+
+    given = await api.post(
+        f"/api/v1/track/{code}/feedback", json=complaint, headers={"X-Tracking-Secret": secret}
+    )
+    period = {
+        "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+    }
+    body = (await api.get("/api/v1/supervision/statistics", params=period)).json()
+
+    assert given.status_code == 200, given.text
+    assert given.json()["feedback"]["complaint"] == complaint["complaint"]
+    justice = next(u for u in body["units"] if u["unit"] == "so-tu-phap")
+    # on time, so only the complaint counts: 100 − 0 − 100 % of one judged dossier
+    assert justice["indicators"]["2.1"] == 100.0
+    assert justice["indicators"]["5.4"] == 0.0
+
+
+def _online_applicant() -> dict[str, object]:
+    return {
+        "channel": 2,
+        "applicant": {
+            "full_name": "Y Moan Niê",
+            "id_number": "066090004321",
+            "phone": "0905123456",
+        },
+    }

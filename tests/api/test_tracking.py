@@ -132,3 +132,32 @@ async def test_malformed_secrets_are_refused(api: httpx.AsyncClient, secret: str
     response = await api.get(f"/api/v1/track/{code}", headers={"X-Tracking-Secret": secret})
 
     assert response.status_code in (404, 422)
+
+
+async def test_feedback_opens_when_processing_ends_and_is_given_once(
+    api: httpx.AsyncClient,
+) -> None:
+    code, secret = await _submit_online(api)
+    headers = {"X-Tracking-Secret": secret}
+    rating = {"rating": 5}
+
+    too_early = await api.post(f"/api/v1/track/{code}/feedback", json=rating, headers=headers)
+    await api.post(
+        f"/api/v1/dossiers/{code}/actions/refuse", json={"reason": "Không thuộc thẩm quyền"}
+    )
+    first = await api.post(f"/api/v1/track/{code}/feedback", json=rating, headers=headers)
+    retried = await api.post(f"/api/v1/track/{code}/feedback", json=rating, headers=headers)
+    changed = await api.post(f"/api/v1/track/{code}/feedback", json={"rating": 1}, headers=headers)
+    out_of_range = await api.post(
+        f"/api/v1/track/{code}/feedback", json={"rating": 6}, headers=headers
+    )
+    view = (await api.get(f"/api/v1/track/{code}", headers=headers)).json()
+
+    assert too_early.status_code == 409
+    assert "«Mới đăng ký»" in too_early.json()["detail"]["message"]
+    assert first.status_code == 200 and first.json()["feedback"]["rating"] == 5
+    assert retried.status_code == 200
+    assert changed.status_code == 409
+    assert out_of_range.status_code == 422
+    assert out_of_range.json()["detail"][0]["loc"] == ["body", "rating"]
+    assert view["feedback_open"] is True and view["feedback"]["rating"] == 5

@@ -43,9 +43,9 @@ async def compressed_api(
     sessionmaker: SessionMaker,
     app_without_worker: httpx.AsyncClient,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    projection = ProjectionActivities(sessionmaker)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar)
     notifications = NotificationActivities(sessionmaker, LogSender())
     async with Worker(
         temporal_client,
