@@ -128,7 +128,29 @@ async def submit_dossier(
     resources: ResourcesDep,
     user: OptionalUser,
     idempotency_key: IdempotencyKey = None,
+    demo_time: Annotated[
+        datetime | None,
+        Header(
+            alias="X-Demo-Time",
+            include_in_schema=False,
+            description="Demo mode only: the past instant the dossier's clock starts from.",
+        ),
+    ] = None,
 ) -> SubmissionReceipt:
+    if demo_time is not None and not resources.settings.demo_clock:
+        raise FieldError(
+            ("header", "X-Demo-Time"),
+            "value_error",
+            "Chỉ dùng được ở chế độ dữ liệu mẫu (MOTCUA_DEMO_CLOCK).",
+            "Only accepted in demo mode (MOTCUA_DEMO_CLOCK).",
+        )
+    if demo_time is not None and (demo_time.tzinfo is None or demo_time > datetime.now(UTC)):
+        raise FieldError(
+            ("header", "X-Demo-Time"),
+            "value_error",
+            "Thời điểm mẫu phải có múi giờ và ở quá khứ.",
+            "The demo time needs a time zone and must be in the past.",
+        )
     resolved = await resolve(session, body)
     if body.channel is not Channel.ONLINE:
         # In person and by post, the dossier is received by a clerk of that counter.
@@ -140,9 +162,11 @@ async def submit_dossier(
         check_unit(user, resolved.receiving.code, Role.CLERK)
     body = body.model_copy(update={"received_by": user.username if user else "citizen"})
     code, submitted_at = await reserve_code(
-        session, resources.settings, resolved, body, idempotency_key
+        session, resources.settings, resolved, body, idempotency_key, demo_time
     )
     start = dossier_start(code, submitted_at, resolved, body)
+    if demo_time is not None:
+        start = start.model_copy(update={"demo_at": submitted_at})
     view = await start_dossier(resources.temporal, resources.settings.task_queue, start)
     return SubmissionReceipt(
         code=code,

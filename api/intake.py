@@ -186,6 +186,7 @@ async def reserve_code(
     resolved: ResolvedSubmission,
     body: DossierSubmission,
     idempotency_key: str | None,
+    demo_time: datetime | None = None,
 ) -> tuple[str, datetime]:
     """The dossier's code and receipt time: new ones, or those of the earlier identical request."""
     fingerprint = request_hash(body)
@@ -195,7 +196,7 @@ async def reserve_code(
             return _same_request(
                 earlier.dossier_code, earlier.created_at, earlier.request_hash, fingerprint
             )
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) if demo_time is None else demo_time.astimezone(UTC)
     local_day = now.astimezone(ZoneInfo(settings.timezone)).date()
     try:
         code = await allocate_code(session, resolved.receiving.e_id, local_day)

@@ -6,7 +6,7 @@ import getpass
 import logging
 import sys
 
-from motcua.settings import get_settings
+from motcua.settings import Environment, Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,6 +14,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="API + worker + embedded Temporal, with demo data")
     run.add_argument("--no-demo", action="store_true", help="do not create demo dossiers")
+    seed = commands.add_parser(
+        "seed", help="DEMO MODE: back-dated demo dossiers across the province (development only)"
+    )
+    seed.add_argument("--dossiers", type=int, default=200, help="how many (default 200)")
+    seed.add_argument("--days", type=int, default=60, help="spread over the last N days")
+    seed.add_argument("--concurrency", type=int, default=6)
+    seed.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable run")
+    seed.add_argument("--api", default=None, help="API base URL (default: the settings' host/port)")
     commands.add_parser("worker", help="run a Temporal worker")
     commands.add_parser("api", help="serve the HTTP API")
     commands.add_parser("migrate", help="apply migrations and load reference data")
@@ -29,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("alembic", "weasyprint", "fontTools"):
+    for noisy in ("alembic", "weasyprint", "fontTools", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = get_settings()
     # The embedded SQLite file and the Temporal log live here.
@@ -38,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         from motcua.runner import run as run_all
 
         return run_all(settings, demo=not args.no_demo)
+    if args.command == "seed":
+        return _seed(settings, args)
     if args.command == "worker":
         from motcua.worker import main as run_worker
 
@@ -76,3 +86,33 @@ def main(argv: list[str] | None = None) -> int:
 
     asyncio.run(prepare_database(settings.resolved_database_url))
     return 0
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from motcua.seed import seed
+
+    if settings.environment is not Environment.DEVELOPMENT:
+        print("motcua seed creates demo data: development only.", file=sys.stderr)
+        return 2
+    base_url = args.api or f"http://{settings.api_host}:{settings.api_port}"
+    print(
+        f"DEMO MODE — {args.dossiers} back-dated demo dossiers over {args.days} days "
+        f"through {base_url} (the API must run with MOTCUA_DEMO_CLOCK=true; make run does).",
+        file=sys.stderr,
+    )
+    tally = asyncio.run(
+        seed(
+            settings,
+            base_url,
+            args.dossiers,
+            days=args.days,
+            concurrency=args.concurrency,
+            random_seed=args.seed,
+        )
+    )
+    for outcome, count in sorted(tally.outcomes.items()):
+        print(f"  {outcome:<22} {count}")
+    print(f"  created {tally.created}, failed {tally.failed}")
+    for error in tally.errors[:5]:
+        print(f"  ! {error}", file=sys.stderr)
+    return 0 if tally.failed == 0 else 1

@@ -30,6 +30,19 @@ async def ensure_demo_users(database_url: str) -> None:
     await _save_users(database_url, DEMO_USERS, DEMO_PASSWORD)
 
 
+async def save_demo_staff(database_url: str, password: str) -> None:
+    """A clerk, an officer and a leader in every unit, `{role}.{unit}` (demo seeding only)."""
+    import catalogue
+
+    roles = [("clerk", "Cán bộ một cửa"), ("officer", "Chuyên viên"), ("leader", "Lãnh đạo")]
+    staff = [
+        (f"{role}.{unit.code}", f"{title} {unit.name_vi}", role, unit.code)
+        for unit in catalogue.load_units()
+        for role, title in roles
+    ]
+    await _save_users(database_url, staff, password)
+
+
 async def _save_users(
     database_url: str, users: list[tuple[str, str, str, str]], password: str
 ) -> None:

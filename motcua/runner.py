@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -115,6 +116,8 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         asyncio.run(prepare_database(settings.resolved_database_url))
         if demo and settings.environment is Environment.DEVELOPMENT:
             asyncio.run(ensure_demo_users(settings.resolved_database_url))
+            # The API takes back-dated demo submissions (motcua seed) in development only.
+            os.environ["MOTCUA_DEMO_CLOCK"] = "true"
         worker = _spawn([python, "-m", "motcua", "worker"])
         api = _spawn(
             [
@@ -136,6 +139,8 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         demo_on = demo and settings.environment is Environment.DEVELOPMENT
         codes = seed_demo(base_url) if demo_on else []
         print(_banner(settings, codes), flush=True)
+        if demo_on:
+            _seed_once(settings, base_url)
         while True:
             time.sleep(1)
             if temporal is not None and temporal.poll() is not None:
@@ -157,3 +162,22 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         _stop(api, "API")
         _stop(worker, "worker")
         _stop(temporal, "Temporal dev server")
+
+
+def _seed_once(settings: Settings, base_url: str) -> None:
+    """On the first run, a small demo province in the background, so dashboards have figures."""
+    marker = settings.data_dir / "seeded"
+    size = settings.demo_seed_dossiers
+    if marker.exists() or size == 0:
+        return
+    from motcua.seed import seed
+
+    def work() -> None:
+        log.info("DEMO MODE: seeding %s back-dated demo dossiers in the background", size)
+        tally = asyncio.run(
+            seed(settings, base_url, size, days=45, concurrency=4, random_seed=1, progress=False)
+        )
+        marker.write_text(f"{tally.created} created, {tally.failed} failed\n")
+        log.info("demo seeding done: %s created, %s failed", tally.created, tally.failed)
+
+    threading.Thread(target=work, name="demo-seed", daemon=True).start()

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.
     tracking_per_minute: int = Field(default=30, ge=1)
+    # Demo mode (`motcua seed`): submissions may carry X-Demo-Time, a past instant their
+    # clocks start from. Development only; such dossiers are marked demo everywhere.
+    demo_clock: bool = False
+    # How many back-dated demo dossiers `make run` seeds on its first run (0: none).
+    demo_seed_dossiers: int = Field(default=40, ge=0)
 
     @field_validator("working_hours")
     @classmethod
@@ -79,6 +84,12 @@ class Settings(BaseSettings):
                 "MOTCUA_SECRET_KEY must be set to a private value when "
                 f"MOTCUA_ENVIRONMENT={self.environment.value}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _demo_clock_in_development_only(self) -> Self:
+        if self.demo_clock and self.environment is not Environment.DEVELOPMENT:
+            raise ValueError("MOTCUA_DEMO_CLOCK is for development only")
         return self
 
     @model_validator(mode="after")

@@ -68,6 +68,8 @@ def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
         "MOTCUA_TEMPORAL_PORT": str(_free_port()),
         "MOTCUA_TEMPORAL_UI_PORT": str(_free_port()),
         "MOTCUA_ENVIRONMENT": "development",
+        # No background demo province here: this test is about starting and stopping.
+        "MOTCUA_DEMO_SEED_DOSSIERS": "0",
     }
     base = f"http://127.0.0.1:{api_port}/api/v1"
 

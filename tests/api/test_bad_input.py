@@ -163,3 +163,16 @@ async def test_receiving_rules_of_the_procedure_are_enforced(
     assert province.json()["detail"][0]["field"] == "receiving_unit"
     assert "chỉ tiếp nhận tại bộ phận một cửa cấp xã" in province.json()["detail"][0]["msg"]
     assert await _stored(sessionmaker) == before
+
+
+async def test_a_back_dated_submission_is_refused_outside_demo_mode(
+    api: httpx.AsyncClient,
+) -> None:
+    response = await api.post(
+        "/api/v1/dossiers",
+        json=submission(channel=2, received_by=None),
+        headers={"X-Demo-Time": "2026-10-01T09:00:00+07:00"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["header", "X-Demo-Time"]
