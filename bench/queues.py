@@ -108,7 +108,8 @@ COLUMNS = [
 ]
 
 
-async def prepare(count: int) -> tuple[list[str], datetime]:
+async def fresh_database() -> None:
+    """The benchmark database, empty but for the migrations and the reference data."""
     await recreate_database(URL)
     await upgrade_async(URL)
     engine = make_engine(URL)
@@ -116,6 +117,10 @@ async def prepare(count: int) -> tuple[list[str], datetime]:
         await load_units(session, catalogue.load_units())
         await load_procedures(session, catalogue.load_procedures())
     await engine.dispose()
+
+
+async def prepare(count: int) -> tuple[list[str], datetime]:
+    await fresh_database()
     units = [u.code for u in catalogue.load_units() if u.receives_dossiers or u.level == "province"]
     procedures = [p.code for p in catalogue.load_procedures()]
     now = datetime.now(UTC)

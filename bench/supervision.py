@@ -21,10 +21,8 @@ import asyncpg
 from sqlmodel import col, select
 
 import catalogue
-from bench.queues import URL
-from db.migrate import recreate_database, upgrade_async
+from bench.queues import URL, fresh_database
 from db.models import DossierRow
-from db.reference import load_procedures, load_units
 from db.session import make_engine, make_sessionmaker
 from db.statistics import unit_reports
 
@@ -67,13 +65,7 @@ def _rows(count: int, units: list[str], procedures: list[str], now: datetime):  
 
 
 async def prepare(count: int) -> None:
-    await recreate_database(URL)
-    await upgrade_async(URL)
-    engine = make_engine(URL)
-    async with make_sessionmaker(engine)() as session, session.begin():
-        await load_units(session, catalogue.load_units())
-        await load_procedures(session, catalogue.load_procedures())
-    await engine.dispose()
+    await fresh_database()
     units = [u.code for u in catalogue.load_units()]
     procedures = [p.code for p in catalogue.load_procedures()]
     connection = await asyncpg.connect(URL.replace("+asyncpg", ""))
