@@ -21,9 +21,13 @@ class ProjectionActivities:
 
     @activity.defn(name="record_dossier_event")
     async def record_event(self, record: RecordEvent) -> None:
-        snapshot = record.snapshot
+        snapshot, event = record.snapshot, record.event
         judgement = None
-        if snapshot.finished_at is not None:
+        # Judged once, on the event that ends processing; later events leave the verdict.
+        finishing = event.to_status.ends_processing and not (
+            event.from_status is not None and event.from_status.ends_processing
+        )
+        if finishing and snapshot.finished_at is not None:
             judgement = judge(
                 await self.calendar(),
                 status=int(snapshot.status),

@@ -5,6 +5,7 @@ and a late retry never moves the projection back to an older state.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -27,7 +28,7 @@ async def append_event(
     session: AsyncSession, record: RecordEvent, judgement: Judgement | None = None
 ) -> None:
     dossier, snapshot, event = record.dossier, record.snapshot, record.event
-    lifecycle = {
+    lifecycle: dict[str, Any] = {
         "status": int(snapshot.status),
         "sub_state": snapshot.sub_state.value,
         "accepted_at": snapshot.accepted_at,
@@ -45,16 +46,16 @@ async def append_event(
         "supplement_requests": snapshot.supplement_requests,
         "late_by_rule": snapshot.late_by_rule,
         "closed_at": snapshot.closed_at,
-        "outcome": None
-        if judgement is None or judgement.outcome is None
-        else judgement.outcome.value,
-        "processing_days": None if judgement is None else judgement.processing_days,
         "digitised": snapshot.digitised,
         "demo": snapshot.demo,
         "last_seq": snapshot.last_seq,
         "updated_at": event.at,
         "snapshot": snapshot.model_dump(mode="json"),
     }
+    if judgement is not None:
+        # Only the event that ends processing carries a verdict; later ones keep it.
+        lifecycle["outcome"] = None if judgement.outcome is None else judgement.outcome.value
+        lifecycle["processing_days"] = judgement.processing_days
     dossier_table = table_of(DossierRow)
     await session.exec(
         insert_for(session, DossierRow)

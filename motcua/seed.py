@@ -24,13 +24,14 @@ from temporalio.service import RPCError
 
 import catalogue
 from motcua.database import save_demo_staff
+from motcua.demo import DEMO_PASSWORD
 from motcua.settings import Settings
 from motcua.temporal import connect
+from schemas.lifecycle import PERFORMED_BY, Action, Role
 from schemas.procedure import ProcedureDefinition
 from schemas.unit import Level
 from workflows.dossier import DossierWorkflow
 
-DEMO_PASSWORD = "motcua-demo"
 PROVINCE_CENTRE = "ttphcc-tinh"
 _NAMES = [
     ("Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Nam", "Phạm Thu Hà", "Vũ Đức Minh"),
@@ -49,19 +50,12 @@ _HAPPY_PATH = [
     "mark_result_ready",
     "return_result",
 ]
+# Staff do everything here, the counter's clerk first where a citizen could act too.
+_STAFF = (Role.CLERK, Role.OFFICER, Role.LEADER)
 _ROLE = {
-    "accept": "clerk",
-    "refuse": "clerk",
-    "request_supplement": "clerk",
-    "transfer": "clerk",
-    "claim": "officer",
-    "appraise": "officer",
-    "forward": "officer",
-    "request_payment": "officer",
-    "record_payment": "clerk",
-    "approve": "leader",
-    "mark_result_ready": "officer",
-    "return_result": "clerk",
+    action.value: next(r.value for r in _STAFF if r in PERFORMED_BY[action])
+    for action in Action
+    if PERFORMED_BY[action] & set(_STAFF)
 }
 
 

@@ -26,6 +26,16 @@ class DossierStatus(IntEnum):
         return _STATUS_NAMES[self][1]
 
     @property
+    def ends_processing(self) -> bool:
+        """Decision 766: processing ends at result ready, returned, refused or stopped."""
+        return self in (
+            DossierStatus.RESULT_READY,
+            DossierStatus.RESULT_RETURNED,
+            DossierStatus.REFUSED,
+            DossierStatus.STOPPED,
+        )
+
+    @property
     def is_terminal(self) -> bool:
         return self in (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.RESULT_RETURNED)
 

@@ -52,7 +52,6 @@ _RETRY_FOREVER = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
 )
 _ACTIVITY_TIMEOUT = timedelta(seconds=60)
-_FINISHED = (S.RESULT_READY, S.RESULT_RETURNED, S.REFUSED, S.STOPPED)
 
 
 def rule(action: Action, update: Any) -> Any:  # Any: each update has its own command type
@@ -236,7 +235,7 @@ class DossierMachinery:
             handover=handover,
         )
         self._s.status, self._s.sub_state, self._s.last_seq = to_status, sub_state, seq
-        if to_status in _FINISHED and self._s.finished_at is None:
+        if to_status.ends_processing and self._s.finished_at is None:
             self._s.finished_at = self._now()
         self._wake = True
         return event
