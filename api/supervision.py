@@ -6,7 +6,7 @@ the leaders of a unit see their own unit.
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -151,19 +151,19 @@ async def _risk_page(
 async def statistics(
     session: SessionDep,
     user: CurrentUser,
-    start: datetime,
-    end: datetime,
+    start: Annotated[date, Query(description="First day of the period (province time)")],
+    end: Annotated[date, Query(description="Last day of the period, included")],
     by: GroupBy = "competent",
     format: Literal["json", "csv"] = "json",
 ) -> StatisticsReport | Response:
-    if end <= start:
+    if end < start:
         raise FieldError(
             ("query", "end"),
             "value_error",
-            "Ngày kết thúc phải sau ngày bắt đầu.",
-            "The end must be after the start.",
+            "Ngày kết thúc không được trước ngày bắt đầu.",
+            "The end must not be before the start.",
         )
-    reports = await unit_reports(session, start, end, by, _scope(user))
+    reports = await unit_reports(session, start, end + timedelta(days=1), by, _scope(user))
     units = [
         UnitStatistics(
             **{**vars(r), "received": {str(k): v for k, v in r.received.items()}},

@@ -4,6 +4,7 @@ Writes are keyed by (dossier, sequence number): a retried activity inserts nothi
 and a late retry never moves the projection back to an older state.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +20,20 @@ from db.models import (
     DossierRow,
     IdempotencyKeyRow,
 )
+from db.statistics import (
+    FACT_COLUMNS,
+    add_to_daily,
+    contribution,
+    difference,
+    dossier_facts,
+)
 from db.upsert import insert_for, table_of
 from schemas.dossier import RecordEvent
 from worktime.indicators import Judgement
+
+
+def _facts(values: Mapping[Any, Any]) -> dict[str, Any]:
+    return {name: values.get(name) for name in FACT_COLUMNS}
 
 
 async def append_event(
@@ -57,30 +69,39 @@ async def append_event(
         lifecycle["outcome"] = None if judgement.outcome is None else judgement.outcome.value
         lifecycle["processing_days"] = judgement.processing_days
     dossier_table = table_of(DossierRow)
-    await session.exec(
+    values = {
+        "code": dossier.code,
+        "procedure_code": dossier.procedure_code,
+        "procedure_version": dossier.procedure_version,
+        "receiving_unit": dossier.receiving_unit,
+        "competent_authority": dossier.competent_authority,
+        "returning_unit": dossier.returning_unit,
+        "channel": int(dossier.channel),
+        "applicant_name": dossier.applicant.full_name,
+        "applicant_id_number": dossier.applicant.id_number,
+        "applicant_phone": dossier.applicant.phone,
+        "applicant": dossier.applicant.model_dump(mode="json"),
+        "submitted_at": dossier.submitted_at,
+        **lifecycle,
+    }
+    inserted = await session.exec(
         insert_for(session, DossierRow)
-        .values(
-            code=dossier.code,
-            procedure_code=dossier.procedure_code,
-            procedure_version=dossier.procedure_version,
-            receiving_unit=dossier.receiving_unit,
-            competent_authority=dossier.competent_authority,
-            returning_unit=dossier.returning_unit,
-            channel=int(dossier.channel),
-            applicant_name=dossier.applicant.full_name,
-            applicant_id_number=dossier.applicant.id_number,
-            applicant_phone=dossier.applicant.phone,
-            applicant=dossier.applicant.model_dump(mode="json"),
-            submitted_at=dossier.submitted_at,
-            **lifecycle,
-        )
+        .values(**values)
         .on_conflict_do_nothing(index_elements=[dossier_table.c.code])
+        .returning(dossier_table.c.code)
     )
-    await session.exec(
-        update(DossierRow)
-        .where(col(DossierRow.code) == dossier.code, col(DossierRow.last_seq) < snapshot.last_seq)
-        .values(**lifecycle)
-    )
+    if inserted.first() is not None:
+        await add_to_daily(session, contribution(_facts(values)))
+    else:
+        # Locked, so that the day counts move from exactly the state this update replaces.
+        old = await dossier_facts(session, dossier.code, lock=True)
+        assert old is not None
+        if old["last_seq"] < snapshot.last_seq:
+            await session.exec(
+                update(DossierRow).where(col(DossierRow.code) == dossier.code).values(**lifecycle)
+            )
+            new = _facts({**old, **lifecycle})
+            await add_to_daily(session, difference(contribution(new), contribution(_facts(old))))
     event_table = table_of(DossierEventRow)
     await session.exec(
         insert_for(session, DossierEventRow)
@@ -218,11 +239,18 @@ async def record_feedback(
 ) -> DossierFeedbackRow:
     """One rating per dossier: a retried request finds the first and changes nothing."""
     table = table_of(DossierFeedbackRow)
-    await session.exec(
+    inserted = await session.exec(
         insert_for(session, DossierFeedbackRow)
         .values(dossier_code=code, rating=rating, complaint=complaint, created_at=at)
         .on_conflict_do_nothing(index_elements=[table.c.dossier_code])
+        .returning(table.c.dossier_code)
     )
+    if inserted.first() is not None and complaint is not None:
+        facts = await dossier_facts(session, code)
+        assert facts is not None
+        await add_to_daily(
+            session, difference(contribution(facts, complaint=True), contribution(facts))
+        )
     row = await get_feedback(session, code)
     assert row is not None
     return row

@@ -158,6 +158,45 @@ class DossierFeedbackRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class DossierDailyRow(SQLModel, table=True):
+    """Per local day, unit and procedure: what happened that day (db.statistics).
+
+    Kept by the projection as each dossier moves (its old contribution taken away, its new
+    one added), so a report over any run of days is a sum over days, not over dossiers.
+    Stocks (open, open with a deadline, overdue) are kept as entries and exits per day.
+    """
+
+    __tablename__ = "dossier_daily"
+
+    day: date = Field(primary_key=True)
+    competent_authority: str = Field(primary_key=True, max_length=64)
+    receiving_unit: str = Field(primary_key=True, max_length=64)
+    procedure_code: str = Field(primary_key=True, max_length=64)
+    opened: int = 0
+    closed: int = 0
+    tracked_opened: int = 0
+    tracked_closed: int = 0
+    overdue_opened: int = 0
+    overdue_closed: int = 0
+    received_1: int = 0
+    received_2: int = 0
+    received_3: int = 0
+    accepted: int = 0
+    digitised: int = 0
+    finished_early: int = 0
+    finished_on_time: int = 0
+    finished_late: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    processed: int = 0
+    processing_days_sum: float = 0.0
+    paid: int = 0
+    paid_online: int = 0
+    returned: int = 0
+    returned_electronically: int = 0
+    complaints: int = 0
+
+
 class DossierHandoverRow(SQLModel, table=True):
     """The process-control sheet (Form 06): every time the dossier changed hands."""
 

@@ -1,112 +1,314 @@
-"""The provincial report as one aggregate query (formulas in `worktime.indicators`).
+"""The provincial report as sums over days (formulas in `worktime.indicators`).
 
-Each dossier was judged when it finished (`dossier.outcome`, `processing_days`), so a
-period's report is sums over the dossiers it touches: those submitted before its end and
-not finished before its start. The unfinished-due and finished-at indexes find them.
+Each dossier contributes to a few (day, unit, procedure) rows of `dossier_daily`: the day
+it was submitted (received, accepted, digitised; it enters the open stock), the day
+processing ended (its verdict; it leaves the stock), and the day it became overdue. The
+projection keeps the table as a dossier moves: its old contribution taken away, the new
+one added, in the same transaction as the projection row. A period's report is then:
+
+- flows (received, finished early/on time/late, refused, …): sums over its days;
+- stocks at an instant (carried over at the start; open, open with a deadline and
+  overdue at the end): entries minus exits over the days before it.
+
+Periods are whole days in the province's time zone, as provincial reports are. Paused
+dossiers are the only figure read from the projection itself (its current status).
 """
 
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, case, cast, func, not_, or_
+from sqlalchemy import RowMapping, case, delete, func, insert
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import DossierFeedbackRow, DossierRow
-from worktime.indicators import JUDGED_OUTCOMES, Outcome, UnitReport
+from db.models import DossierDailyRow, DossierFeedbackRow, DossierRow
+from db.upsert import insert_for, table_of
+from worktime.indicators import JUDGED_OUTCOMES, UnitReport
 
 GroupBy = Literal["competent", "receiving", "procedure"]
+DayKey = tuple[date, str, str, str]
+Counts = defaultdict[str, float]
+Contribution = dict[DayKey, Counts]
 
+PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _GROUP_COLUMNS = {
-    "competent": DossierRow.competent_authority,
-    "receiving": DossierRow.receiving_unit,
-    "procedure": DossierRow.procedure_code,
+    "competent": "competent_authority",
+    "receiving": "receiving_unit",
+    "procedure": "procedure_code",
 }
 _AWAITING_SUPPLEMENT = 5
 _RESULT_RETURNED = 10
+_JUDGED = {o.value for o in JUDGED_OUTCOMES}
+_OUTCOME_COUNTERS = {
+    "early": "finished_early",
+    "on_time": "finished_on_time",
+    "late": "finished_late",
+    "refused": "refused",
+    "withdrawn": "withdrawn",
+}
+
+# The projection columns a dossier's contribution depends on.
+FACT_COLUMNS = (
+    "competent_authority",
+    "receiving_unit",
+    "procedure_code",
+    "channel",
+    "status",
+    "submitted_at",
+    "accepted_at",
+    "legal_due_at",
+    "finished_at",
+    "late_by_rule",
+    "outcome",
+    "processing_days",
+    "payment_method",
+    "result_method",
+    "digitised",
+)
+_COUNTERS = tuple(
+    column.name
+    for column in table_of(DossierDailyRow).columns
+    if column.name not in ("day", *_GROUP_COLUMNS.values())
+)
 
 
-def _count(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
+def local_day(at: datetime) -> date:
+    return at.astimezone(PROVINCE_TZ).date()
+
+
+def contribution(facts: Mapping[Any, Any], complaint: bool = False) -> Contribution:
+    """What one dossier, as the projection holds it, adds to `dossier_daily`."""
+    units = (facts["competent_authority"], facts["receiving_unit"], facts["procedure_code"])
+    days: Contribution = {}
+
+    def on(day: date) -> Counts:
+        return days.setdefault((day, *units), defaultdict(float))
+
+    submitted = on(local_day(facts["submitted_at"]))
+    submitted["opened"] += 1
+    submitted[f"received_{facts['channel']}"] += 1
+    if facts["accepted_at"] is not None:
+        submitted["accepted"] += 1
+        submitted["digitised"] += int(bool(facts["digitised"]))
+    finished_at, due_at = facts["finished_at"], facts["legal_due_at"]
+    if due_at is not None:
+        submitted["tracked_opened"] += 1
+        # Overdue from the day after the due date's day: a report ending at midnight counts
+        # a dossier due before it. A second supplement request makes it late from the start.
+        overdue_from = (
+            local_day(facts["submitted_at"]) if facts["late_by_rule"] else local_day(due_at)
+        )
+        on(overdue_from)["overdue_opened"] += 1
+        if finished_at is not None:
+            on(local_day(finished_at))["tracked_closed"] += 1
+            on(max(overdue_from, local_day(finished_at)))["overdue_closed"] += 1
+    if finished_at is None:
+        return _without_zeros(days)
+    finished = on(local_day(finished_at))
+    finished["closed"] += 1
+    outcome = facts["outcome"]
+    if outcome is not None:
+        finished[_OUTCOME_COUNTERS[outcome]] += 1
+    if outcome in _JUDGED:
+        if facts["processing_days"] is not None:
+            finished["processed"] += 1
+            finished["processing_days_sum"] += float(facts["processing_days"])
+        finished["paid"] += int(facts["payment_method"] is not None)
+        finished["paid_online"] += int(facts["payment_method"] == "online")
+        returned = facts["status"] == _RESULT_RETURNED
+        finished["returned"] += int(returned)
+        finished["returned_electronically"] += int(
+            returned and facts["result_method"] == "electronic"
+        )
+        finished["complaints"] += int(complaint)
+    return _without_zeros(days)
+
+
+def _without_zeros(days: Contribution) -> Contribution:
+    kept = {key: defaultdict(float, {n: v for n, v in c.items() if v}) for key, c in days.items()}
+    return {key: counts for key, counts in kept.items() if counts}
+
+
+def difference(new: Contribution, old: Contribution) -> Contribution:
+    """new − old, keeping negative counts (a dossier leaving a bucket)."""
+    delta: Contribution = {}
+    for key in new.keys() | old.keys():
+        counts: Counts = defaultdict(float, new.get(key, {}))
+        for name, value in old.get(key, {}).items():
+            counts[name] -= value
+        delta[key] = counts
+    return _without_zeros(delta)
+
+
+async def add_to_daily(session: AsyncSession, delta: Contribution) -> None:
+    """Adds counts to their day rows; keys in a fixed order, so writers never deadlock."""
+    table = table_of(DossierDailyRow)
+    for key in sorted(delta):
+        counts = delta[key]
+        statement = insert_for(session, DossierDailyRow).values(
+            **_key_values(key), **_counter_values(counts)
+        )
+        await session.exec(
+            statement.on_conflict_do_update(
+                index_elements=list(table.primary_key.columns),
+                set_={name: table.c[name] + statement.excluded[name] for name in counts},
+            )
+        )
+
+
+def _counter_values(counts: Counts) -> dict[str, Any]:
+    # Whole numbers but one: the integer columns take ints.
+    return {
+        name: counts.get(name, 0) if name == "processing_days_sum" else int(counts.get(name, 0))
+        for name in _COUNTERS
+    }
+
+
+def _key_values(key: DayKey) -> dict[str, Any]:
+    day, competent, receiving, procedure = key
+    return {
+        "day": day,
+        "competent_authority": competent,
+        "receiving_unit": receiving,
+        "procedure_code": procedure,
+    }
+
+
+def daily_rows(dossiers: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The whole table from projection rows (each with FACT_COLUMNS and `complaint`)."""
+    totals: Contribution = {}
+    for facts in dossiers:
+        for key, counts in contribution(facts, bool(facts["complaint"])).items():
+            total = totals.setdefault(key, defaultdict(float))
+            for name, value in counts.items():
+                total[name] += value
+    return [
+        {**_key_values(key), **_counter_values(counts)} for key, counts in sorted(totals.items())
+    ]
+
+
+def facts_query() -> Any:
+    """Projection rows with what `daily_rows` needs, for a rebuild or a migration."""
+    return select_columns(
+        *(col(getattr(DossierRow, name)) for name in FACT_COLUMNS),
+        col(DossierFeedbackRow.complaint).is_not(None).label("complaint"),
+    ).outerjoin(DossierFeedbackRow, col(DossierFeedbackRow.dossier_code) == col(DossierRow.code))
+
+
+async def dossier_facts(
+    session: AsyncSession, code: str, *, lock: bool = False
+) -> RowMapping | None:
+    """One dossier's FACT_COLUMNS and last_seq; locked when its counts are about to move."""
+    statement = select_columns(
+        *(col(getattr(DossierRow, name)) for name in (*FACT_COLUMNS, "last_seq"))
+    ).where(col(DossierRow.code) == code)
+    if lock:
+        statement = statement.with_for_update()
+    return (await (await session.connection()).execute(statement)).mappings().first()
+
+
+async def rebuild_daily(session: AsyncSession, batch: int = 5000) -> int:
+    """Recomputes `dossier_daily` from the projection (after a bulk load or a repair)."""
+    await session.exec(delete(DossierDailyRow))
+    rows = daily_rows((await session.exec(facts_query())).mappings())
+    for offset in range(0, len(rows), batch):
+        await (await session.connection()).execute(
+            insert(DossierDailyRow), rows[offset : offset + batch]
+        )
+    return len(rows)
 
 
 async def unit_reports(
     session: AsyncSession,
-    start: datetime,
-    end: datetime,
+    start: date,
+    end: date,
     by: GroupBy = "competent",
     unit: str | None = None,
 ) -> list[UnitReport]:
-    """One report per unit (or procedure) that had any dossier in [start, end)."""
-    d = DossierRow
-    group = col(_GROUP_COLUMNS[by])
-    finished_in = and_(col(d.finished_at) >= start, col(d.finished_at) < end)
-    judged = and_(finished_in, col(d.outcome).in_([o.value for o in JUDGED_OUTCOMES]))
-    open_at_end = and_(
-        or_(col(d.finished_at).is_(None), col(d.finished_at) >= end),
-        col(d.legal_due_at).is_not(None),
-    )
-    overdue_at_end = or_(col(d.late_by_rule), col(d.legal_due_at) < end)
-    received = col(d.submitted_at) >= start
-    accepted = and_(received, col(d.accepted_at).is_not(None))
-    complained = col(DossierFeedbackRow.complaint).is_not(None)
+    """One report per unit (or procedure) that had a dossier in the days [start, end)."""
+    d = DossierDailyRow
+    group = col(getattr(d, _GROUP_COLUMNS[by]))
 
-    def outcome(value: Outcome) -> Any:
-        return _count(and_(finished_in, col(d.outcome) == value.value))
+    def stock(entries: str, exits: str, before: Any = None) -> Any:
+        value = col(getattr(d, entries)) - col(getattr(d, exits))
+        return func.sum(value if before is None else func.coalesce(_when(before, value), 0))
 
-    columns = {
-        "carried_over": _count(col(d.submitted_at) < start),
-        "received_1": _count(and_(received, col(d.channel) == 1)),
-        "received_2": _count(and_(received, col(d.channel) == 2)),
-        "received_3": _count(and_(received, col(d.channel) == 3)),
-        "finished_early": outcome(Outcome.EARLY),
-        "finished_on_time": outcome(Outcome.ON_TIME),
-        "finished_late": outcome(Outcome.LATE),
-        "refused": outcome(Outcome.REFUSED),
-        "withdrawn": outcome(Outcome.WITHDRAWN),
-        "in_progress_overdue": _count(and_(open_at_end, overdue_at_end)),
-        "in_progress_within_deadline": _count(and_(open_at_end, not_(overdue_at_end))),
-        "paused": _count(and_(open_at_end, col(d.status) == _AWAITING_SUPPLEMENT)),
-        "average_processing_days": func.avg(
-            case((judged, cast(col(d.processing_days), Float)), else_=None)
-        ),
-        "paid": _count(and_(judged, col(d.payment_method).is_not(None))),
-        "paid_online": _count(and_(judged, col(d.payment_method) == "online")),
-        "returned": _count(and_(judged, col(d.status) == _RESULT_RETURNED)),
-        "returned_electronically": _count(
-            and_(judged, col(d.status) == _RESULT_RETURNED, col(d.result_method) == "electronic")
-        ),
-        "accepted": _count(accepted),
-        "digitised": _count(and_(accepted, col(d.digitised))),
-        "complaints": _count(and_(or_(judged, open_at_end), complained)),
+    # Two scans: stocks read every day before the end, but only three differences of them;
+    # flows read all counters, but only the period's days.
+    stocks = {
+        "carried_over": stock("opened", "closed", col(d.day) < start),
+        "open_with_deadline": stock("tracked_opened", "tracked_closed"),
+        "in_progress_overdue": stock("overdue_opened", "overdue_closed"),
     }
-    statement = (
-        select(group.label("unit"), *(value.label(name) for name, value in columns.items()))
-        .select_from(d)
-        .outerjoin(DossierFeedbackRow, col(DossierFeedbackRow.dossier_code) == col(d.code))
-        .where(
-            col(d.submitted_at) < end,
-            or_(col(d.finished_at).is_(None), col(d.finished_at) >= start),
+    flows = {
+        name: func.sum(getattr(d, name))
+        for name in _COUNTERS
+        if not name.endswith(("opened", "closed"))
+    }
+    scope = col(getattr(d, _GROUP_COLUMNS["competent" if by == "procedure" else by]))
+    rows: dict[str, dict[str, Any]] = {}
+    for columns, where in ((stocks, col(d.day) < end), (flows, col(d.day) >= start)):
+        statement = (
+            select_columns(
+                group.label("unit"), *(value.label(name) for name, value in columns.items())
+            )
+            .where(where, col(d.day) < end, *([] if unit is None else [scope == unit]))
+            .group_by(group)
         )
-        .group_by(group)
-        .order_by(group)
-    )
-    if unit is not None:
-        statement = statement.where(
-            col(_GROUP_COLUMNS["competent" if by == "procedure" else by]) == unit
-        )
+        for row in (await (await session.connection()).execute(statement)).mappings():
+            rows.setdefault(row["unit"], {}).update(row)
+    paused = await _paused(session, end, by, unit)
     reports = []
-    for row in (await session.exec(statement)).mappings():
-        values = {
-            name: int(row[name] or 0) for name in columns if name != "average_processing_days"
-        }
-        average = row["average_processing_days"]
+    for name in sorted(rows):
+        values = {column: rows[name].get(column) or 0 for column in (*stocks, *flows)}
+        processed, days = int(values.pop("processed")), float(values.pop("processing_days_sum"))
+        open_with_deadline = int(values.pop("open_with_deadline"))
+        counts = {column: int(value) for column, value in values.items()}
+        received = {c: counts.pop(f"received_{c}") for c in (1, 2, 3)}
+        if counts["carried_over"] + sum(received.values()) == 0:
+            continue  # no dossier of this unit was in the period
         reports.append(
             UnitReport(
-                unit=row["unit"],
-                received={c: values.pop(f"received_{c}") for c in (1, 2, 3)},
-                average_processing_days=None if average is None else float(average),
-                **values,
+                unit=name,
+                received=received,
+                in_progress_within_deadline=open_with_deadline - counts["in_progress_overdue"],
+                paused=paused.get(name, 0),
+                average_processing_days=days / processed if processed else None,
+                **counts,
             )
         )
     return reports
+
+
+def _when(condition: Any, value: Any) -> Any:
+    return case((condition, value), else_=None)
+
+
+async def _paused(
+    session: AsyncSession, end: date, by: GroupBy, unit: str | None
+) -> dict[str, int]:
+    """Waiting for a supplement at the period's end: only open dossiers can be, so the
+    current status of the unfinished ones answers (from the unfinished-due index)."""
+    group = col(getattr(DossierRow, _GROUP_COLUMNS[by]))
+    statement = (
+        select(group, func.count())
+        .where(
+            col(DossierRow.finished_at).is_(None),
+            col(DossierRow.status) == _AWAITING_SUPPLEMENT,
+            col(DossierRow.legal_due_at).is_not(None),
+            col(DossierRow.submitted_at) < day_start(end),
+        )
+        .group_by(group)
+    )
+    if unit is not None:
+        scope = "competent" if by == "procedure" else by
+        statement = statement.where(col(getattr(DossierRow, _GROUP_COLUMNS[scope])) == unit)
+    return {key: int(count) for key, count in (await session.exec(statement)).all()}
+
+
+def day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=PROVINCE_TZ)

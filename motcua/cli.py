@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run a Temporal worker")
     commands.add_parser("api", help="serve the HTTP API")
     commands.add_parser("migrate", help="apply migrations and load reference data")
+    commands.add_parser(
+        "recount", help="rebuild the statistics' daily roll-up from the dossier projection"
+    )
     user = commands.add_parser("user", help="create or update a staff account")
     user.add_argument("username")
     user.add_argument("--name", required=True, help="full name")
@@ -59,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(
             "api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port
         )
+        return 0
+    if args.command == "recount":
+        from motcua.database import recount_statistics
+
+        rows = asyncio.run(recount_statistics(settings.resolved_database_url))
+        print(f"{rows} day rows")
         return 0
     if args.command == "user":
         from motcua.database import save_staff

@@ -17,6 +17,18 @@ async def prepare_database(database_url: str) -> None:
         await engine.dispose()
 
 
+async def recount_statistics(database_url: str) -> int:
+    """Rebuilds the daily roll-up from the projection (after a restore or a repair)."""
+    from db.statistics import rebuild_daily
+
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await rebuild_daily(session)
+    finally:
+        await engine.dispose()
+
+
 async def save_staff(
     database_url: str, username: str, full_name: str, password: str, role: str, unit: str
 ) -> None:

@@ -342,7 +342,9 @@ class UnitStatistics(BaseModel):
 
 
 class StatisticsReport(BaseModel):
-    start: datetime
-    end: datetime
+    """A report over whole days in province time, both ends included."""
+
+    start: date
+    end: date
     by: str
     units: list[UnitStatistics]

@@ -80,7 +80,7 @@ async def sessionmaker(engine: AsyncEngine) -> SessionMaker:
         await connection.execute(
             text(
                 "TRUNCATE dossier_event, dossier, idempotency_key, calendar_override, "
-                "notification RESTART IDENTITY CASCADE"
+                "notification, dossier_daily RESTART IDENTITY CASCADE"
             )
         )
     return make_sessionmaker(engine)

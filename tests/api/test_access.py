@@ -307,7 +307,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, list[int]]] = [
     ("GET", "/api/v1/supervision/overdue", None, [401, 403, 403, 200, 403, 200, 200, 200]),
     (
         "GET",
-        "/api/v1/supervision/statistics?start=2026-01-01T00:00:00Z&end=2027-01-01T00:00:00Z",
+        "/api/v1/supervision/statistics?start=2026-01-01&end=2026-12-31",
         None,
         [401, 403, 403, 200, 403, 200, 200, 200],
     ),

@@ -2,14 +2,16 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from sqlalchemy import update
+from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from db.models import DossierRow
+from db.models import DossierDailyRow, DossierRow
 from db.session import SessionMaker
+from db.statistics import rebuild_daily
 from motcua.settings import Settings
 from tests.auth import bearer
 from tests.journeys import act, drive, submit
@@ -67,8 +69,8 @@ async def test_statistics_count_what_happened_in_the_period(
     unscanned = await submit(api, **JUSTICE)
     await act(api, unscanned, "accept")
     period = {
-        "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
-        "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        "start": (date.today() - timedelta(days=1)).isoformat(),
+        "end": (date.today() + timedelta(days=1)).isoformat(),
     }
 
     body = (await api.get("/api/v1/supervision/statistics", params=period)).json()
@@ -96,8 +98,8 @@ async def test_statistics_are_scoped_to_what_the_user_supervises(
     await submit(api, **JUSTICE)
     await submit(api, receiving_unit="phuong-tan-lap")
     period = {
-        "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
-        "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        "start": (date.today() - timedelta(days=1)).isoformat(),
+        "end": (date.today() + timedelta(days=1)).isoformat(),
         "by": "receiving",
     }
 
@@ -132,8 +134,8 @@ async def test_a_complaint_lowers_satisfaction(api: httpx.AsyncClient) -> None:
         f"/api/v1/track/{code}/feedback", json=complaint, headers={"X-Tracking-Secret": secret}
     )
     period = {
-        "start": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
-        "end": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        "start": (date.today() - timedelta(days=1)).isoformat(),
+        "end": (date.today() + timedelta(days=1)).isoformat(),
     }
     body = (await api.get("/api/v1/supervision/statistics", params=period)).json()
 
@@ -154,3 +156,62 @@ def _online_applicant() -> dict[str, object]:
             "phone": "0905123456",
         },
     }
+
+
+async def test_the_day_counts_kept_by_the_projection_equal_a_recount(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker
+) -> None:
+    receipt = (await api.post("/api/v1/dossiers", json={**JUSTICE, **_online_applicant()})).json()
+    returned = receipt["code"]
+    await drive(api, returned, "accept", "transfer", "assign", "appraise", "approve")
+    await drive(api, returned, "mark_result_ready", "return_result")
+    await api.post(
+        f"/api/v1/track/{returned}/feedback",
+        json={"rating": 1, "complaint": "Chậm."},
+        headers={"X-Tracking-Secret": receipt["tracking_secret"]},
+    )
+    await act(api, await submit(api, **JUSTICE), "refuse")
+    paused = await submit(api, **JUSTICE)
+    await drive(api, paused, "accept", "transfer", "assign")
+    await act(
+        api, paused, "appraise", result="insufficient", findings="Thiếu", missing_documents=["Ảnh"]
+    )
+    withdrawn = await submit(api, **JUSTICE)
+    await drive(api, withdrawn, "accept")
+    await act(api, withdrawn, "withdraw")
+    await act(api, await submit(api, **JUSTICE), "accept", digitised=True)
+
+    kept = await _daily_rows(sessionmaker)
+    async with sessionmaker() as session, session.begin():
+        await rebuild_daily(session)
+    recounted = await _daily_rows(sessionmaker)
+
+    assert sum(row["received_1"] + row["received_2"] for row in kept) == 5
+    assert sum(row["complaints"] for row in kept) == 1
+    assert kept == recounted
+
+
+async def test_a_period_ending_before_it_starts_names_the_end(api: httpx.AsyncClient) -> None:
+    response = await api.get(
+        "/api/v1/supervision/statistics", params={"start": "2026-11-30", "end": "2026-11-01"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "end"]
+
+
+async def _daily_rows(sessionmaker: SessionMaker) -> list[dict[str, object]]:
+    async with sessionmaker() as session:
+        rows = await session.exec(select(DossierDailyRow).order_by(*_DAY_KEY))
+        return [
+            {**row.model_dump(), "processing_days_sum": round(row.processing_days_sum, 6)}
+            for row in rows
+        ]
+
+
+_DAY_KEY = (
+    col(DossierDailyRow.day),
+    col(DossierDailyRow.competent_authority),
+    col(DossierDailyRow.receiving_unit),
+    col(DossierDailyRow.procedure_code),
+)

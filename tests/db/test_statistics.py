@@ -4,7 +4,7 @@ Period: November 2026 (Asia/Ho_Chi_Minh). Unit A (Tân Lập) has eight dossiers
 (Vụ Bổn) one. Each finished dossier is judged as the projection judges it.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,12 +12,12 @@ import pytest
 
 from db.models import DossierFeedbackRow, DossierRow
 from db.session import SessionMaker
-from db.statistics import unit_reports
+from db.statistics import rebuild_daily, unit_reports
 from worktime.calendar import WorkingCalendar
 from worktime.indicators import judge
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-START, END = datetime(2026, 11, 1, tzinfo=VN), datetime(2026, 12, 1, tzinfo=VN)
+START, END = date(2026, 11, 1), date(2026, 12, 1)  # whole days, the end excluded
 A, B = "phuong-tan-lap", "xa-vu-bon"
 
 
@@ -154,6 +154,9 @@ async def province(sessionmaker: SessionMaker) -> None:
                 DossierFeedbackRow(dossier_code="TEST-0001", rating=5, created_at=t(5)),
             ]
         )
+        # Rows written directly, not through the projection: count them as a repair would.
+        await session.flush()
+        await rebuild_daily(session)
 
 
 async def test_buckets_and_indicators_match_the_hand_computation(
