@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from api import (
     admin,
@@ -15,6 +14,7 @@ from api import (
     health,
     live,
     metrics,
+    pages,
     queues,
     reference,
     supervision,
@@ -69,9 +69,5 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(health.router)
     app.include_router(v1)
     app.include_router(metrics.router)
-
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
+    pages.install(app)
     return app

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import jwt
-from fastapi import Depends
+from fastapi import Cookie, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
 from api.deps import ResourcesDep, SessionDep
@@ -17,6 +17,7 @@ from schemas.lifecycle import Role
 from schemas.users import StaffUser, TokenAnswer
 
 router = api_router(prefix="/auth", tags=["authentication"])
+SESSION_COOKIE = "motcua_session"
 _bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token to get one")
 _ALGORITHM = "HS256"
 
@@ -67,13 +68,17 @@ async def optional_user(
     session: SessionDep,
     resources: ResourcesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session_cookie: Annotated[
+        str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)
+    ] = None,
 ) -> StaffUser | None:
-    if credentials is None:
+    # The web pages sign in with the same token, kept in an HttpOnly, SameSite=Strict
+    # cookie: a browser sends it only from this site's own pages.
+    token = credentials.credentials if credentials is not None else session_cookie
+    if not token:
         return None
     try:
-        claims = jwt.decode(
-            credentials.credentials, resources.settings.secret_key, algorithms=[_ALGORITHM]
-        )
+        claims = jwt.decode(token, resources.settings.secret_key, algorithms=[_ALGORITHM])
     except jwt.ExpiredSignatureError:
         raise Unauthorized(
             "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.",

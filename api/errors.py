@@ -139,6 +139,28 @@ def _update_failure(exc: WorkflowUpdateFailedError) -> ApiError:
     )
 
 
+def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
+    """What the web pages tell a person about an error, (Vietnamese, English) per line;
+    None for an error that is not the person's to fix (the page says so without detail)."""
+    if isinstance(exc, RequestValidationError):
+        return [
+            (f"{e['field'] or '—'}: {e['msg']}", f"{e['field'] or '—'}: {e['msg_en']}")
+            for e in _validation_entries(exc)
+        ]
+    if isinstance(exc, WorkflowUpdateFailedError):
+        exc = _update_failure(exc)
+    if isinstance(exc, ApiError):
+        return [(exc.message_vi, exc.message_en)]
+    if isinstance(exc, RPCError):
+        return [
+            (
+                "Hệ thống xử lý hồ sơ tạm thời không phản hồi, vui lòng thử lại.",
+                "The workflow service did not answer; please try again.",
+            )
+        ]
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.responses import Response
 
 from api.deps import ResourcesDep, SessionDep
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
-from db.dossiers import get_dossier, get_feedback, list_events, record_feedback
+from db.dossiers import get_dossier, get_feedback, latest_form, list_events, record_feedback
 from db.models import DossierRow
 from db.reference import get_units, procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
@@ -123,6 +124,27 @@ Tracked = Annotated[DossierRow, Depends(tracked_dossier)]
 )
 async def track(row: Tracked, session: SessionDep) -> TrackingView:
     return await _view(session, row)
+
+
+@router.get(
+    "/{code}/receipt",
+    response_class=Response,
+    dependencies=[Depends(rate_limited)],
+    summary="The receipt (Form 01) as PDF, for the applicant",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def receipt(row: Tracked, session: SessionDep) -> Response:
+    form = await latest_form(session, row.code, "01")
+    if form is None:
+        raise NotFound(
+            "Hồ sơ chưa có giấy tiếp nhận và hẹn trả kết quả.",
+            "The dossier has no receipt yet.",
+        )
+    return Response(
+        form.content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{form.filename}"'},
+    )
 
 
 @router.post(

@@ -82,6 +82,7 @@ def _banner(settings: Settings, demo_codes: list[str]) -> str:
     lines = [
         "",
         "motcua đang chạy · motcua is running",
+        f"  Web pages:           {api}/  (cán bộ: {api}/can-bo/dang-nhap)",
         f"  API docs (OpenAPI):  {api}/docs",
         f"  Health:              {api}/api/v1/health",
         f"  Temporal:            {settings.resolved_temporal_address}"

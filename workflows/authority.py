@@ -128,8 +128,10 @@ class AuthoritySteps(ClockMixin):
     async def answer_consultation(self, command: ConsultationAnswer) -> DossierView:
         consultation = self._open_consultation(command.unit)
         assert consultation is not None, "checked by the validator"
-        handle = workflow.get_external_workflow_handle(self._consultation_id(consultation))
-        await handle.signal(
+        child_id = self._consultation_id(consultation)
+        # Asked and answered in quick succession, the child may not have started yet.
+        await workflow.wait_condition(lambda: child_id in self._consultation_children)
+        await self._consultation_children[child_id].signal(
             ConsultationWorkflow.answer,
             ConsultationReply(actor=command.actor, agrees=command.agrees, opinion=command.opinion),
         )

@@ -74,6 +74,7 @@ class DossierMachinery:
     _persisted_seq: int
     _persist_lock: asyncio.Lock
     _consultation_tasks: list[asyncio.Task[None]]
+    _consultation_children: dict[str, workflow.ChildWorkflowHandle[Any, ConsultationOutcome]]
     # Set by every state change so the deadline watcher re-plans its next timer.
     _wake: bool
     _demo_offset: timedelta
@@ -86,6 +87,7 @@ class DossierMachinery:
         self._persisted_seq = 0
         self._persist_lock = asyncio.Lock()
         self._consultation_tasks = []
+        self._consultation_children = {}
         self._wake = False
         self._demo_offset = timedelta(0)
         if start.demo_at is not None:
@@ -290,7 +292,7 @@ class DossierMachinery:
             )
 
     async def _await_consultation(self, consultation: Consultation) -> None:
-        outcome: ConsultationOutcome = await workflow.execute_child_workflow(
+        child = await workflow.start_child_workflow(
             ConsultationWorkflow.run,
             ConsultationTask(
                 dossier_code=self._dossier.code,
@@ -300,6 +302,9 @@ class DossierMachinery:
             ),
             id=self._consultation_id(consultation),
         )
+        # An answer can only be signalled to a child the server has started.
+        self._consultation_children[child.id] = child
+        outcome: ConsultationOutcome = await child
         consultation.expired = outcome.expired
         consultation.answered_at = outcome.answered_at
         if outcome.reply is not None:
