@@ -65,7 +65,6 @@ async def live_server(
     assert server.started, "the live server did not start"
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    server.force_exit = True
     await task
 
 
