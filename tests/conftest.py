@@ -5,9 +5,11 @@ that asks for the database. Code counters are kept (dossier codes are workflow i
 shared server, so they must never repeat within a session).
 """
 
+import gzip
 import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +30,11 @@ from motcua.devserver import temporal_binary
 from motcua.settings import Environment, Settings
 from motcua.worker import build_worker
 from tests.auth import PASSWORD, StaffAuth, test_usernames
+
+# `MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test` writes the history of every
+# workflow a lifecycle test ran, for the replay test (tests/workflows/test_replay.py).
+RECORD_HISTORIES = os.environ.get("MOTCUA_RECORD_HISTORIES")
+RECORDED_MODULES = ("test_lifecycle", "test_consultation", "test_inter_level", "test_dossier")
 
 DATABASE_URL = os.environ.get(
     "MOTCUA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_test"
@@ -128,3 +135,28 @@ async def app_without_worker(
 async def api(app_without_worker: httpx.AsyncClient, worker: str) -> httpx.AsyncClient:
     """The API with the real worker on the test's own task queue."""
     return app_without_worker
+
+
+@pytest.fixture(autouse=True)
+async def _record_histories(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    module = request.node.module.__name__.rsplit(".", 1)[-1]
+    recording = (
+        RECORD_HISTORIES and module in RECORDED_MODULES and "task_queue" in request.fixturenames
+    )
+    if not recording:
+        yield
+        return
+    client: Client = request.getfixturevalue("temporal_client")
+    queue: str = request.getfixturevalue("task_queue")
+    yield
+    async for execution in client.list_workflows(f'TaskQueue = "{queue}"'):
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        history = await handle.fetch_history()
+        name = f"{module}.{request.node.name}.{execution.id}".replace("/", "_")
+        _save_history(name, history.to_json())
+
+
+def _save_history(name: str, text: str) -> None:
+    target = Path(str(RECORD_HISTORIES))
+    target.mkdir(parents=True, exist_ok=True)
+    (target / f"{name}.json.gz").write_bytes(gzip.compress(text.encode()))

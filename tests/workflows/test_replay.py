@@ -1,0 +1,68 @@
+"""Replay safety: histories recorded from every lifecycle path must replay on today's code.
+
+A change to workflow code that would make a running dossier take a different path fails
+here, before it reaches a worker (see README, "Changing workflow code"). Re-record after a
+deliberate, versioned change:
+`MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test`.
+"""
+
+import gzip
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from workflows.consultation import ConsultationWorkflow
+from workflows.dossier import DossierWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json.gz"))
+
+
+def _history(path: Path, mutate: bool = False) -> WorkflowHistory:
+    text = gzip.decompress(path.read_bytes()).decode()
+    if mutate:
+        data = json.loads(text)
+        # What a careless edit does: the first activity becomes another one.
+        for event in data["events"]:
+            attributes = event.get("activityTaskScheduledEventAttributes")
+            if attributes:
+                attributes["activityType"]["name"] = "render_form_v2"
+                break
+        text = json.dumps(data)
+    return WorkflowHistory.from_json(path.name.removesuffix(".json.gz"), text)
+
+
+async def _each(histories: list[WorkflowHistory]) -> AsyncIterator[WorkflowHistory]:
+    for history in histories:
+        yield history
+
+
+def _replayer() -> Replayer:
+    return Replayer(
+        workflows=[DossierWorkflow, ConsultationWorkflow], data_converter=pydantic_data_converter
+    )
+
+
+async def test_every_recorded_lifecycle_replays_on_the_current_code() -> None:
+    results = await _replayer().replay_workflows(
+        _each([_history(path) for path in HISTORIES]), raise_on_replay_failure=False
+    )
+
+    failures = {run: str(error) for run, error in results.replay_failures.items()}
+    assert len(HISTORIES) >= 30
+    assert failures == {}
+
+
+async def test_a_non_deterministic_change_fails_the_replay() -> None:
+    dossier = next(p for p in HISTORIES if "test_full_path" in p.name)
+
+    results = await _replayer().replay_workflows(
+        _each([_history(dossier, mutate=True)]), raise_on_replay_failure=False
+    )
+
+    [failure] = results.replay_failures.values()
+    assert isinstance(failure, NondeterminismError)
