@@ -14,6 +14,7 @@ from api import (
     health,
     live,
     metrics,
+    observability,
     pages,
     queues,
     reference,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     )
     errors.install(app)
     metrics.install(app)
+    observability.install(app, settings or get_settings())
     app.state.tracking_limiter = tracking.RateLimiter(
         (settings or get_settings()).tracking_per_minute
     )

@@ -3,9 +3,9 @@
 import argparse
 import asyncio
 import getpass
-import logging
 import sys
 
+from motcua.logs import configure as configure_logging
 from motcua.settings import Environment, Settings, get_settings
 
 
@@ -37,12 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--unit", required=True, help="unit code, e.g. xa-vu-bon")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("alembic", "weasyprint", "fontTools", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = get_settings()
+    configure_logging(settings)
     # The embedded SQLite file and the Temporal log live here.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if args.command == "run":
@@ -59,8 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "api":
         import uvicorn
 
+        # Our logging (JSON in production) stays in charge; requests are logged by the app.
         uvicorn.run(
-            "api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port
+            "api.app:create_app",
+            factory=True,
+            host=settings.api_host,
+            port=settings.api_port,
+            log_config=None,
+            access_log=False,
         )
         return 0
     if args.command == "recount":

@@ -120,21 +120,9 @@ def run(settings: Settings, *, demo: bool = True) -> int:
             # The API takes back-dated demo submissions (motcua seed) in development only.
             os.environ["MOTCUA_DEMO_CLOCK"] = "true"
         worker = _spawn([python, "-m", "motcua", "worker"])
-        api = _spawn(
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "api.app:create_app",
-                "--host",
-                settings.api_host,
-                "--port",
-                str(settings.api_port),
-                "--log-level",
-                "warning",
-            ]
-        )
+        # The terminal shows warnings only; MOTCUA_LOG_LEVEL=INFO shows every request.
+        os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")
+        api = _spawn([python, "-m", "motcua", "api"])
         base_url = f"http://{settings.api_host}:{settings.api_port}"
         _wait_for_health(f"{base_url}/api/v1/health", api, timeout=60)
         demo_on = demo and settings.environment is Environment.DEVELOPMENT

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     demo_clock: bool = False
     # How many back-dated demo dossiers `make run` seeds on its first run (0: none).
     demo_seed_dossiers: int = Field(default=40, ge=0)
+    # Log lines as JSON objects (with request and dossier ids) for a log pipeline, or as
+    # text for a terminal; empty: text in development, JSON elsewhere.
+    log_format: Literal["", "text", "json"] = ""
+    log_level: str = "INFO"
+    # OpenTelemetry traces through API, workflows and activities, exported over OTLP/HTTP
+    # to OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable; default localhost:4318).
+    otel_enabled: bool = False
+    otel_service_name: str = "motcua"
 
     @field_validator("working_hours")
     @classmethod
@@ -103,6 +111,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'motcua.db').resolve()}"
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format:
+            return self.log_format == "json"
+        return self.environment is not Environment.DEVELOPMENT
 
     @property
     def resolved_temporal_address(self) -> str:

@@ -9,6 +9,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from motcua.codec import EncryptionCodec, development_key, parse_keys
 from motcua.settings import Settings
+from motcua.tracing import temporal_interceptors, tracer_provider
 
 
 def metrics_runtime(port: int) -> Runtime:
@@ -25,9 +26,11 @@ def data_converter(settings: Settings) -> DataConverter:
 
 
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    # Workers built on this client inherit its interceptors, tracing included.
     return await Client.connect(
         settings.resolved_temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
         runtime=runtime,
+        interceptors=temporal_interceptors(tracer_provider(settings)),
     )
