@@ -23,7 +23,7 @@ from db.calendar import list_overrides, load_overrides
 from db.models import CalendarOverrideRow, DossierRow
 from db.upsert import insert_for, table_of
 from motcua.settings import Settings
-from schemas.procedure import TimeLimit, TimeUnit
+from schemas.procedure import LocalTime, TimeLimit, TimeUnit
 from schemas.status import DossierStatus
 from schemas.views import CalendarOverride, DueAnswer, OverrideResult
 from workflows.dossier import DossierWorkflow
@@ -101,7 +101,7 @@ async def due(
     value: float = Query(ge=0, le=365),
     unit: TimeUnit = TimeUnit.WORKING_DAYS,
     start: datetime | None = None,
-    cutoff: time | None = None,
+    cutoff: LocalTime | None = None,
 ) -> DueAnswer:
     calendar = await working_calendar(session, resources.settings)
     moment = start or datetime.now(UTC)

@@ -9,6 +9,9 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -35,6 +38,10 @@ class ApiError(Exception):
                 **self.details,
             }
         }
+
+
+# character_not_in_repertoire, untranslatable_character
+_UNSTORABLE_TEXT = {"22021", "22P05"}
 
 
 class NotFound(ApiError):
@@ -139,6 +146,52 @@ def _update_failure(exc: WorkflowUpdateFailedError) -> ApiError:
     )
 
 
+MAX_BODY_BYTES = 1_000_000  # dossiers list their documents; files never come through here
+_HTTP_VI = {
+    404: ("Không tìm thấy địa chỉ này.", "Not found."),
+    405: ("Địa chỉ này không nhận phương thức này.", "Method not allowed."),
+    413: (
+        f"Nội dung gửi lên quá lớn (tối đa {MAX_BODY_BYTES // 1_000_000} MB).",
+        f"The request body is too large (at most {MAX_BODY_BYTES:,} bytes).",
+    ),
+}
+
+
+class BodyLimit:
+    """Bodies over the limit get the API's 413: a declared length before anything is read,
+    a chunked body as soon as it passes the limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await http_error(StarletteHTTPException(413))(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY_BYTES:
+                raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def http_error(exc: StarletteHTTPException) -> JSONResponse:
+    """Framework errors (no route, wrong method, body too large) in the API's own shape."""
+    vi, en = _HTTP_VI.get(exc.status_code, ("Yêu cầu không hợp lệ.", str(exc.detail)))
+    body = {"detail": {"code": f"http_{exc.status_code}", "message": vi, "message_en": en}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
 def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
     """What the web pages tell a person about an error, (Vietnamese, English) per line;
     None for an error that is not the person's to fix (the page says so without detail)."""
@@ -162,6 +215,8 @@ def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
 
 
 def install(app: FastAPI) -> None:
+    app.add_middleware(BodyLimit)
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
@@ -186,6 +241,19 @@ def install(app: FastAPI) -> None:
             f"Dossier '{exc.workflow_id}' already exists.",
         )
         return JSONResponse(error.body(), status_code=error.status_code)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Text PostgreSQL cannot store (a NUL character): the input's fault, not ours.
+        if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
+            error = FieldError(
+                ("request",),
+                "invalid_character",
+                "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL).",
+                "The request contains a character that cannot be stored (NUL).",
+            )
+            return JSONResponse(error.body(), status_code=error.status_code)
+        raise exc
 
     @app.exception_handler(RPCError)
     async def _rpc(_: Request, exc: RPCError) -> JSONResponse:

@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -30,7 +29,7 @@ from api import auth, dossiers, queues, supervision, tracking
 from api.access import check_act, province_wide
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Forbidden, Unauthorized, plain_messages
+from api.errors import Forbidden, Unauthorized, http_error, plain_messages
 from db.dossiers import get_dossier
 from db.models import DossierRow
 from db.reference import current_procedures, list_units
@@ -783,7 +782,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return await http_exception_handler(request, exc)
+            return http_error(exc)
         missing = exc.status_code == 404
         return render(
             request,

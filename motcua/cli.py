@@ -9,7 +9,7 @@ from motcua.logs import configure as configure_logging
 from motcua.settings import Environment, Settings, get_settings
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua", description="Một cửa dossier engine")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="API + worker + embedded Temporal, with demo data")
@@ -35,6 +35,19 @@ def main(argv: list[str] | None = None) -> int:
         "--role", required=True, choices=["clerk", "officer", "leader", "supervisor", "admin"]
     )
     user.add_argument("--unit", required=True, help="unit code, e.g. xa-vu-bon")
+    return parser
+
+
+def command_names() -> set[str]:
+    """The subcommands, for checks that deployment files only run what exists."""
+    subcommands = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    return set(subcommands.choices)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     settings = get_settings()

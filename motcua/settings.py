@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # The worker's Temporal SDK metrics (workflow and activity latencies) for Prometheus;
     # 0 turns them off.
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    # 0.0.0.0 in a container, so that Prometheus can reach it.
+    worker_metrics_host: str = "127.0.0.1"
     # Keys that encrypt Temporal payloads, `id:base64(32 bytes)` comma-separated, newest
     # first; required outside development.
     payload_keys: str = ""

@@ -12,10 +12,10 @@ from motcua.settings import Settings
 from motcua.tracing import temporal_interceptors, tracer_provider
 
 
-def metrics_runtime(port: int) -> Runtime:
-    """A Temporal runtime whose SDK metrics Prometheus scrapes on 127.0.0.1:port."""
+def metrics_runtime(port: int, host: str = "127.0.0.1") -> Runtime:
+    """A Temporal runtime whose SDK metrics Prometheus scrapes on host:port."""
     return Runtime(
-        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}"))
+        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}"))
     )
 
 

@@ -69,7 +69,9 @@ def build_worker(
 async def run_worker(settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
     runtime = (
-        metrics_runtime(settings.worker_metrics_port) if settings.worker_metrics_port else None
+        metrics_runtime(settings.worker_metrics_port, settings.worker_metrics_host)
+        if settings.worker_metrics_port
+        else None
     )
     client = await connect(settings, runtime)
     stop = asyncio.Event()

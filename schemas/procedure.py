@@ -2,8 +2,10 @@
 
 from datetime import time
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from schemas.escalation import Rung
 from schemas.unit import UNIT_CODE_PATTERN, Level
@@ -11,6 +13,24 @@ from schemas.unit import UNIT_CODE_PATTERN, Level
 # National codes look like 1.001193; localised ones carry an agency suffix
 # (1.000894.000.00.00.H56); procedures without a national code use a local code.
 PROCEDURE_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.\-]{2,62}$"
+
+
+def _naive(value: time) -> time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError(
+            "local_time",
+            "Giờ chốt là giờ địa phương, không kèm múi giờ.",
+            {"en": "A local time, without an offset."},
+        )
+    return value
+
+
+# JSON Schema's `format: time` demands an offset; these are local times, HH:MM[:SS].
+LocalTime = Annotated[
+    time,
+    AfterValidator(_naive),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"}),
+]
 
 
 class TimeUnit(StrEnum):
@@ -25,7 +45,8 @@ class TimeLimit(BaseModel):
     value: float = Field(ge=0)
     unit: TimeUnit
     # For same-day procedures a dossier received after this time is due the next working day.
-    cutoff: time | None = None
+    # A local wall-clock time (the province's), never with an offset.
+    cutoff: LocalTime | None = None
 
 
 class PauseKind(StrEnum):

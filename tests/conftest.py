@@ -5,14 +5,17 @@ that asks for the database. Code counters are kept (dossier codes are workflow i
 shared server, so they must never repeat within a session).
 """
 
+import asyncio
 import gzip
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
@@ -129,6 +132,41 @@ async def app_without_worker(
             transport=transport, base_url="http://motcua.test", auth=StaffAuth(settings)
         ) as client:
             yield client
+
+
+@pytest.fixture
+async def live_server(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: SessionMaker,
+    temporal_client: Client,
+    worker: str,
+) -> AsyncIterator[str]:
+    """The app served by uvicorn on a free port, in the test's own event loop."""
+    app = create_app(settings, resources=Resources(settings, engine, sessionmaker, temporal_client))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        # A page's event stream never ends by itself: shutdown does not wait for it.
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(400):
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    assert server.started, "the live server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
 
 
 @pytest.fixture

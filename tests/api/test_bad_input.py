@@ -1,5 +1,6 @@
 """Bad input is answered 422 naming the field, and nothing is stored or started."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -176,3 +177,38 @@ async def test_a_back_dated_submission_is_refused_outside_demo_mode(
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["header", "X-Demo-Time"]
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(api: httpx.AsyncClient) -> None:
+    note = "x" * 1_200_000
+
+    response = await api.post("/api/v1/dossiers", json=submission(note=note))
+
+    assert response.status_code == 413
+    assert response.json()["detail"]["message"].startswith("Nội dung gửi lên quá lớn")
+
+
+async def test_a_nul_character_is_a_clear_422_not_a_server_error(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/api/v1/auth/token", data={"username": "clerk\x00", "password": "mat-khau"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].startswith("Dữ liệu gửi lên chứa ký tự")
+
+
+async def test_an_oversized_chunked_body_is_refused_too(live_server: str) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"note": "'
+        for _ in range(40):
+            yield b"x" * 50_000
+        yield b'"}'
+
+    # Over real HTTP: a streamed body has no Content-Length to refuse it by.
+    async with httpx.AsyncClient(base_url=live_server) as client:
+        response = await client.post(
+            "/api/v1/dossiers", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+
+    assert response.status_code == 413
+    assert response.json()["detail"]["code"] == "http_413"
