@@ -108,11 +108,11 @@ COLUMNS = [
 ]
 
 
-async def fresh_database() -> None:
+async def fresh_database(url: str = URL) -> None:
     """The benchmark database, empty but for the migrations and the reference data."""
-    await recreate_database(URL)
-    await upgrade_async(URL)
-    engine = make_engine(URL)
+    await recreate_database(url)
+    await upgrade_async(url)
+    engine = make_engine(url)
     async with make_sessionmaker(engine)() as session, session.begin():
         await load_units(session, catalogue.load_units())
         await load_procedures(session, catalogue.load_procedures())

@@ -1,0 +1,321 @@
+"""Load benchmark: whole lifecycles over HTTP against the embedded stack, and the raw
+Temporal throughput of the same number of Updates, measured in the same run.
+
+    .venv/bin/python -m bench.load [--dossiers 200] [--concurrency 16] [--open 2000]
+
+Starts its own Temporal dev server (SQLite, WAL), one `motcua worker` and one `motcua api`
+process on PostgreSQL (database `motcua_load`, recreated), then measures:
+
+1. throughput: N dossiers, each submitted and carried through its whole lifecycle (8
+   requests, 7 of them workflow Updates) at concurrency C, latency percentiles per endpoint;
+2. the baseline: a minimal workflow taking the same 7 Updates, N of them at concurrency C,
+   on its own worker process on the same server; and the ratio between the two;
+3. a clerk's action latency at 10 new dossiers a second (open loop);
+4. citizen tracking latency at 200 requests a second (open loop);
+5. the worker's memory holding `--open` open dossiers with their pending timers.
+
+Prints the figures; nothing asserts on time (see bench/README or the main README).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.queues import fresh_database
+from bench.raw import Counter
+from motcua.database import save_demo_staff
+from motcua.demo import DEMO_PASSWORD
+from motcua.devserver import temporal_binary
+
+DATABASE = os.environ.get(
+    "MOTCUA_LOAD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_load"
+)
+SECRET = "load-benchmark-secret-key"
+JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
+APPLICANT = {"full_name": "Nguyễn Văn Tải", "id_number": "066190009999", "phone": "0912000111"}
+# (action, role, unit, body): the whole path of a provincial dossier received at a commune.
+LIFECYCLE: list[tuple[str, str, dict[str, Any]]] = [
+    ("accept", "clerk.xa-vu-bon", {}),
+    ("transfer", "clerk.xa-vu-bon", {}),
+    ("assign", "leader.so-tu-phap", {"officer": "officer.so-tu-phap"}),
+    ("appraise", "officer.so-tu-phap", {"result": "sufficient", "findings": "Hợp lệ"}),
+    ("approve", "leader.so-tu-phap", {"decision": "grant", "decision_number": "1/QĐ"}),
+    ("mark_result_ready", "officer.so-tu-phap", {}),
+    ("return_result", "clerk.xa-vu-bon", {"method": "in_person"}),
+]
+CLERK_ACTIONS = {"accept", "transfer", "return_result"}
+RAW_QUEUE = "load-raw"
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def _percentiles(values: list[float]) -> str:
+    if not values:
+        return "—"
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return f"p50 {at(0.5):7.1f}  p95 {at(0.95):7.1f}  p99 {at(0.99):7.1f}  (n={len(values)})"
+
+
+class Stack:
+    """Dev server, worker and API as separate processes, as `make run` runs them."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.temporal_port, self.api_port = _port(), _port()
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.env = {
+            **os.environ,
+            "MOTCUA_ENVIRONMENT": "development",
+            "MOTCUA_SECRET_KEY": SECRET,
+            "MOTCUA_DATABASE_URL": DATABASE,
+            "MOTCUA_TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
+            "MOTCUA_API_PORT": str(self.api_port),
+            "MOTCUA_WORKER_METRICS_PORT": "0",
+            "MOTCUA_TRACKING_PER_MINUTE": "1000000",
+            "MOTCUA_LOG_LEVEL": "WARNING",
+        }
+
+    def start(self) -> None:
+        self.processes["temporal"] = subprocess.Popen(
+            [temporal_binary(), "server", "start-dev", "--headless",
+             "--db-filename", str(self.workdir / "temporal.db"), "--ip", "127.0.0.1",
+             "--port", str(self.temporal_port), "--http-port", str(_port()),
+             "--metrics-port", str(_port()), "--log-level", "error",
+             "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait_port(self.temporal_port)
+        python = sys.executable
+        self.processes["worker"] = subprocess.Popen(
+            [python, "-m", "motcua", "worker"], env=self.env
+        )
+        self.processes["api"] = subprocess.Popen([python, "-m", "motcua", "api"], env=self.env)
+        _wait_port(self.api_port)
+
+    def raw_worker(self) -> None:
+        self.processes["raw"] = subprocess.Popen(
+            [sys.executable, "-m", "bench.load", "--raw-worker", f"127.0.0.1:{self.temporal_port}"]
+        )
+
+    def rss_mb(self, name: str) -> float:
+        return psutil.Process(self.processes[name].pid).memory_info().rss / 2**20
+
+    def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            process.terminate()
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(30)
+
+
+class Driver:
+    def __init__(self, api: httpx.AsyncClient) -> None:
+        self.api = api
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.tokens: dict[str, str] = {}
+
+    async def sign_in(self) -> None:
+        for username in {user for _, user, _ in LIFECYCLE}:
+            response = await self.api.post(
+                "/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}
+            )
+            response.raise_for_status()
+            self.tokens[username] = f"Bearer {response.json()['access_token']}"
+
+    async def _timed(self, name: str, call: Callable[[], Awaitable[httpx.Response]]) -> Any:
+        started = time.perf_counter()
+        response = await call()
+        self.latency[name].append(time.perf_counter() - started)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{name}: {response.status_code} {response.text[:200]}")
+        return response.json()
+
+    async def submit(self) -> tuple[str, str]:
+        headers = {"Authorization": self.tokens["clerk.xa-vu-bon"]}
+        body = {**JUSTICE, "channel": 1, "applicant": APPLICANT}
+        receipt = await self._timed(
+            "submit", lambda: self.api.post("/api/v1/dossiers", json=body, headers=headers)
+        )
+        return receipt["code"], receipt["tracking_secret"]
+
+    async def lifecycle(self) -> tuple[str, str]:
+        code, secret = await self.submit()
+        for action, user, body in LIFECYCLE:
+            headers = {"Authorization": self.tokens[user]}
+            await self._timed(
+                action,
+                lambda a=action, b=body, h=headers: self.api.post(
+                    f"/api/v1/dossiers/{code}/actions/{a}", json=b, headers=h
+                ),
+            )
+        return code, secret
+
+    async def track(self, code: str, secret: str) -> None:
+        await self._timed(
+            "track",
+            lambda: self.api.get(f"/api/v1/track/{code}", headers={"X-Tracking-Secret": secret}),
+        )
+
+
+async def _bounded(count: int, concurrency: int, job: Callable[[], Awaitable[Any]]) -> float:
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(count):
+        queue.put_nowait(n)
+
+    async def worker() -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            await job()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started
+
+
+async def _open_loop(rate: float, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
+    tasks = []
+    started = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(job()))
+    await asyncio.gather(*tasks)
+
+
+async def _raw_baseline(address: str, count: int, concurrency: int) -> float:
+    client = await Client.connect(address)
+    updates = len(LIFECYCLE)
+    prefix = f"raw-{time.time_ns()}"
+    numbers = iter(range(count))
+
+    async def one() -> None:
+        handle = await client.start_workflow(
+            Counter.run, updates, id=f"{prefix}-{next(numbers)}", task_queue=RAW_QUEUE
+        )
+        for _ in range(updates):
+            await handle.execute_update(Counter.bump)
+        await handle.result()
+
+    return await _bounded(count, concurrency, one)
+
+
+async def _raw_worker(address: str) -> None:
+    client = await Client.connect(address)
+    async with Worker(client, task_queue=RAW_QUEUE, workflows=[Counter]):
+        await asyncio.Event().wait()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dossiers", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--open", type=int, default=2000, help="open dossiers for the memory figure"
+    )
+    parser.add_argument("--raw-worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw_worker:
+        await _raw_worker(args.raw_worker)
+        return
+
+    await fresh_database(DATABASE)
+    await save_demo_staff(DATABASE, DEMO_PASSWORD)
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = Stack(Path(workdir))
+        stack.start()
+        stack.raw_worker()
+        try:
+            await _measure(stack, args)
+        finally:
+            stack.stop()
+
+
+async def _measure(stack: Stack, args: argparse.Namespace) -> None:
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{stack.api_port}", timeout=120, limits=limits
+    ) as api:
+        driver = Driver(api)
+        await driver.sign_in()
+        await _bounded(10, 4, driver.lifecycle)  # warm-up: caches, connections
+        driver.latency.clear()
+
+        n, c = args.dossiers, args.concurrency
+        lifecycle_s = await _bounded(n, c, driver.lifecycle)
+        raw_s = await _raw_baseline(f"127.0.0.1:{stack.temporal_port}", n, c)
+        full_rate, raw_rate = n / lifecycle_s, n / raw_s
+        print(f"\n1-2. {n} lifecycles (8 requests, 7 Updates each) at concurrency {c}")
+        print(f"  full lifecycle over HTTP   {full_rate:7.2f} dossiers/s  ({lifecycle_s:.1f} s)")
+        print(f"  raw workflow, 7 Updates    {raw_rate:7.2f} workflows/s ({raw_s:.1f} s)")
+        print(f"  ratio                      {100 * full_rate / raw_rate:7.1f} %")
+        for name in ["submit", *(a for a, _, _ in LIFECYCLE)]:
+            print(f"  {name:<20} {_percentiles(driver.latency[name])}  ms")
+
+        driver.latency.clear()
+        codes: list[tuple[str, str]] = []
+
+        async def new_dossier() -> None:
+            codes.append(await driver.lifecycle())
+
+        await _open_loop(10, 20, new_dossier)
+        clerk = [v for name in CLERK_ACTIONS for v in driver.latency[name]]
+        print("\n3. 10 new dossiers/s for 20 s, each through its lifecycle")
+        print(f"  clerk actions       {_percentiles(clerk)}  ms")
+        every = [v for values in driver.latency.values() for v in values]
+        print(f"  every action        {_percentiles(every)}  ms")
+
+        driver.latency.clear()
+        cycle = iter(codes * 100)
+        await _open_loop(200, 10, lambda: driver.track(*next(cycle)))
+        print("\n4. citizen tracking at 200 requests/s for 10 s")
+        print(f"  track               {_percentiles(driver.latency['track'])}  ms")
+
+        before = stack.rss_mb("worker")
+        await _bounded(args.open, c, _submit_and_accept(driver))
+        await asyncio.sleep(5)
+        print(f"\n5. worker memory: {before:.0f} MB before, {stack.rss_mb('worker'):.0f} MB "
+              f"with {args.open} more open dossiers (accepted, timers pending)")  # fmt: skip
+
+
+def _submit_and_accept(driver: Driver) -> Callable[[], Awaitable[None]]:
+    async def job() -> None:
+        code, _ = await driver.submit()
+        headers = {"Authorization": driver.tokens["clerk.xa-vu-bon"]}
+        await driver.api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=headers)
+
+    return job
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
