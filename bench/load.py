@@ -136,8 +136,11 @@ class Stack:
         for process in reversed(list(self.processes.values())):
             process.terminate()
         for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(30)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()  # an API still holding keep-alive connections
+                process.wait(5)
 
 
 class Driver:

@@ -40,9 +40,27 @@ async def _act(api: httpx.AsyncClient, code: str, action: str) -> None:
     assert response.status_code == 200, f"{code} {action}: {response.text}"
 
 
-async def _lifecycle(api: httpx.AsyncClient, code: str, actions: list[str]) -> None:
+class Progress:
+    """Actions done so far; `reached` is set once `threshold` of them are."""
+
+    def __init__(self, threshold: int) -> None:
+        self.done: list[str] = []
+        self.threshold = threshold
+        self.reached = asyncio.Event()
+
+    def add(self, action: str) -> None:
+        self.done.append(action)
+        if len(self.done) >= self.threshold:
+            self.reached.set()
+
+
+async def _lifecycle(
+    api: httpx.AsyncClient, code: str, actions: list[str], progress: Progress | None = None
+) -> None:
     for action in actions:
         await _act(api, code, action)
+        if progress is not None:
+            progress.add(action)
 
 
 async def _assert_consistent(
@@ -77,11 +95,13 @@ async def test_a_worker_killed_mid_lifecycle_loses_nothing(
 ) -> None:
     first = workers.start()
     codes = [await _submit(fault_api, f"fault-kill-{n}") for n in range(DOSSIERS)]
-    moving = [asyncio.create_task(_lifecycle(fault_api, c, LIFECYCLE)) for c in codes]
-    await asyncio.sleep(1.5)
-    assert not all(task.done() for task in moving)  # killed mid-lifecycle
+    # Killed after about one action each of thirty: well inside the lifecycles.
+    progress = Progress(DOSSIERS)
+    moving = [asyncio.create_task(_lifecycle(fault_api, c, LIFECYCLE, progress)) for c in codes]
+    await progress.reached.wait()
 
     workers.kill(first)
+    assert len(progress.done) < DOSSIERS * len(LIFECYCLE)
     workers.start()
     await asyncio.gather(*moving)
     again = [await _submit(fault_api, f"fault-kill-{n}") for n in range(DOSSIERS)]
