@@ -1,6 +1,9 @@
-"""The official forms 01–05, rendered to PDF in Vietnamese and stored with the dossier."""
+"""The official forms 01–05 in Vietnamese, issued with the dossier.
 
-import asyncio
+Issuing fixes what a form says (its HTML, from the event and the snapshot); the PDF is
+typeset from that on the first download (`motcua.documents.typeset`), off the workflow's path.
+"""
+
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,12 +34,8 @@ _ENVIRONMENT = jinja2.Environment(
 )
 
 
-def render_pdf(context: dict[str, Any]) -> bytes:
-    import weasyprint  # heavy import, paid only by the worker that renders
-
-    html = _ENVIRONMENT.get_template("form.html").render(**context)
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
-    return pdf
+def render_html(context: dict[str, Any]) -> str:
+    return _ENVIRONMENT.get_template("form.html").render(**context)
 
 
 class FormActivities:
@@ -83,8 +82,7 @@ class FormActivities:
             "respond_by": self._when(datetime.fromisoformat(respond_by)) if respond_by else None,
             "tracking_secret": tracking_secret(self._secret_key, dossier.code),
         }
-        # WeasyPrint is CPU-bound; a thread keeps the worker's event loop polling.
-        pdf = await asyncio.to_thread(render_pdf, context)
+        html = render_html(context)
         async with self._sessionmaker() as session, session.begin():
             await store_form(
                 session,
@@ -93,7 +91,7 @@ class FormActivities:
                     seq=event.seq,
                     form=request.form.value,
                     filename=f"mau-{request.form.value}-{dossier.code}-{event.seq}.pdf",
-                    content=pdf,
+                    html=html,
                     created_at=event.at,
                 ),
             )

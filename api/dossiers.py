@@ -14,6 +14,7 @@ from api.access import check_act, check_see, check_unit
 from api.auth import CurrentUser, OptionalUser
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
+from api.documents import form_pdf
 from api.errors import Conflict, FieldError, NotFound, Unauthorized, dossier_not_found
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
 from api.presenters import dossier_detail, unit_ref
@@ -267,11 +268,7 @@ async def download_form(
             f"Hồ sơ «{code}» chưa có mẫu số {form.value}.",
             f"Dossier '{code}' has no form {form.value}.",
         )
-    return Response(
-        row.content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{row.filename}"'},
-    )
+    return await form_pdf(session, row)
 
 
 @router.get(

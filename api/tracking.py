@@ -14,6 +14,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
 
 from api.deps import ResourcesDep, SessionDep
+from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
 from db.dossiers import get_dossier, get_feedback, latest_form, list_events, record_feedback
@@ -140,11 +141,7 @@ async def receipt(row: Tracked, session: SessionDep) -> Response:
             "Hồ sơ chưa có giấy tiếp nhận và hẹn trả kết quả.",
             "The dossier has no receipt yet.",
         )
-    return Response(
-        form.content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{form.filename}"'},
-    )
+    return await form_pdf(session, form)
 
 
 @router.post(

@@ -77,6 +77,22 @@ def _wait_port(port: int, timeout: float = 60) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def _cpu(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+def _per_dossier(before: dict[str, float], after: dict[str, float], count: int) -> str:
+    return ", ".join(
+        f"{name} {1000 * (after[name] - before.get(name, 0.0)) / count:.0f}"
+        for name in after
+        if after[name] - before.get(name, 0.0) > 0.001
+    )
+
+
 def _percentiles(values: list[float]) -> str:
     if not values:
         return "—"
@@ -128,6 +144,15 @@ class Stack:
         self.processes["raw"] = subprocess.Popen(
             [sys.executable, "-m", "bench.load", "--raw-worker", f"127.0.0.1:{self.temporal_port}"]
         )
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU used so far by each part of the stack, PostgreSQL and this process included."""
+        used = {name: _cpu(psutil.Process(process.pid)) for name, process in self.processes.items()}
+        used["postgresql"] = sum(
+            _cpu(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
+        )
+        used["load generator"] = _cpu(psutil.Process())
+        return used
 
     def rss_mb(self, name: str) -> float:
         return psutil.Process(self.processes[name].pid).memory_info().rss / 2**20
@@ -246,6 +271,7 @@ async def main() -> None:
     parser.add_argument(
         "--open", type=int, default=2000, help="open dossiers for the memory figure"
     )
+    parser.add_argument("--phases", default="12345", help="which of the five to run")
     parser.add_argument("--raw-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_worker:
@@ -275,40 +301,53 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
         driver.latency.clear()
 
         n, c = args.dossiers, args.concurrency
-        lifecycle_s = await _bounded(n, c, driver.lifecycle)
-        raw_s = await _raw_baseline(f"127.0.0.1:{stack.temporal_port}", n, c)
-        full_rate, raw_rate = n / lifecycle_s, n / raw_s
-        print(f"\n1-2. {n} lifecycles (8 requests, 7 Updates each) at concurrency {c}")
-        print(f"  full lifecycle over HTTP   {full_rate:7.2f} dossiers/s  ({lifecycle_s:.1f} s)")
-        print(f"  raw workflow, 7 Updates    {raw_rate:7.2f} workflows/s ({raw_s:.1f} s)")
-        print(f"  ratio                      {100 * full_rate / raw_rate:7.1f} %")
-        for name in ["submit", *(a for a, _, _ in LIFECYCLE)]:
-            print(f"  {name:<20} {_percentiles(driver.latency[name])}  ms")
-
-        driver.latency.clear()
+        if "1" in args.phases or "2" in args.phases:
+            await _throughput(stack, driver, n, c)
         codes: list[tuple[str, str]] = []
 
         async def new_dossier() -> None:
             codes.append(await driver.lifecycle())
 
-        await _open_loop(10, 20, new_dossier)
-        clerk = [v for name in CLERK_ACTIONS for v in driver.latency[name]]
-        print("\n3. 10 new dossiers/s for 20 s, each through its lifecycle")
-        print(f"  clerk actions       {_percentiles(clerk)}  ms")
-        every = [v for values in driver.latency.values() for v in values]
-        print(f"  every action        {_percentiles(every)}  ms")
+        if "3" in args.phases:
+            driver.latency.clear()
+            await _open_loop(10, 20, new_dossier)
+            clerk = [v for name in CLERK_ACTIONS for v in driver.latency[name]]
+            every = [v for values in driver.latency.values() for v in values]
+            print("\n3. 10 new dossiers/s for 20 s, each through its lifecycle")
+            print(f"  clerk actions       {_percentiles(clerk)}  ms")
+            print(f"  every action        {_percentiles(every)}  ms")
+        if "4" in args.phases:
+            if not codes:
+                await _bounded(20, c, new_dossier)
+            driver.latency.clear()
+            cycle = iter(codes * 2000)
+            await _open_loop(200, 10, lambda: driver.track(*next(cycle)))
+            print("\n4. citizen tracking at 200 requests/s for 10 s")
+            print(f"  track               {_percentiles(driver.latency['track'])}  ms")
+        if "5" in args.phases:
+            before = stack.rss_mb("worker")
+            await _bounded(args.open, c, _submit_and_accept(driver))
+            await asyncio.sleep(5)
+            print(f"\n5. worker memory: {before:.0f} MB before, {stack.rss_mb('worker'):.0f} MB "
+                  f"with {args.open} more open dossiers (accepted, timers pending)")  # fmt: skip
 
-        driver.latency.clear()
-        cycle = iter(codes * 100)
-        await _open_loop(200, 10, lambda: driver.track(*next(cycle)))
-        print("\n4. citizen tracking at 200 requests/s for 10 s")
-        print(f"  track               {_percentiles(driver.latency['track'])}  ms")
 
-        before = stack.rss_mb("worker")
-        await _bounded(args.open, c, _submit_and_accept(driver))
-        await asyncio.sleep(5)
-        print(f"\n5. worker memory: {before:.0f} MB before, {stack.rss_mb('worker'):.0f} MB "
-              f"with {args.open} more open dossiers (accepted, timers pending)")  # fmt: skip
+async def _throughput(stack: Stack, driver: Driver, n: int, c: int) -> None:
+    driver.latency.clear()
+    cpu_start = stack.cpu_seconds()
+    lifecycle_s = await _bounded(n, c, driver.lifecycle)
+    cpu_lifecycle = stack.cpu_seconds()
+    raw_s = await _raw_baseline(f"127.0.0.1:{stack.temporal_port}", n, c)
+    cpu_raw = stack.cpu_seconds()
+    full_rate, raw_rate = n / lifecycle_s, n / raw_s
+    print(f"\n1-2. {n} lifecycles (8 requests, 7 Updates each) at concurrency {c}")
+    print(f"  full lifecycle over HTTP   {full_rate:7.2f} dossiers/s  ({lifecycle_s:.1f} s)")
+    print(f"  raw workflow, 7 Updates    {raw_rate:7.2f} workflows/s ({raw_s:.1f} s)")
+    print(f"  ratio                      {100 * full_rate / raw_rate:7.1f} %")
+    print(f"  CPU ms per lifecycle: {_per_dossier(cpu_start, cpu_lifecycle, n)}")
+    print(f"  CPU ms per raw workflow: {_per_dossier(cpu_lifecycle, cpu_raw, n)}")
+    for name in ["submit", *(a for a, _, _ in LIFECYCLE)]:
+        print(f"  {name:<20} {_percentiles(driver.latency[name])}  ms")
 
 
 def _submit_and_accept(driver: Driver) -> Callable[[], Awaitable[None]]:

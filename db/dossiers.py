@@ -140,7 +140,7 @@ async def append_event(
 
 
 async def store_form(session: AsyncSession, row: DossierFormRow) -> None:
-    """Insert a rendered form once; a retried rendering finds it already there."""
+    """Insert an issued form once; a retried issue finds it already there."""
     form_table = table_of(DossierFormRow)
     await session.exec(
         insert_for(session, DossierFormRow)
@@ -149,6 +149,7 @@ async def store_form(session: AsyncSession, row: DossierFormRow) -> None:
             seq=row.seq,
             form=row.form,
             filename=row.filename,
+            html=row.html,
             content=row.content,
             created_at=row.created_at,
         )
@@ -171,6 +172,16 @@ async def list_forms(session: AsyncSession, code: str) -> list[tuple[str, int, s
         .order_by(col(DossierFormRow.seq))
     )
     return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def keep_typeset(session: AsyncSession, form_id: int, pdf: bytes) -> None:
+    """Keeps the first typesetting of a form; a concurrent second one changes nothing."""
+    await session.exec(
+        update(DossierFormRow)
+        .where(col(DossierFormRow.id) == form_id, col(DossierFormRow.content).is_(None))
+        .values(content=pdf)
+    )
+    await session.commit()
 
 
 async def latest_form(session: AsyncSession, code: str, form: str) -> DossierFormRow | None:

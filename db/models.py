@@ -3,7 +3,16 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from db.types import JSONVariant, UTCDateTime
@@ -214,7 +223,11 @@ class DossierHandoverRow(SQLModel, table=True):
 
 
 class DossierFormRow(SQLModel, table=True):
-    """An official form (01–05) issued for a dossier, as the PDF the applicant received."""
+    """An official form (01–05) issued for a dossier.
+
+    Its words are fixed when it is issued (`html`); the PDF is typeset from them on the
+    first download and kept (`content`), so issuing costs the workflow no typesetting.
+    """
 
     __tablename__ = "dossier_form"
     __table_args__ = (UniqueConstraint("dossier_code", "seq", "form", name="uq_dossier_form"),)
@@ -224,7 +237,8 @@ class DossierFormRow(SQLModel, table=True):
     seq: int
     form: str = Field(max_length=2)
     filename: str = Field(max_length=200)
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

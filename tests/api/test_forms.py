@@ -1,10 +1,13 @@
-"""Forms 01–05 are PDFs in Vietnamese, stored with the dossier and downloadable."""
+"""Forms 01–05 in Vietnamese: issued with the dossier, downloadable as PDF."""
 
 import io
 
 import httpx
 from pypdf import PdfReader
+from sqlmodel import select
 
+from db.models import DossierFormRow
+from db.session import SessionMaker
 from tests.factories import submission
 from tests.journeys import act, drive, submit
 
@@ -69,3 +72,27 @@ async def test_a_form_not_issued_is_404(api: httpx.AsyncClient) -> None:
 
     assert response.status_code == 404
     assert "mẫu số 03" in response.json()["detail"]["message"]
+
+
+async def test_a_form_is_issued_as_words_and_typeset_once_on_first_download(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker
+) -> None:
+    code = await submit(api)
+    await act(api, code, "accept")
+    issued = await _form_row(sessionmaker, code)
+
+    first = await api.get(f"/api/v1/dossiers/{code}/forms/01")
+    kept = await _form_row(sessionmaker, code)
+    second = await api.get(f"/api/v1/dossiers/{code}/forms/01")
+
+    assert issued.html is not None and code in issued.html
+    assert issued.content is None  # the action did not wait for typesetting
+    assert kept.content == first.content
+    assert second.content == first.content
+
+
+async def _form_row(sessionmaker: SessionMaker, code: str) -> DossierFormRow:
+    async with sessionmaker() as session:
+        return (
+            await session.exec(select(DossierFormRow).where(DossierFormRow.dossier_code == code))
+        ).one()
