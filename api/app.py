@@ -1,5 +1,6 @@
 """The FastAPI application and its lifespan: one engine and one Temporal client per process."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,6 +43,10 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         try:
             client = await connect(config)
             app.state.resources = Resources(config, engine, make_sessionmaker(engine), client)
+            # What exists at start-up (modules, routes, schemas) lives as long as the process:
+            # keeping it out of the collector's full passes shortens the pauses under load.
+            gc.collect()
+            gc.freeze()
             yield
         finally:
             await engine.dispose()

@@ -12,7 +12,9 @@ process on PostgreSQL (database `motcua_load`, recreated), then measures:
    on its own worker process on the same server; and the ratio between the two;
 3. a clerk's action latency at 10 new dossiers a second (open loop);
 4. citizen tracking latency at 200 requests a second (open loop);
-5. the worker's memory holding `--open` open dossiers with their pending timers.
+5. the worker's memory holding `--open` open dossiers with their pending timers;
+6. `--deadlines` dossiers due at the same instant (demo mode: accepted at one back-dated
+   instant), every clock then moved past it: how long until every breach is recorded.
 
 Prints the figures; nothing asserts on time (see bench/README or the main README).
 """
@@ -28,9 +30,12 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
 import psutil
 from temporalio.client import Client
@@ -41,6 +46,9 @@ from bench.raw import Counter
 from motcua.database import save_demo_staff
 from motcua.demo import DEMO_PASSWORD
 from motcua.devserver import temporal_binary
+from motcua.settings import Settings
+from motcua.temporal import connect
+from workflows.dossier import DossierWorkflow
 
 DATABASE = os.environ.get(
     "MOTCUA_LOAD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_load"
@@ -121,6 +129,8 @@ class Stack:
             "MOTCUA_WORKER_METRICS_PORT": "0",
             "MOTCUA_TRACKING_PER_MINUTE": "1000000",
             "MOTCUA_LOG_LEVEL": "WARNING",
+            # Phase 6 back-dates dossiers (demo mode, development only).
+            "MOTCUA_DEMO_CLOCK": "true",
         }
 
     def start(self) -> None:
@@ -271,7 +281,8 @@ async def main() -> None:
     parser.add_argument(
         "--open", type=int, default=2000, help="open dossiers for the memory figure"
     )
-    parser.add_argument("--phases", default="12345", help="which of the five to run")
+    parser.add_argument("--phases", default="123456", help="which of the six to run")
+    parser.add_argument("--deadlines", type=int, default=1000, help="dossiers due at once")
     parser.add_argument("--raw-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_worker:
@@ -319,17 +330,80 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
         if "4" in args.phases:
             if not codes:
                 await _bounded(20, c, new_dossier)
+            cycle = iter(codes * 3000)
+            # One second unrecorded first: the generator opens its connections then.
+            await _open_loop(200, 1, lambda: driver.track(*next(cycle)))
             driver.latency.clear()
-            cycle = iter(codes * 2000)
             await _open_loop(200, 10, lambda: driver.track(*next(cycle)))
             print("\n4. citizen tracking at 200 requests/s for 10 s")
             print(f"  track               {_percentiles(driver.latency['track'])}  ms")
+        if "6" in args.phases:
+            await _deadlines_at_one_instant(stack, driver, args.deadlines, c)
         if "5" in args.phases:
             before = stack.rss_mb("worker")
             await _bounded(args.open, c, _submit_and_accept(driver))
             await asyncio.sleep(5)
             print(f"\n5. worker memory: {before:.0f} MB before, {stack.rss_mb('worker'):.0f} MB "
                   f"with {args.open} more open dossiers (accepted, timers pending)")  # fmt: skip
+
+
+async def _deadlines_at_one_instant(
+    stack: Stack, driver: Driver, count: int, concurrency: int
+) -> None:
+    """DEMO MODE: `count` dossiers accepted at the same back-dated instant, so due at the
+    same instant; then every clock is moved past it and the breaches are counted."""
+    settings = Settings(
+        secret_key=SECRET,
+        database_url=DATABASE,
+        temporal_address=f"127.0.0.1:{stack.temporal_port}",
+    )
+    client = await connect(settings)
+    local = datetime.now(UTC).astimezone(ZoneInfo(settings.timezone)) - timedelta(days=21)
+    while local.weekday() >= 5:
+        local -= timedelta(days=1)
+    submitted = local.replace(hour=8, minute=0, second=0, microsecond=0)
+    clerk = {"Authorization": driver.tokens["clerk.xa-vu-bon"]}
+    codes: list[str] = []
+
+    async def accepted_at_the_same_instant() -> None:
+        body = {**JUSTICE, "channel": 1, "applicant": APPLICANT}
+        headers = {**clerk, "X-Demo-Time": submitted.isoformat()}
+        response = await driver.api.post("/api/v1/dossiers", json=body, headers=headers)
+        code = response.json()["code"]
+        handle = client.get_workflow_handle_for(DossierWorkflow.run, code)
+        await handle.signal(DossierWorkflow.demo_clock, submitted + timedelta(minutes=10))
+        detail = await driver.api.post(
+            f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=clerk
+        )
+        detail.raise_for_status()
+        codes.append(code)
+
+    await _bounded(count, concurrency, accepted_at_the_same_instant)
+    database = await asyncpg.connect(DATABASE.replace("+asyncpg", ""))
+    dues = await database.fetch("SELECT DISTINCT due_at FROM dossier WHERE code = ANY($1)", codes)
+    past_due = max(row["due_at"] for row in dues) + timedelta(hours=1)
+    started = time.perf_counter()
+    signals = asyncio.Semaphore(50)
+
+    async def move_clock(code: str) -> None:
+        async with signals:
+            handle = client.get_workflow_handle_for(DossierWorkflow.run, code)
+            await handle.signal(DossierWorkflow.demo_clock, past_due)
+
+    await asyncio.gather(*(move_clock(code) for code in codes))
+    signalled = time.perf_counter() - started
+    breached = 0
+    while breached < count and time.perf_counter() - started < 600:
+        await asyncio.sleep(0.25)
+        breached = await database.fetchval(
+            "SELECT count(DISTINCT dossier_code) FROM dossier_event "
+            "WHERE type = 'deadline_breached' AND dossier_code = ANY($1)",
+            codes,
+        )
+    await database.close()
+    print(f"\n6. {count} dossiers due at one instant ({len(dues)} distinct due time): clocks "
+          f"moved past it in {signalled:.1f} s; {breached} breaches recorded "
+          f"{time.perf_counter() - started:.1f} s after the first move")  # fmt: skip
 
 
 async def _throughput(stack: Stack, driver: Driver, n: int, c: int) -> None:
