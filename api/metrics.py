@@ -10,9 +10,10 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
 from sqlalchemy import func
 from sqlmodel import col, select
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from api.deps import SessionDep
+from api.middleware import HttpMiddleware
 from api.routing import ROUTE_KEY, api_router
 from db.models import DossierEventRow, DossierRow
 
@@ -31,16 +32,10 @@ ALARMS = Gauge("motcua_deadline_alarms", "Deadline alarms recorded, by kind", ["
 _ALARM_KINDS = ("deadline_warning", "apology_required", "deadline_breached")
 
 
-class _Timing:
+class _Timing(HttpMiddleware):
     """Times every request, labelled with its route template (set by `api.routing`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started, status = time.perf_counter(), [500]
 
         async def remember_status(message: Message) -> None:

@@ -7,8 +7,9 @@ import time
 import uuid
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.middleware import HttpMiddleware
 from motcua.logs import DOSSIER, REQUEST_ID
 from motcua.settings import Settings
 from motcua.tracing import tracer_provider
@@ -17,14 +18,8 @@ log = logging.getLogger("motcua.requests")
 _DOSSIER_PATH = re.compile(r"/(?:api/v1/(?:dossiers|track)|can-bo/ho-so|tra-cuu)/([^/?]+)")
 
 
-class RequestContext:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestContext(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = re.sub(r"[^A-Za-z0-9._-]", "", given)[:64] or uuid.uuid4().hex
         match = _DOSSIER_PATH.match(scope["path"])
