@@ -168,5 +168,7 @@ def _seed_once(settings: Settings, base_url: str) -> None:
         )
         marker.write_text(f"{tally.created} created, {tally.failed} failed\n")
         log.info("demo seeding done: %s created, %s failed", tally.created, tally.failed)
+        for error in tally.errors[:3]:
+            log.warning("demo dossier not seeded: %s", error)
 
     threading.Thread(target=work, name="demo-seed", daemon=True).start()
