@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     # 0.0.0.0 in a container, so that Prometheus can reach it.
     worker_metrics_host: str = "127.0.0.1"
+    # Dossiers a worker keeps in memory between their actions (the sticky cache). Memory
+    # grows with this, not with the number of open dossiers, which wait in Temporal.
+    worker_cached_workflows: int = Field(default=5_000, ge=0)
     # Keys that encrypt Temporal payloads, `id:base64(32 bytes)` comma-separated, newest
     # first; required outside development.
     payload_keys: str = ""

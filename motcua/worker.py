@@ -44,7 +44,7 @@ def build_worker(
     settings: Settings,
     sessionmaker: SessionMaker,
     task_queue: str | None = None,
-    max_cached_workflows: int = 10_000,
+    max_cached_workflows: int | None = None,
 ) -> Worker:
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     projection = ProjectionActivities(sessionmaker, deadlines.calendar)
@@ -61,9 +61,11 @@ def build_worker(
             forms.render_form,
             notifications.notify,
         ],
-        # Every open dossier waiting on a person stays in the sticky cache; a small cache
-        # halves throughput (measured on the dev server).
-        max_cached_workflows=max_cached_workflows,
+        # Open dossiers waiting on a person stay in the sticky cache; a small cache halves
+        # throughput (measured on the dev server), a large one costs memory (bench/README).
+        max_cached_workflows=settings.worker_cached_workflows
+        if max_cached_workflows is None
+        else max_cached_workflows,
     )
 
 
