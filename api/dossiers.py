@@ -5,8 +5,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Header, Path, Response, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateStage
 from temporalio.service import RPCError
 
@@ -15,7 +13,14 @@ from api.auth import CurrentUser, OptionalUser
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
-from api.errors import Conflict, FieldError, NotFound, Unauthorized, dossier_not_found
+from api.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    Unauthorized,
+    dossier_not_found,
+    validated_body,
+)
 from api.intake import dossier_start, reserve_code, resolve, start_dossier
 from api.presenters import dossier_detail, unit_ref
 from api.routing import api_router
@@ -329,12 +334,7 @@ async def time_account(
 
 
 def _parse_command(action: Action, body: dict[str, Any]) -> ActionCommand:
-    try:
-        return ACTION_BODIES[action].model_validate(body)
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-        ) from None
+    return validated_body(ACTION_BODIES[action], body)
 
 
 async def _dossier(session: SessionDep, code: str, user: StaffUser) -> DossierRow:

@@ -4,11 +4,12 @@ Errors read in Vietnamese first (`message`), English alongside (`message_en`). T
 "not found", "already started" and rejected updates are mapped here and nowhere else.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
@@ -19,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.middleware import HttpMiddleware
 
 ILLEGAL_ACTION = "IllegalAction"
+M = TypeVar("M", bound=BaseModel)
 
 
 class ApiError(Exception):
@@ -186,6 +188,16 @@ def http_error(exc: StarletteHTTPException) -> JSONResponse:
     vi, en = _HTTP_VI.get(exc.status_code, ("Yêu cầu không hợp lệ.", str(exc.detail)))
     body = {"detail": {"code": f"http_{exc.status_code}", "message": vi, "message_en": en}}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def validated_body(model: type[M], data: dict[str, Any]) -> M:
+    """A body checked against its model, failing as FastAPI's own validation does."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from None
 
 
 def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:

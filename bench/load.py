@@ -21,11 +21,6 @@ Prints the figures; nothing asserts on time (see bench/README or the main README
 
 import argparse
 import asyncio
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -37,23 +32,18 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
-import psutil
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.queues import fresh_database
 from bench.raw import Counter
+from bench.stack import DATABASE, SECRET, Stack
 from motcua.database import save_demo_staff
 from motcua.demo import DEMO_PASSWORD
-from motcua.devserver import temporal_binary
 from motcua.settings import Settings
 from motcua.temporal import connect
 from workflows.dossier import DossierWorkflow
 
-DATABASE = os.environ.get(
-    "MOTCUA_LOAD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_load"
-)
-SECRET = "load-benchmark-secret-key"
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 APPLICANT = {"full_name": "Nguyễn Văn Tải", "id_number": "066190009999", "phone": "0912000111"}
 # (action, role, unit, body): the whole path of a provincial dossier received at a commune.
@@ -68,29 +58,6 @@ LIFECYCLE: list[tuple[str, str, dict[str, Any]]] = [
 ]
 CLERK_ACTIONS = {"accept", "transfer", "return_result"}
 RAW_QUEUE = "load-raw"
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-def _cpu(process: psutil.Process) -> float:
-    try:
-        times = process.cpu_times()
-    except psutil.Error:
-        return 0.0
-    return float(times.user + times.system)
 
 
 def _per_dossier(before: dict[str, float], after: dict[str, float], count: int) -> str:
@@ -110,72 +77,6 @@ def _percentiles(values: list[float]) -> str:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
     return f"p50 {at(0.5):7.1f}  p95 {at(0.95):7.1f}  p99 {at(0.99):7.1f}  (n={len(values)})"
-
-
-class Stack:
-    """Dev server, worker and API as separate processes, as `make run` runs them."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.temporal_port, self.api_port = _port(), _port()
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.env = {
-            **os.environ,
-            "MOTCUA_ENVIRONMENT": "development",
-            "MOTCUA_SECRET_KEY": SECRET,
-            "MOTCUA_DATABASE_URL": DATABASE,
-            "MOTCUA_TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
-            "MOTCUA_API_PORT": str(self.api_port),
-            "MOTCUA_WORKER_METRICS_PORT": "0",
-            "MOTCUA_TRACKING_PER_MINUTE": "1000000",
-            "MOTCUA_LOG_LEVEL": "WARNING",
-            # Phase 6 back-dates dossiers (demo mode, development only).
-            "MOTCUA_DEMO_CLOCK": "true",
-        }
-
-    def start(self) -> None:
-        self.processes["temporal"] = subprocess.Popen(
-            [temporal_binary(), "server", "start-dev", "--headless",
-             "--db-filename", str(self.workdir / "temporal.db"), "--ip", "127.0.0.1",
-             "--port", str(self.temporal_port), "--http-port", str(_port()),
-             "--metrics-port", str(_port()), "--log-level", "error",
-             "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        _wait_port(self.temporal_port)
-        python = sys.executable
-        self.processes["worker"] = subprocess.Popen(
-            [python, "-m", "motcua", "worker"], env=self.env
-        )
-        self.processes["api"] = subprocess.Popen([python, "-m", "motcua", "api"], env=self.env)
-        _wait_port(self.api_port)
-
-    def raw_worker(self) -> None:
-        self.processes["raw"] = subprocess.Popen(
-            [sys.executable, "-m", "bench.load", "--raw-worker", f"127.0.0.1:{self.temporal_port}"]
-        )
-
-    def cpu_seconds(self) -> dict[str, float]:
-        """CPU used so far by each part of the stack, PostgreSQL and this process included."""
-        used = {name: _cpu(psutil.Process(process.pid)) for name, process in self.processes.items()}
-        used["postgresql"] = sum(
-            _cpu(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
-        )
-        used["load generator"] = _cpu(psutil.Process())
-        return used
-
-    def rss_mb(self, name: str) -> float:
-        return psutil.Process(self.processes[name].pid).memory_info().rss / 2**20
-
-    def stop(self) -> None:
-        # The server last, so that workers finish what they hold before it goes.
-        for process in reversed(list(self.processes.values())):
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()  # an API still holding keep-alive connections
-                process.wait(5)
 
 
 class Driver:

@@ -39,6 +39,13 @@ from tests.auth import PASSWORD, StaffAuth, test_usernames
 RECORD_HISTORIES = os.environ.get("MOTCUA_RECORD_HISTORIES")
 RECORDED_MODULES = ("test_lifecycle", "test_consultation", "test_inter_level", "test_dossier")
 
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 DATABASE_URL = os.environ.get(
     "MOTCUA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_test"
 )
@@ -144,9 +151,7 @@ async def live_server(
 ) -> AsyncIterator[str]:
     """The app served by uvicorn on a free port, in the test's own event loop."""
     app = create_app(settings, resources=Resources(settings, engine, sessionmaker, temporal_client))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(
         # A page's event stream never ends by itself: shutdown does not wait for it.
         uvicorn.Config(

@@ -25,13 +25,7 @@ from motcua.devserver import temporal_binary
 from motcua.settings import Settings
 from motcua.temporal import connect
 from tests.auth import StaffAuth
-from tests.conftest import DATABASE_URL
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.conftest import DATABASE_URL, free_port
 
 
 @dataclass
@@ -39,7 +33,7 @@ class DurableServer:
     """`temporal server start-dev` on a SQLite file, so a restart keeps every workflow."""
 
     db_file: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -59,8 +53,8 @@ class DurableServer:
             [
                 temporal_binary(), "server", "start-dev", "--headless",
                 "--db-filename", str(self.db_file), "--ip", "127.0.0.1",
-                "--port", str(self.port), "--http-port", str(_free_port()),
-                "--metrics-port", str(_free_port()), "--log-level", "error",
+                "--port", str(self.port), "--http-port", str(free_port()),
+                "--metrics-port", str(free_port()), "--log-level", "error",
                 "--sqlite-pragma", "journal_mode=wal",
             ],
             stdout=subprocess.DEVNULL,

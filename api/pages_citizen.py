@@ -1,0 +1,184 @@
+"""Citizens' pages: submit online, track, supplement, withdraw, the receipt."""
+
+import uuid
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import dossiers, tracking
+from api.action_forms import lines
+from api.deps import ResourcesDep, SessionDep
+from api.errors import validated_body
+from api.web import messages_for, render
+from db.reference import current_procedures, list_units
+from schemas.actions import (
+    ReasonedCommand,
+    SupplementSubmission,
+)
+from schemas.dossier import DossierSubmission
+from schemas.status import Channel
+from schemas.unit import Level
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+@router.get("/nop-ho-so")
+async def submit_form(
+    request: Request, session: SessionDep, procedure: str | None = None
+) -> Response:
+    return await _submit_page(request, session, {"procedure_code": procedure or ""}, [])
+
+
+async def _submit_page(
+    request: Request, session: SessionDep, values: dict[str, str], errors: list[str]
+) -> Response:
+    procedures = await current_procedures(session)
+    communes = [u for u in await list_units(session, "commune") if u.receives_dossiers]
+    return render(
+        request,
+        "submit.html",
+        status_code=422 if errors else 200,
+        procedures=sorted(procedures, key=lambda p: p.name_vi),
+        communes=sorted(communes, key=lambda u: u.name_vi),
+        values=values,
+        errors=errors,
+        key=values.get("key") or uuid.uuid4().hex,
+    )
+
+
+@router.post("/nop-ho-so")
+async def submit(
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    procedure_code: Annotated[str, Form()] = "",
+    commune: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    id_number: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    key: Annotated[str, Form()] = "",
+) -> Response:
+    values = {
+        "procedure_code": procedure_code,
+        "commune": commune,
+        "full_name": full_name,
+        "id_number": id_number,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "note": note,
+        "key": key,
+    }
+    try:
+        procedure = next(
+            (p for p in await current_procedures(session) if p.code == procedure_code), None
+        )
+        receiving = commune
+        if procedure is not None and procedure.level is Level.PROVINCE:
+            centres = [
+                u for u in await list_units(session, "province") if u.kind == "service_centre"
+            ]
+            receiving = centres[0].code if centres else commune
+        body = validated_body(
+            DossierSubmission,
+            {
+                "procedure_code": procedure_code,
+                "receiving_unit": receiving,
+                "locality": commune or None,
+                "channel": Channel.ONLINE,
+                "applicant": {
+                    "full_name": full_name,
+                    "id_number": id_number,
+                    "phone": phone,
+                    "email": email or None,
+                    "address": address or None,
+                },
+                "note": note or None,
+            },
+        )
+        receipt = await dossiers.submit_dossier(
+            body, session, resources, None, idempotency_key=key or None
+        )
+    except Exception as exc:
+        return await _submit_page(request, session, values, messages_for(request, exc))
+    return render(request, "submitted.html", receipt=receipt)
+
+
+@router.get("/tra-cuu")
+async def track_page(
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    code: str = "",
+    secret: str = "",
+    done: str = "",
+) -> Response:
+    if not code:
+        return render(request, "track_form.html", code="", errors=[])
+    try:
+        tracking.rate_limited(request)
+        row = await tracking.tracked_dossier(code.strip(), session, resources, secret.strip())
+        view = await tracking.track(row, session)
+    except Exception as exc:
+        return render(
+            request,
+            "track_form.html",
+            status_code=404,
+            code=code,
+            errors=messages_for(request, exc),
+        )
+    return render(request, "track.html", view=view, secret=secret.strip(), done=done, errors=[])
+
+
+@router.post("/tra-cuu/{code}/{what}")
+async def citizen_action(
+    request: Request,
+    code: str,
+    what: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: Annotated[str, Form()] = "",
+    documents: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        tracking.rate_limited(request)
+        row = await tracking.tracked_dossier(code, session, resources, secret)
+        if what == "bo-sung":
+            body = validated_body(SupplementSubmission, {"documents": lines(documents)})
+            await tracking.supplement(row, body, session, resources)
+        elif what == "rut-ho-so":
+            await tracking.withdraw(
+                row, validated_body(ReasonedCommand, {"reason": reason}), session, resources
+            )
+        else:
+            return render(request, "error.html", status_code=404, messages=[])
+    except Exception as exc:
+        errors = messages_for(request, exc)
+        try:
+            row = await tracking.tracked_dossier(code, session, resources, secret)
+        except Exception:
+            return render(request, "track_form.html", status_code=404, code=code, errors=errors)
+        view = await tracking.track(row, session)
+        return render(
+            request, "track.html", status_code=409, view=view, secret=secret, done="", errors=errors
+        )
+    query = urlencode({"code": code, "secret": secret, "done": what})
+    return RedirectResponse(f"/tra-cuu?{query}", status_code=303)
+
+
+@router.get("/tra-cuu/{code}/giay-tiep-nhan.pdf")
+async def receipt_pdf(
+    request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
+) -> Response:
+    try:
+        tracking.rate_limited(request)
+        row = await tracking.tracked_dossier(code, session, resources, secret)
+        return await tracking.receipt(row, session)
+    except Exception as exc:
+        return render(request, "error.html", status_code=404, messages=messages_for(request, exc))

@@ -1,0 +1,271 @@
+"""Staff pages: sign-in, the unit's queue, a dossier and its actions; supervision."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api import auth, dossiers, queues, supervision
+from api.access import check_act, province_wide
+from api.action_forms import body_from_form, form_fields
+from api.calendar import working_calendar
+from api.deps import ResourcesDep, SessionDep
+from api.errors import Forbidden, validated_body
+from api.web import PageUser, messages_for, render, text_for, tz_of
+from db.dossiers import get_dossier
+from db.models import DossierRow
+from schemas.actions import ActionCommand, ConsultationAnswer
+from schemas.lifecycle import Action, label
+from schemas.status import DossierStatus
+from schemas.users import StaffUser
+from schemas.views import BulkReassignRequest, DossierDetail
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+@router.get("/can-bo/dang-nhap")
+async def sign_in_form(
+    request: Request, next: str = "/can-bo/hang-doi", reason: str = ""
+) -> Response:
+    notice = [text_for(request, reason)] if reason in ("expired", "required") else []
+    return render(request, "sign_in.html", next=next, errors=notice, username="")
+
+
+@router.post("/can-bo/dang-nhap")
+async def sign_in(
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/can-bo/hang-doi",
+) -> Response:
+    try:
+        answer = await auth.token(
+            OAuth2PasswordRequestForm(username=username, password=password), session, resources
+        )
+    except Exception as exc:
+        return render(
+            request,
+            "sign_in.html",
+            status_code=401,
+            next=next,
+            errors=messages_for(request, exc),
+            username=username,
+        )
+    response = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    # HttpOnly and SameSite=Strict: scripts cannot read it and other sites cannot send it.
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        answer.access_token,
+        max_age=answer.expires_in,
+        httponly=True,
+        samesite="strict",
+        path="/",
+    )
+    return response
+
+
+@router.post("/can-bo/dang-xuat")
+async def sign_out() -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/can-bo/hang-doi")
+async def queue_page(
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+    status: int | None = None,
+    overdue: str = "",
+    mine: str = "",
+    procedure: str = "",
+) -> Response:
+    page = await queues.queue(
+        user.unit,
+        session,
+        resources,
+        user,
+        status=[DossierStatus(status)] if status else None,
+        procedure=procedure or None,
+        mine=mine == "1",
+        overdue=True if overdue == "1" else None,
+        size=200,
+    )
+    calendar = await working_calendar(session, resources.settings)
+    now = datetime.now(UTC)
+    urgency = {
+        item.code: (
+            "late"
+            if item.due_at is not None and item.due_at < now
+            else "soon"
+            if item.due_at is not None and calendar.working_hours_between(now, item.due_at) <= 8
+            else "fine"
+        )
+        for item in page.items
+    }
+    return render(
+        request,
+        "queue.html",
+        user=user,
+        page=page,
+        urgency=urgency,
+        statuses=list(DossierStatus),
+        filters={"status": status, "overdue": overdue, "mine": mine, "procedure": procedure},
+        errors=[],
+        done=request.query_params.get("done", ""),
+    )
+
+
+@router.post("/can-bo/hang-doi/chuyen-can-bo")
+async def reassign_all(
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+    from_officer: Annotated[str, Form()] = "",
+    to_officer: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        body = validated_body(
+            BulkReassignRequest,
+            {"from_officer": from_officer, "to_officer": to_officer, "reason": reason},
+        )
+        result = await queues.bulk_reassign(user.unit, body, session, resources, user)
+    except Exception as exc:
+        return render(request, "error.html", status_code=409, messages=messages_for(request, exc))
+    return RedirectResponse(f"/can-bo/hang-doi?done=reassigned-{result.matched}", status_code=303)
+
+
+@router.get("/can-bo/ho-so/{code}")
+async def dossier_page(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+    done: str = "",
+) -> Response:
+    try:
+        detail = await dossiers.read_dossier(code, session, resources, user)
+    except Exception as exc:
+        return render(request, "error.html", status_code=404, messages=messages_for(request, exc))
+    return await _dossier_view(request, session, detail, user, done=done, errors=[])
+
+
+async def _dossier_view(
+    request: Request,
+    session: SessionDep,
+    detail: DossierDetail,
+    user: StaffUser,
+    *,
+    done: str,
+    errors: list[str],
+    status_code: int = 200,
+) -> Response:
+    row = await get_dossier(session, detail.code)
+    assert row is not None
+    # The workflow's allowed actions, less those this person's role or unit may not take.
+    mine = [a for a in detail.allowed_actions if _may(user, a.action, row)]
+    return render(
+        request,
+        "dossier.html",
+        status_code=status_code,
+        user=user,
+        d=detail,
+        actions=mine,
+        forms={a.action.value: form_fields(a.action) for a in mine},
+        done=label(Action(done)) if done in Action.__members__.values() else None,
+        errors=errors,
+    )
+
+
+def _may(user: StaffUser, action: Action, row: DossierRow) -> bool:
+    # A consulted agency answers for itself: the command names the person's own unit.
+    command = (
+        ConsultationAnswer.model_construct(unit=user.unit, agrees=True, opinion="")
+        if action is Action.ANSWER_CONSULTATION
+        else ActionCommand()
+    )
+    try:
+        check_act(user, action, row, command)
+    except Forbidden:
+        return False
+    return True
+
+
+@router.post("/can-bo/ho-so/{code}/{action}")
+async def act(
+    request: Request,
+    code: str,
+    action: Action,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+) -> Response:
+    form = await request.form()
+    try:
+        body = body_from_form(action, {k: str(v) for k, v in form.items()}, tz_of(request))
+        await dossiers.act_on_dossier(
+            code,
+            action,
+            session,
+            resources,
+            body,
+            user,
+            idempotency_key=str(form.get("key") or "") or None,
+        )
+    except Exception as exc:
+        errors = messages_for(request, exc)
+        detail = await dossiers.read_dossier(code, session, resources, user)
+        return await _dossier_view(
+            request, session, detail, user, done="", errors=errors, status_code=409
+        )
+    return RedirectResponse(f"/can-bo/ho-so/{quote(code)}?done={action.value}", status_code=303)
+
+
+# ---------------------------------------------------------------- supervisors
+
+
+@router.get("/giam-sat")
+async def supervision_page(
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+    start: date | None = None,
+    end: date | None = None,
+) -> Response:
+    today = datetime.now(tz_of(request)).date()
+    start = start or today.replace(day=1)
+    end = end or today
+    try:
+        overdue = await supervision.overdue(session, resources, user, size=100)
+        at_risk = await supervision.at_risk(session, resources, user, size=100)
+        report = await supervision.statistics(session, user, start, end)
+    except Exception as exc:
+        return render(request, "error.html", status_code=403, messages=messages_for(request, exc))
+    assert not isinstance(report, Response)
+    chart = {
+        "labels": [u.unit for u in report.units],
+        "values": [u.indicators.get("2.1") for u in report.units],
+    }
+    return render(
+        request,
+        "supervision.html",
+        user=user,
+        overdue=overdue.items,
+        at_risk=at_risk.items,
+        report=report,
+        chart=chart,
+        start=start,
+        end=end,
+        province=province_wide(user),
+    )

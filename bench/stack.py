@@ -1,0 +1,110 @@
+"""The load benchmark's stack: a Temporal dev server on SQLite (WAL), one `motcua worker`
+and one `motcua api`, as separate processes as `make run` runs them, with their CPU use."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from motcua.devserver import temporal_binary
+
+DATABASE = os.environ.get(
+    "MOTCUA_LOAD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_load"
+)
+SECRET = "load-benchmark-secret-key"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def cpu_of(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+class Stack:
+    """Dev server, worker and API as separate processes, as `make run` runs them."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.temporal_port, self.api_port = free_port(), free_port()
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.env = {
+            **os.environ,
+            "MOTCUA_ENVIRONMENT": "development",
+            "MOTCUA_SECRET_KEY": SECRET,
+            "MOTCUA_DATABASE_URL": DATABASE,
+            "MOTCUA_TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
+            "MOTCUA_API_PORT": str(self.api_port),
+            "MOTCUA_WORKER_METRICS_PORT": "0",
+            "MOTCUA_TRACKING_PER_MINUTE": "1000000",
+            "MOTCUA_LOG_LEVEL": "WARNING",
+            # Phase 6 back-dates dossiers (demo mode, development only).
+            "MOTCUA_DEMO_CLOCK": "true",
+        }
+
+    def start(self) -> None:
+        self.processes["temporal"] = subprocess.Popen(
+            [temporal_binary(), "server", "start-dev", "--headless",
+             "--db-filename", str(self.workdir / "temporal.db"), "--ip", "127.0.0.1",
+             "--port", str(self.temporal_port), "--http-port", str(free_port()),
+             "--metrics-port", str(free_port()), "--log-level", "error",
+             "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_port(self.temporal_port)
+        python = sys.executable
+        self.processes["worker"] = subprocess.Popen(
+            [python, "-m", "motcua", "worker"], env=self.env
+        )
+        self.processes["api"] = subprocess.Popen([python, "-m", "motcua", "api"], env=self.env)
+        wait_port(self.api_port)
+
+    def raw_worker(self) -> None:
+        self.processes["raw"] = subprocess.Popen(
+            [sys.executable, "-m", "bench.load", "--raw-worker", f"127.0.0.1:{self.temporal_port}"]
+        )
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU used so far by each part of the stack, PostgreSQL and this process included."""
+        used = {
+            name: cpu_of(psutil.Process(process.pid)) for name, process in self.processes.items()
+        }
+        used["postgresql"] = sum(
+            cpu_of(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
+        )
+        used["load generator"] = cpu_of(psutil.Process())
+        return used
+
+    def rss_mb(self, name: str) -> float:
+        return psutil.Process(self.processes[name].pid).memory_info().rss / 2**20
+
+    def stop(self) -> None:
+        # The server last, so that workers finish what they hold before it goes.
+        for process in reversed(list(self.processes.values())):
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()  # an API still holding keep-alive connections
+                process.wait(5)
