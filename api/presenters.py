@@ -42,7 +42,7 @@ async def dossier_detail(
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None, "a dossier's procedure version is never deleted"
     snapshot = DossierSnapshot.model_validate(row.snapshot)
-    events = await list_events(session, row.code)
+    events = await list_events(session, row.code, through=row.last_seq)
     forms = await list_forms(session, row.code)
     channel = Channel(row.channel)
     return DossierDetail(

@@ -217,7 +217,8 @@ async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None
     units = await get_units(session, {row.receiving_unit, row.returning_unit})
-    events = [e for e in await list_events(session, row.code) if EventType(e.type) in _PUBLIC]
+    logged = await list_events(session, row.code, through=row.last_seq)
+    events = [e for e in logged if EventType(e.type) in _PUBLIC]
     given = await get_feedback(session, row.code)
     missing: list[str] = []
     if row.status == DossierStatus.SUPPLEMENT_REQUESTED:

@@ -207,12 +207,18 @@ async def get_dossier(session: AsyncSession, code: str) -> DossierRow | None:
     return await session.get(DossierRow, code)
 
 
-async def list_events(session: AsyncSession, code: str) -> list[DossierEventRow]:
-    rows = await session.exec(
-        select(DossierEventRow)
-        .where(DossierEventRow.dossier_code == code)
-        .order_by(col(DossierEventRow.seq))
-    )
+async def list_events(
+    session: AsyncSession, code: str, through: int | None = None
+) -> list[DossierEventRow]:
+    """The dossier's log in order; `through` stops at the dossier row's own last event.
+
+    Each statement reads what was committed when it ran, so a page that read the dossier
+    row first would otherwise show a timeline one event ahead of the row's state.
+    """
+    query = select(DossierEventRow).where(DossierEventRow.dossier_code == code)
+    if through is not None:
+        query = query.where(DossierEventRow.seq <= through)
+    rows = await session.exec(query.order_by(col(DossierEventRow.seq)))
     return list(rows)
 
 

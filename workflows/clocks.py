@@ -110,7 +110,9 @@ class ClockMixin(DossierMachinery):
             message_en=f"Dossier {self._dossier.code} ({self._dossier.procedure.name_en}): "
             f"{alarm.rung_id}. Due: {due}.",
         )
-        await self._activity(NotificationActivities.notify, request)
+        # Sending leaves the engine (mail, SMS gateway) and may wait on it: a regular
+        # activity, so a slow gateway never holds the dossier's workflow task.
+        await self._remote_activity(NotificationActivities.notify, request)
 
     async def _supplement_expired(self) -> None:
         # An unanswered supplement request ends the dossier (Decree 118/2025 art. 16).

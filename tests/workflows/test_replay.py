@@ -19,7 +19,12 @@ from temporalio.workflow import NondeterminismError
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json.gz"))
+_FOLDER = Path(__file__).parent / "histories"
+# Recorded on today's code (local activities behind the `local-activities` patch).
+CURRENT = sorted(_FOLDER.glob("*.json.gz"))
+# Recorded before that patch: dossiers still open at an upgrade must carry on.
+BEFORE_LOCAL_ACTIVITIES = sorted((_FOLDER / "regular-activities").glob("*.json.gz"))
+HISTORIES = CURRENT + BEFORE_LOCAL_ACTIVITIES
 
 
 def _history(path: Path, mutate: bool = False) -> WorkflowHistory:
@@ -53,12 +58,28 @@ async def test_every_recorded_lifecycle_replays_on_the_current_code() -> None:
     )
 
     failures = {run: str(error) for run, error in results.replay_failures.items()}
-    assert len(HISTORIES) >= 30
+    assert len(CURRENT) >= 30
+    assert len(BEFORE_LOCAL_ACTIVITIES) >= 30
     assert failures == {}
 
 
+async def test_histories_from_before_the_patch_ran_regular_activities() -> None:
+    """The two generations differ where the patch says, so both paths are exercised."""
+
+    def kinds(path: Path) -> set[str]:
+        events = json.loads(gzip.decompress(path.read_bytes()))["events"]
+        return {event["eventType"] for event in events}
+
+    before = next(p for p in BEFORE_LOCAL_ACTIVITIES if "test_full_path" in p.name)
+    current = next(p for p in CURRENT if "test_full_path" in p.name)
+    assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" in kinds(before)
+    assert "EVENT_TYPE_MARKER_RECORDED" not in kinds(before)
+    assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" not in kinds(current)
+    assert "EVENT_TYPE_MARKER_RECORDED" in kinds(current)
+
+
 async def test_a_non_deterministic_change_fails_the_replay() -> None:
-    dossier = next(p for p in HISTORIES if "test_full_path" in p.name)
+    dossier = next(p for p in BEFORE_LOCAL_ACTIVITIES if "test_full_path" in p.name)
 
     results = await _replayer().replay_workflows(
         _each([_history(dossier, mutate=True)]), raise_on_replay_failure=False
