@@ -9,10 +9,12 @@ import json
 import logging
 import smtplib
 import urllib.request
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio import activity
 
@@ -88,44 +90,61 @@ class NotificationActivities:
         """Queue and send; returns how many were sent by this attempt."""
         now = datetime.now(UTC)
         table = table_of(NotificationRow)
+        rows = [
+            {
+                "dossier_code": request.dossier_code,
+                "seq": request.seq,
+                "kind": request.kind,
+                "recipient": recipient,
+                "channel": self._sender.channel,
+                "message_vi": request.message_vi,
+                "message_en": request.message_en,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+            }
+            for recipient in request.recipients
+        ]
         async with self._sessionmaker() as session, session.begin():
-            for recipient in request.recipients:
+            if rows:
                 await session.exec(
                     insert_for(session, NotificationRow)
-                    .values(
-                        dossier_code=request.dossier_code,
-                        seq=request.seq,
-                        kind=request.kind,
-                        recipient=recipient,
-                        channel=self._sender.channel,
-                        message_vi=request.message_vi,
-                        message_en=request.message_en,
-                        status="pending",
-                        attempts=0,
-                        created_at=now,
-                    )
+                    .values(rows)
                     .on_conflict_do_nothing(
                         index_elements=[table.c.dossier_code, table.c.seq, table.c.recipient]
                     )
                 )
-        sent = 0
-        async with self._sessionmaker() as session:
-            pending = await session.exec(
-                select(NotificationRow).where(
-                    NotificationRow.dossier_code == request.dossier_code,
-                    NotificationRow.seq == request.seq,
-                    col(NotificationRow.status) != "sent",
+            pending = list(
+                await session.exec(
+                    select(NotificationRow).where(
+                        NotificationRow.dossier_code == request.dossier_code,
+                        NotificationRow.seq == request.seq,
+                        col(NotificationRow.status) != "sent",
+                    )
                 )
             )
+        # Sent outside any transaction: a slow gateway holds no lock and no connection.
+        sent: list[int] = []
+        try:
             for row in pending:
-                row.attempts += 1
-                try:
-                    await self._sender.send(row.recipient, row.message_vi, row.message_en)
-                except Exception:
-                    row.status = "failed"
-                    await session.commit()
-                    raise  # the activity retries; rows already sent stay sent
-                row.status, row.sent_at = "sent", datetime.now(UTC)
-                sent += 1
-                await session.commit()
-        return sent
+                await self._sender.send(row.recipient, row.message_vi, row.message_en)
+                assert row.id is not None
+                sent.append(row.id)
+        except Exception:
+            failed = [row.id for row in pending if row.id not in sent][:1]
+            await self._mark(failed, "failed")
+            raise  # the activity retries; rows already sent stay sent
+        finally:
+            await self._mark(sent, "sent")
+        return len(sent)
+
+    async def _mark(self, ids: Sequence[int | None], status: str) -> None:
+        if not ids:
+            return
+        values: dict[str, Any] = {"status": status, "attempts": col(NotificationRow.attempts) + 1}
+        if status == "sent":
+            values["sent_at"] = datetime.now(UTC)
+        async with self._sessionmaker() as session, session.begin():
+            await session.exec(
+                update(NotificationRow).where(col(NotificationRow.id).in_(ids)).values(**values)
+            )

@@ -84,24 +84,27 @@ async def append_event(
         "submitted_at": dossier.submitted_at,
         **lifecycle,
     }
-    inserted = await session.exec(
-        insert_for(session, DossierRow)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[dossier_table.c.code])
-        .returning(dossier_table.c.code)
-    )
-    if inserted.first() is not None:
-        await add_to_daily(session, contribution(_facts(values)))
-    else:
-        # Locked, so that the day counts move from exactly the state this update replaces.
-        old = await dossier_facts(session, dossier.code, lock=True)
-        assert old is not None
-        if old["last_seq"] < snapshot.last_seq:
-            await session.exec(
-                update(DossierRow).where(col(DossierRow.code) == dossier.code).values(**lifecycle)
-            )
-            new = _facts({**old, **lifecycle})
-            await add_to_daily(session, difference(contribution(new), contribution(_facts(old))))
+    # Locked, so that the day counts move from exactly the state this update replaces.
+    # The workflow logs in order, so only the first event finds no row (or a retry of it).
+    old = None if event.seq == 1 else await dossier_facts(session, dossier.code, lock=True)
+    if old is None:
+        inserted = await session.exec(
+            insert_for(session, DossierRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[dossier_table.c.code])
+            .returning(dossier_table.c.code)
+        )
+        if inserted.first() is not None:
+            await add_to_daily(session, contribution(_facts(values)))
+        else:
+            old = await dossier_facts(session, dossier.code, lock=True)
+            assert old is not None
+    if old is not None and old["last_seq"] < snapshot.last_seq:
+        await session.exec(
+            update(DossierRow).where(col(DossierRow.code) == dossier.code).values(**lifecycle)
+        )
+        new = _facts({**old, **lifecycle})
+        await add_to_daily(session, difference(contribution(new), contribution(_facts(old))))
     event_table = table_of(DossierEventRow)
     await session.exec(
         insert_for(session, DossierEventRow)

@@ -146,18 +146,20 @@ def difference(new: Contribution, old: Contribution) -> Contribution:
 
 async def add_to_daily(session: AsyncSession, delta: Contribution) -> None:
     """Adds counts to their day rows; keys in a fixed order, so writers never deadlock."""
+    if not delta:
+        return
     table = table_of(DossierDailyRow)
-    for key in sorted(delta):
-        counts = delta[key]
-        statement = insert_for(session, DossierDailyRow).values(
-            **_key_values(key), **_counter_values(counts)
+    # One statement for every key, adding every counter (most add 0): one round trip, and
+    # the same SQL text whatever moved, so it is compiled and prepared once.
+    statement = insert_for(session, DossierDailyRow).values(
+        [{**_key_values(key), **_counter_values(delta[key])} for key in sorted(delta)]
+    )
+    await session.exec(
+        statement.on_conflict_do_update(
+            index_elements=list(table.primary_key.columns),
+            set_={name: table.c[name] + statement.excluded[name] for name in _COUNTERS},
         )
-        await session.exec(
-            statement.on_conflict_do_update(
-                index_elements=list(table.primary_key.columns),
-                set_={name: table.c[name] + statement.excluded[name] for name in counts},
-            )
-        )
+    )
 
 
 def _counter_values(counts: Counts) -> dict[str, Any]:

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # Dossiers a worker keeps in memory between their actions (the sticky cache). Memory
     # grows with this, not with the number of open dossiers, which wait in Temporal.
     worker_cached_workflows: int = Field(default=5_000, ge=0)
+    # How long a dossier's next task waits for the worker that holds it in memory before
+    # any worker may take it (and replay its whole history). A busy worker catching up on
+    # a burst (a thousand deadlines at once) must not lose its cache to this; a crashed
+    # worker's dossiers wait this long before another worker takes them.
+    worker_sticky_seconds: float = Field(default=30.0, gt=0)
     # Keys that encrypt Temporal payloads, `id:base64(32 bytes)` comma-separated, newest
     # first; required outside development.
     payload_keys: str = ""

@@ -4,6 +4,7 @@ import asyncio
 import gc
 import logging
 import signal
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -66,11 +67,15 @@ def build_worker(
         max_cached_workflows=settings.worker_cached_workflows
         if max_cached_workflows is None
         else max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
     )
 
 
 async def run_worker(settings: Settings) -> None:
-    engine = make_engine(settings.resolved_database_url)
+    # No ping before each checkout: a connection lost to a database restart fails its
+    # activity once, the pool is refreshed and the retry succeeds. The API keeps the ping,
+    # as it answers people and has no retry.
+    engine = make_engine(settings.resolved_database_url, pool_pre_ping=False)
     runtime = (
         metrics_runtime(settings.worker_metrics_port, settings.worker_metrics_host)
         if settings.worker_metrics_port
