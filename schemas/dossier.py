@@ -182,8 +182,8 @@ class DossierSubmission(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class DossierStart(BaseModel):
-    """The dossier workflow's input: everything resolved, nothing left to look up."""
+class DossierFacts(BaseModel):
+    """What the dossier's row in the read model is keyed and filtered by; never changes."""
 
     code: str
     procedure_code: str
@@ -191,10 +191,15 @@ class DossierStart(BaseModel):
     receiving_unit: str
     competent_authority: str
     returning_unit: str
-    locality: str | None = None
     channel: Channel
     applicant: Applicant
     submitted_at: datetime
+
+
+class DossierStart(DossierFacts):
+    """The dossier workflow's input: everything resolved, nothing left to look up."""
+
+    locality: str | None = None
     submitted_by: str
     note: str | None = None
     # The procedure version the dossier is pinned to, carried whole so a later catalogue
@@ -343,7 +348,9 @@ class DossierSnapshot(BaseModel):
 class RecordEvent(BaseModel):
     """Input of the activity that appends an event and moves the projection with it."""
 
-    dossier: DossierStart
+    # The facts only: the procedure's definition and ladder, which the log does not use,
+    # were most of this input's bytes, encrypted and decoded on every event.
+    dossier: DossierFacts
     snapshot: DossierSnapshot
     event: DossierEvent
 

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.dossier import (
         Consultation,
         DossierEvent,
+        DossierFacts,
         DossierSnapshot,
         DossierStart,
         DossierView,
@@ -55,6 +56,7 @@ _RETRY_FOREVER = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
 )
 _ACTIVITY_TIMEOUT = timedelta(seconds=60)
+_FACTS = set(DossierFacts.model_fields)
 
 
 def rule(action: Action, update: Any) -> Any:  # Any: each update has its own command type
@@ -73,6 +75,7 @@ def rule(action: Action, update: Any) -> Any:  # Any: each update has its own co
 
 class DossierMachinery:
     _dossier: DossierStart
+    _facts: DossierFacts
     _s: DossierSnapshot
     _persisted_seq: int
     _persist_lock: asyncio.Lock
@@ -84,6 +87,7 @@ class DossierMachinery:
 
     def _start_machinery(self, start: DossierStart) -> None:
         self._dossier = start
+        self._facts = DossierFacts.model_validate(start.model_dump(include=_FACTS))
         self._s = DossierSnapshot(
             status=S.NEW, sub_state=T.AWAITING_RECEIPT, holder_unit=start.receiving_unit
         )
@@ -250,7 +254,7 @@ class DossierMachinery:
         # lock is ours, so the projection gets everything decided up to now.
         async with self._persist_lock:
             record = RecordEvent(
-                dossier=self._dossier, snapshot=self._s.model_copy(deep=True), event=event
+                dossier=self._facts, snapshot=self._s.model_copy(deep=True), event=event
             )
             await self._activity(ProjectionActivities.record_event, record)
             self._persisted_seq = event.seq
