@@ -21,6 +21,7 @@ Prints the figures; nothing asserts on time (see bench/README or the main README
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections import defaultdict
@@ -232,20 +233,23 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
             if not codes:
                 await _bounded(20, c, new_dossier)
             cycle = iter(codes * 3000)
-            # One second unrecorded first: the generator opens its connections then.
-            await _open_loop(200, 1, lambda: driver.track(*next(cycle)))
-            driver.latency.clear()
-            await _open_loop(200, 10, lambda: driver.track(*next(cycle)))
+            # Fresh connections: the server closes those idle since the last phase, and a
+            # request sent on one as it closes fails.
+            async with httpx.AsyncClient(
+                base_url=str(api.base_url), timeout=120, limits=limits
+            ) as citizen:
+                tracker = Driver(citizen)
+                # One second unrecorded first: the generator opens its connections then.
+                await _open_loop(200, 1, lambda: tracker.track(*next(cycle)))
+                tracker.latency.clear()
+                await _open_loop(200, 10, lambda: tracker.track(*next(cycle)))
+            driver.latency["track"] = tracker.latency["track"]
             print("\n4. citizen tracking at 200 requests/s for 10 s")
             print(f"  track               {_percentiles(driver.latency['track'])}  ms")
         if "6" in args.phases:
             await _deadlines_at_one_instant(stack, driver, args.deadlines, c)
         if "5" in args.phases:
-            before = stack.rss_mb("worker")
-            await _bounded(args.open, c, _submit_and_accept(driver))
-            await asyncio.sleep(5)
-            print(f"\n5. worker memory: {before:.0f} MB before, {stack.rss_mb('worker'):.0f} MB "
-                  f"with {args.open} more open dossiers (accepted, timers pending)")  # fmt: skip
+            await _open_dossiers(stack, driver, args.open, c)
 
 
 async def _deadlines_at_one_instant(
@@ -344,6 +348,23 @@ async def _throughput(stack: Stack, driver: Driver, n: int, c: int) -> None:
     print(f"  CPU ms per raw workflow: {_per_dossier(cpu_lifecycle, cpu_raw, n)}")
     for name in ["submit", *(a for a, _, _ in LIFECYCLE)]:
         print(f"  {name:<20} {_percentiles(driver.latency[name])}  ms")
+
+
+async def _open_dossiers(stack: Stack, driver: Driver, count: int, concurrency: int) -> None:
+    """The worker's memory as open dossiers pile up, in ten steps: it should follow the
+    sticky cache (MOTCUA_WORKER_CACHED_WORKFLOWS), not the number of open dossiers."""
+    cache = os.environ.get("MOTCUA_WORKER_CACHED_WORKFLOWS", "the default")
+    print(f"\n5. worker memory with open dossiers (accepted, timers pending); cache {cache}")
+    print(f"  {0:>7} open: {stack.rss_mb('worker'):6.0f} MB")
+    step = max(count // 10, 1)
+    opened = 0
+    started = time.perf_counter()
+    while opened < count:
+        batch = min(step, count - opened)
+        await _bounded(batch, concurrency, _submit_and_accept(driver))
+        opened += batch
+        rate = opened / (time.perf_counter() - started)
+        print(f"  {opened:>7} open: {stack.rss_mb('worker'):6.0f} MB  ({rate:.1f} opened/s)")
 
 
 def _submit_and_accept(driver: Driver) -> Callable[[], Awaitable[None]]:
