@@ -116,11 +116,13 @@ class NotificationActivities:
                 )
             pending = list(
                 await session.exec(
-                    select(NotificationRow).where(
+                    select(NotificationRow)
+                    .where(
                         NotificationRow.dossier_code == request.dossier_code,
                         NotificationRow.seq == request.seq,
                         col(NotificationRow.status) != "sent",
                     )
+                    .order_by(col(NotificationRow.id))
                 )
             )
         # Sent outside any transaction: a slow gateway holds no lock and no connection.
