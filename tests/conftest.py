@@ -37,7 +37,13 @@ from tests.auth import PASSWORD, StaffAuth, test_usernames
 # `MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test` writes the history of every
 # workflow a lifecycle test ran, for the replay test (tests/workflows/test_replay.py).
 RECORD_HISTORIES = os.environ.get("MOTCUA_RECORD_HISTORIES")
-RECORDED_MODULES = ("test_lifecycle", "test_consultation", "test_inter_level", "test_dossier")
+RECORDED_MODULES = (
+    "test_lifecycle",
+    "test_consultation",
+    "test_inter_level",
+    "test_dossier",
+    "test_deadlines",
+)
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ deliberate, versioned change:
 `MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test`.
 """
 
+import base64
 import gzip
 import json
 from collections.abc import AsyncIterator
@@ -16,8 +17,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from workflows.clocks import AT_ONCE
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
+from workflows.machinery import LOCAL_ACTIVITIES
 
 _FOLDER = Path(__file__).parent / "histories"
 # Recorded on today's code (local activities behind the `local-activities` patch).
@@ -76,6 +79,24 @@ async def test_histories_from_before_the_patch_ran_regular_activities() -> None:
     assert "EVENT_TYPE_MARKER_RECORDED" not in kinds(before)
     assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" not in kinds(current)
     assert "EVENT_TYPE_MARKER_RECORDED" in kinds(current)
+
+
+def _patches(path: Path) -> set[str]:
+    events = json.loads(gzip.decompress(path.read_bytes()))["events"]
+    found = set()
+    for event in events:
+        marker = event.get("markerRecordedEventAttributes")
+        if marker and marker["markerName"] == "core_patch":
+            [payload] = marker["details"]["patch-data"]["payloads"]
+            found.add(json.loads(base64.b64decode(payload["data"]))["id"])
+    return found
+
+
+def test_the_current_histories_take_every_patched_path() -> None:
+    """So the replay test checks the new side of each patch, not only the old."""
+    taken = set().union(*(_patches(path) for path in CURRENT))
+    assert taken == {LOCAL_ACTIVITIES, AT_ONCE}
+    assert not set().union(*(_patches(path) for path in BEFORE_LOCAL_ACTIVITIES))
 
 
 async def test_a_non_deterministic_change_fails_the_replay() -> None:
