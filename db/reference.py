@@ -100,11 +100,28 @@ async def current_procedure(session: AsyncSession, code: str) -> ProcedureDefini
     return None if row is None else ProcedureDefinition.model_validate(row.definition)
 
 
+# A published version never changes (`load_procedures` refuses an edit), so each process
+# keeps the ones it has read: every dossier page and tracking answer names its procedure,
+# and validating a whole definition each time was most of that cost. Keyed by database too.
+_VERSIONS: dict[tuple[str, str, int], ProcedureDefinition] = {}
+_VERSIONS_KEPT = 4096
+
+
 async def procedure_version(
     session: AsyncSession, code: str, version: int
 ) -> ProcedureDefinition | None:
+    key = (str(session.get_bind().engine.url), code, version)
+    kept = _VERSIONS.get(key)
+    if kept is not None:
+        return kept
     row = await session.get(ProcedureVersionRow, (code, version))
-    return None if row is None else ProcedureDefinition.model_validate(row.definition)
+    if row is None:
+        return None
+    definition = ProcedureDefinition.model_validate(row.definition)
+    if len(_VERSIONS) >= _VERSIONS_KEPT:
+        _VERSIONS.clear()
+    _VERSIONS[key] = definition
+    return definition
 
 
 async def current_procedures(session: AsyncSession) -> list[ProcedureDefinition]:
