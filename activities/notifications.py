@@ -126,15 +126,14 @@ class NotificationActivities:
                 )
             )
         # Sent outside any transaction: a slow gateway holds no lock and no connection.
-        sent: list[int] = []
+        sent: list[int | None] = []
         try:
             for row in pending:
                 await self._sender.send(row.recipient, row.message_vi, row.message_en)
-                assert row.id is not None
                 sent.append(row.id)
         except Exception:
-            failed = [row.id for row in pending if row.id not in sent][:1]
-            await self._mark(failed, "failed")
+            # Rows go in order, so the one that failed is the first not sent.
+            await self._mark([pending[len(sent)].id], "failed")
             raise  # the activity retries; rows already sent stay sent
         finally:
             await self._mark(sent, "sent")

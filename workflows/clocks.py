@@ -50,7 +50,8 @@ class ClockMixin(DossierMachinery):
                 continue
             timeout = None
             if deadline is not None:
-                # A date already past fires at once (a calendar change can cause that).
+                # Dossiers from before the AT_ONCE patch: a date already past fires
+                # through a timer of a millisecond.
                 timeout = max((deadline[0] - self._now()).total_seconds(), 0.001)
             try:
                 await workflow.wait_condition(

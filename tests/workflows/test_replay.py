@@ -11,6 +11,7 @@ import gzip
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -70,8 +71,7 @@ async def test_histories_from_before_the_patch_ran_regular_activities() -> None:
     """The two generations differ where the patch says, so both paths are exercised."""
 
     def kinds(path: Path) -> set[str]:
-        events = json.loads(gzip.decompress(path.read_bytes()))["events"]
-        return {event["eventType"] for event in events}
+        return {event["eventType"] for event in _events(path)}
 
     before = next(p for p in BEFORE_LOCAL_ACTIVITIES if "test_full_path" in p.name)
     current = next(p for p in CURRENT if "test_full_path" in p.name)
@@ -81,10 +81,14 @@ async def test_histories_from_before_the_patch_ran_regular_activities() -> None:
     assert "EVENT_TYPE_MARKER_RECORDED" in kinds(current)
 
 
+def _events(path: Path) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = json.loads(gzip.decompress(path.read_bytes()))["events"]
+    return events
+
+
 def _patches(path: Path) -> set[str]:
-    events = json.loads(gzip.decompress(path.read_bytes()))["events"]
     found = set()
-    for event in events:
+    for event in _events(path):
         marker = event.get("markerRecordedEventAttributes")
         if marker and marker["markerName"] == "core_patch":
             [payload] = marker["details"]["patch-data"]["payloads"]
