@@ -1,7 +1,11 @@
-"""Notifications through an outbox, delivered by a pluggable sender (log, email, SMS).
+"""Notifications: queued in the outbox with the event that causes them, sent by the worker's
+dispatcher through a pluggable sender (log, email, SMS).
 
-The outbox row is written first and keyed by (dossier, event, recipient), so a retried
-activity never notifies anyone twice; only rows still pending are sent.
+A fired rung's notifications are written in the transaction that logs its event
+(`db.dossiers.append_event`), so nothing is notified that was not logged, and nothing
+logged goes unnotified. The dispatcher sends what is due, marks it, and retries a failed
+row later with backoff (`db.outbox`). Sending is at least once: a dispatcher killed
+between the gateway's answer and the mark sends that row again.
 """
 
 import asyncio
@@ -9,27 +13,29 @@ import json
 import logging
 import smtplib
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import update
-from sqlmodel import col, select
 from temporalio import activity
 
-from db.models import NotificationRow
+from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, take
 from db.session import SessionMaker
-from db.upsert import insert_for, table_of
 from schemas.deadlines import NotificationRequest
 
 log = logging.getLogger("motcua.notifications")
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class Sender(Protocol):
     channel: str
 
-    async def send(self, recipient: str, message_vi: str, message_en: str) -> None: ...
+    async def send(self, message: Outgoing) -> None: ...
 
 
 class LogSender:
@@ -37,8 +43,13 @@ class LogSender:
 
     channel = "log"
 
-    async def send(self, recipient: str, message_vi: str, message_en: str) -> None:
-        log.info("notify %s: %s", recipient, message_vi)
+    async def send(self, message: Outgoing) -> None:
+        log.info(
+            "notify %s: %s",
+            message.recipient,
+            message.message_vi,
+            extra={"dossier": message.dossier_code},
+        )
 
 
 class EmailSender:
@@ -56,8 +67,10 @@ class EmailSender:
         with smtplib.SMTP(self._host, self._port, timeout=10) as smtp:
             smtp.send_message(message)
 
-    async def send(self, recipient: str, message_vi: str, message_en: str) -> None:
-        await asyncio.to_thread(self._send, recipient, message_vi, message_en)
+    async def send(self, message: Outgoing) -> None:
+        await asyncio.to_thread(
+            self._send, message.recipient, message.message_vi, message.message_en
+        )
 
 
 class SmsSender:
@@ -76,76 +89,102 @@ class SmsSender:
         with urllib.request.urlopen(request, timeout=10):
             pass
 
-    async def send(self, recipient: str, message_vi: str, message_en: str) -> None:
-        await asyncio.to_thread(self._send, recipient, message_vi)
+    async def send(self, message: Outgoing) -> None:
+        await asyncio.to_thread(self._send, message.recipient, message.message_vi)
+
+
+class Dispatcher:
+    """Sends what the outbox holds: woken by the projection that queued it, and every
+    `poll_seconds` for what another worker queued, a retry that came due, or a lease that
+    ran out."""
+
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        sender: Sender,
+        poll_seconds: float = 5.0,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._sender = sender
+        self._poll_seconds = poll_seconds
+        self._clock = clock
+        self._woken = asyncio.Event()
+        self._stopping = False
+
+    @property
+    def channel(self) -> str:
+        return self._sender.channel
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    def stop(self) -> None:
+        """Let `run` end after the pass in progress: a batch taken is sent and marked, not
+        left leased to a dispatcher that is gone."""
+        self._stopping = True
+        self._woken.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            # Cleared before the pass, so a row queued during it wakes the next one.
+            self._woken.clear()
+            try:
+                await self.dispatch()
+            except Exception:
+                # The database away, say: rows wait in the outbox for the next pass.
+                log.exception("notification dispatch failed; retrying")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), self._poll_seconds)
+
+    async def dispatch(self) -> int:
+        """Send every row due now, batch by batch; returns how many were sent."""
+        sent_total = 0
+        while True:
+            async with self._sessionmaker() as session, session.begin():
+                batch = await take(session, self._clock())
+            if not batch:
+                return sent_total
+            sent: list[int] = []
+            for message in batch:
+                try:
+                    await self._sender.send(message)
+                except Exception as error:
+                    await self._failed(message, error)
+                else:
+                    sent.append(message.id)
+            async with self._sessionmaker() as session, session.begin():
+                await mark_sent(session, sent, self._clock())
+            sent_total += len(sent)
+            if self._stopping:
+                return sent_total
+
+    async def _failed(self, message: Outgoing, error: Exception) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            again = await mark_failed(session, message, repr(error), self._clock())
+        log.log(
+            logging.WARNING if again else logging.ERROR,
+            "notification %s to %s failed (attempt %d): %r; %s",
+            message.id,
+            message.recipient,
+            message.attempts,
+            error,
+            f"retry at {again.isoformat()}" if again else "abandoned",
+            extra={"dossier": message.dossier_code},
+        )
 
 
 class NotificationActivities:
-    def __init__(self, sessionmaker: SessionMaker, sender: Sender) -> None:
+    """The activity dossiers started before the outbox still call after each fired rung."""
+
+    def __init__(self, sessionmaker: SessionMaker, dispatcher: Dispatcher) -> None:
         self._sessionmaker = sessionmaker
-        self._sender = sender
+        self._dispatcher = dispatcher
 
     @activity.defn(name="notify")
     async def notify(self, request: NotificationRequest) -> int:
-        """Queue and send; returns how many were sent by this attempt."""
-        now = datetime.now(UTC)
-        table = table_of(NotificationRow)
-        rows = [
-            {
-                "dossier_code": request.dossier_code,
-                "seq": request.seq,
-                "kind": request.kind,
-                "recipient": recipient,
-                "channel": self._sender.channel,
-                "message_vi": request.message_vi,
-                "message_en": request.message_en,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-            }
-            for recipient in request.recipients
-        ]
+        """Queue for the dispatcher; returns how many recipients were asked for."""
         async with self._sessionmaker() as session, session.begin():
-            if rows:
-                await session.exec(
-                    insert_for(session, NotificationRow)
-                    .values(rows)
-                    .on_conflict_do_nothing(
-                        index_elements=[table.c.dossier_code, table.c.seq, table.c.recipient]
-                    )
-                )
-            pending = list(
-                await session.exec(
-                    select(NotificationRow)
-                    .where(
-                        NotificationRow.dossier_code == request.dossier_code,
-                        NotificationRow.seq == request.seq,
-                        col(NotificationRow.status) != "sent",
-                    )
-                    .order_by(col(NotificationRow.id))
-                )
-            )
-        # Sent outside any transaction: a slow gateway holds no lock and no connection.
-        sent: list[int | None] = []
-        try:
-            for row in pending:
-                await self._sender.send(row.recipient, row.message_vi, row.message_en)
-                sent.append(row.id)
-        except Exception:
-            # Rows go in order, so the one that failed is the first not sent.
-            await self._mark([pending[len(sent)].id], "failed")
-            raise  # the activity retries; rows already sent stay sent
-        finally:
-            await self._mark(sent, "sent")
-        return len(sent)
-
-    async def _mark(self, ids: Sequence[int | None], status: str) -> None:
-        if not ids:
-            return
-        values: dict[str, Any] = {"status": status, "attempts": col(NotificationRow.attempts) + 1}
-        if status == "sent":
-            values["sent_at"] = datetime.now(UTC)
-        async with self._sessionmaker() as session, session.begin():
-            await session.exec(
-                update(NotificationRow).where(col(NotificationRow.id).in_(ids)).values(**values)
-            )
+            await enqueue(session, request, self._dispatcher.channel, _utcnow())
+        self._dispatcher.wake()
+        return len(request.recipients)

@@ -1,10 +1,13 @@
 """Writing the audit log and the dossier projection on behalf of the workflow."""
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from temporalio import activity
 
+from activities.notifications import Dispatcher
 from db.dossiers import append_event
+from db.outbox import enqueue
 from db.session import SessionMaker
 from schemas.dossier import RecordEvent
 from worktime.calendar import WorkingCalendar
@@ -13,9 +16,13 @@ from worktime.indicators import judge
 
 class ProjectionActivities:
     def __init__(
-        self, sessionmaker: SessionMaker, calendar: Callable[[], Awaitable[WorkingCalendar]]
+        self,
+        sessionmaker: SessionMaker,
+        calendar: Callable[[], Awaitable[WorkingCalendar]],
+        outbox: Dispatcher,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._outbox = outbox
         # A finished dossier is judged (early, on time, late) on today's calendar.
         self.calendar = calendar
 
@@ -38,5 +45,11 @@ class ProjectionActivities:
                 legal_due_at=snapshot.legal_due_at,
                 paused_working_hours=snapshot.paused_working_hours,
             )
+        notification = record.notification
         async with self._sessionmaker() as session, session.begin():
             await append_event(session, record, judgement)
+            if notification is not None:
+                # With the event, in its transaction: logged and queued, or neither.
+                await enqueue(session, notification, self._outbox.channel, datetime.now(UTC))
+        if notification is not None:
+            self._outbox.wake()

@@ -255,7 +255,11 @@ class CalendarOverrideRow(SQLModel, table=True):
 
 
 class NotificationRow(SQLModel, table=True):
-    """The outbox: every notification a rung sends, and whether its sender delivered it."""
+    """The outbox: every notification a rung sends, and whether its sender delivered it.
+
+    Rows are written in the transaction that logs the event, so an event is never logged
+    without its notifications nor notified without being logged; a dispatcher sends them.
+    """
 
     __tablename__ = "notification"
     __table_args__ = (
@@ -274,6 +278,10 @@ class NotificationRow(SQLModel, table=True):
     attempts: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When a dispatcher may next take the row: now for a new one, later after a failure
+    # (backoff) or while one dispatcher holds it (its lease); none once sent or abandoned.
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    last_error: str | None = Field(default=None, max_length=500)
 
 
 class DossierCodeCounterRow(SQLModel, table=True):

@@ -29,7 +29,8 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = REQUEST_ID.get()
-        dossier = DOSSIER.get()
+        # The outbox's dispatcher names the dossier of each message it sends (`extra=`).
+        dossier = getattr(record, "dossier", None) or DOSSIER.get()
         if dossier is None and activity.in_activity():
             dossier = activity.info().workflow_id
         workflow_info = getattr(record, "temporal_workflow", None)

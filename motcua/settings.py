@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     smtp_sender: str = "motcua@localhost"
     email_domain: str = "localhost"
     sms_gateway_url: str = ""
+    # How often a worker's outbox dispatcher looks for notifications it was not woken for:
+    # queued by another worker, a retry come due, a dead dispatcher's lease run out.
+    outbox_poll_seconds: float = Field(default=5.0, gt=0)
     # The worker's Temporal SDK metrics (workflow and activity latencies) for Prometheus;
     # 0 turns them off.
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)

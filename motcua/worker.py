@@ -1,9 +1,11 @@
 """The Temporal worker: dossier workflows and the activities they call."""
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from temporalio.client import Client
@@ -12,6 +14,7 @@ from temporalio.worker import Worker
 from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
 from activities.notifications import (
+    Dispatcher,
     EmailSender,
     LogSender,
     NotificationActivities,
@@ -40,18 +43,21 @@ def make_sender(settings: Settings) -> Sender:
     return LogSender()
 
 
-def build_worker(
+@contextlib.asynccontextmanager
+async def build_worker(
     client: Client,
     settings: Settings,
     sessionmaker: SessionMaker,
     task_queue: str | None = None,
     max_cached_workflows: int | None = None,
-) -> Worker:
+) -> AsyncIterator[Worker]:
+    """The worker polling its task queue, with the outbox's dispatcher beside it."""
+    outbox = Dispatcher(sessionmaker, make_sender(settings), settings.outbox_poll_seconds)
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
-    projection = ProjectionActivities(sessionmaker, deadlines.calendar)
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
-    notifications = NotificationActivities(sessionmaker, make_sender(settings))
-    return Worker(
+    notifications = NotificationActivities(sessionmaker, outbox)
+    worker = Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=[DossierWorkflow, ConsultationWorkflow],
@@ -69,6 +75,13 @@ def build_worker(
         else max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
     )
+    async with worker:
+        dispatching = asyncio.create_task(outbox.run(), name="outbox")
+        try:
+            yield worker
+        finally:
+            outbox.stop()
+            await dispatching
 
 
 async def run_worker(settings: Settings) -> None:

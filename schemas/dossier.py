@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 # Pause is part of a dossier's snapshot; re-exported for the modules that speak of dossiers.
+from schemas.deadlines import NotificationRequest
 from schemas.deadlines import Pause as Pause
 from schemas.deadlines import PauseReason as PauseReason
 from schemas.escalation import Rung
@@ -353,6 +354,8 @@ class RecordEvent(BaseModel):
     dossier: DossierFacts
     snapshot: DossierSnapshot
     event: DossierEvent
+    # What a fired rung tells whom, queued in the outbox in the event's own transaction.
+    notification: NotificationRequest | None = None
 
 
 class FormRequest(BaseModel):

@@ -1,5 +1,6 @@
 """Logs name the request and the dossier; a trace runs from the API into the worker."""
 
+import asyncio
 import io
 import json
 import logging
@@ -50,10 +51,15 @@ async def test_log_lines_carry_the_request_id_and_the_dossier(
     code = await submit(api, **JUSTICE)
     await drive(api, code, "accept", "transfer", "assign")
     response = await api.get(f"/api/v1/dossiers/{code}", headers={"X-Request-ID": "quay-7-0042"})
-    # A deadline warning fires inside the worker's notification activity.
+    # A deadline warning fires; the worker's dispatcher sends it and logs, outside any
+    # activity, on the dossier's behalf.
     await temporal_env.fast_forward(
         temporal_env.client.get_workflow_handle(code), timedelta(days=12)
     )
+    for _ in range(100):
+        if '"logger": "motcua.notifications"' in json_lines.getvalue():
+            break
+        await asyncio.sleep(0.1)
 
     lines = [json.loads(line) for line in json_lines.getvalue().splitlines()]
     request = next(line for line in lines if line.get("request_id") == "quay-7-0042")

@@ -27,6 +27,10 @@ with workflow.unsafe.imports_passed_through():
 SYSTEM = ActionCommand(actor="system")
 # The patch that fires an alarm already due at once, without a timer.
 AT_ONCE = "fire-due-alarms-at-once"
+# The patch that queues a rung's notifications with its event, in the projection's
+# transaction, for the worker's dispatcher; before it, a regular activity queued and sent
+# them after the event was logged: one more activity and workflow task per fired rung.
+OUTBOX = "notify-through-outbox"
 # The legal clock runs while the dossier is accepted and at the authority, unpaused.
 _CLOCK_RUNS = (S.ACCEPTED, S.PROCESSING, S.FINANCIAL_OBLIGATION)
 _ALARM_EVENTS = {
@@ -95,10 +99,14 @@ class ClockMixin(DossierMachinery):
                 "due_at": None if self._s.due_at is None else self._s.due_at.isoformat(),
             },
         )
-        await self._persist(event)
-        await self._notify(event, alarm)
+        notification = self._notification(event, alarm)
+        if workflow.patched(OUTBOX):
+            await self._persist(event, notification)
+        else:
+            await self._persist(event)
+            await self._remote_activity(NotificationActivities.notify, notification)
 
-    async def _notify(self, event: DossierEvent, alarm: Alarm) -> None:
+    def _notification(self, event: DossierEvent, alarm: Alarm) -> NotificationRequest:
         recipients = []
         for role in alarm.notify:
             if role == Role.OFFICER and self._s.assignee:
@@ -108,7 +116,7 @@ class ClockMixin(DossierMachinery):
             else:
                 recipients.append(f"{role}@{self._s.holder_unit}")
         due = "—" if self._s.due_at is None else self._s.due_at.isoformat()
-        request = NotificationRequest(
+        return NotificationRequest(
             dossier_code=self._dossier.code,
             seq=event.seq,
             kind=event.type.value,
@@ -118,9 +126,6 @@ class ClockMixin(DossierMachinery):
             message_en=f"Dossier {self._dossier.code} ({self._dossier.procedure.name_en}): "
             f"{alarm.rung_id}. Due: {due}.",
         )
-        # Sending leaves the engine (mail, SMS gateway) and may wait on it: a regular
-        # activity, so a slow gateway never holds the dossier's workflow task.
-        await self._remote_activity(NotificationActivities.notify, request)
 
     async def _supplement_expired(self) -> None:
         # An unanswered supplement request ends the dossier (Decree 118/2025 art. 16).

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.projection import ProjectionActivities
     from schemas.actions import ActionCommand
     from schemas.calendar import DueRequest, DueResult
+    from schemas.deadlines import NotificationRequest
     from schemas.dossier import (
         Consultation,
         DossierEvent,
@@ -249,12 +250,17 @@ class DossierMachinery:
         self._wake = True
         return event
 
-    async def _persist(self, event: DossierEvent) -> None:
+    async def _persist(
+        self, event: DossierEvent, notification: NotificationRequest | None = None
+    ) -> None:
         # FIFO lock: events reach the log in sequence order. The snapshot is taken when the
         # lock is ours, so the projection gets everything decided up to now.
         async with self._persist_lock:
             record = RecordEvent(
-                dossier=self._facts, snapshot=self._s.model_copy(deep=True), event=event
+                dossier=self._facts,
+                snapshot=self._s.model_copy(deep=True),
+                event=event,
+                notification=notification,
             )
             await self._activity(ProjectionActivities.record_event, record)
             self._persisted_seq = event.seq

@@ -1,14 +1,19 @@
-"""The notification outbox on PostgreSQL: a retried activity never notifies anyone twice."""
+"""The notification outbox on PostgreSQL and its dispatcher: each message sent once, a
+failed one retried later, two dispatchers never sending the same row."""
 
+import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import col, select
 
-from activities.notifications import NotificationActivities
+from activities.notifications import Dispatcher, NotificationActivities
 from db.models import NotificationRow
+from db.outbox import FIRST_RETRY, LEASE, MAX_ATTEMPTS, Outgoing, enqueue, take
 from db.session import SessionMaker
 from schemas.deadlines import NotificationRequest
+
+RECIPIENTS = ["officer@so-tu-phap", "leader@so-tu-phap", "supervisor@province"]
 
 
 class Gateway:
@@ -16,63 +21,183 @@ class Gateway:
 
     channel = "sms"
 
-    def __init__(self, refuses: str) -> None:
-        self.refuses: str | None = refuses
+    def __init__(self, refuses: str | None = None, pause: float = 0.0) -> None:
+        self.refuses = refuses
+        self.pause = pause
         self.delivered: list[str] = []
+        self.delivery = asyncio.Event()
 
-    async def send(self, recipient: str, message_vi: str, message_en: str) -> None:
-        if recipient == self.refuses:
+    async def send(self, message: Outgoing) -> None:
+        await asyncio.sleep(self.pause)
+        if message.recipient == self.refuses:
             raise ConnectionError("gateway unavailable")
-        self.delivered.append(recipient)
+        self.delivered.append(message.recipient)
+        self.delivery.set()
 
 
-def _request(code: str) -> NotificationRequest:
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _request(code: str, seq: int = 7) -> NotificationRequest:
     return NotificationRequest(
         dossier_code=code,
-        seq=7,
+        seq=seq,
         kind="deadline_breached",
-        recipients=["officer@so-tu-phap", "leader@so-tu-phap", "supervisor@province"],
+        recipients=RECIPIENTS,
         message_vi=f"Hồ sơ {code}: quá hạn giải quyết.",
         message_en=f"Dossier {code}: deadline breached.",
     )
 
 
-async def _outbox(sessionmaker: SessionMaker, code: str) -> dict[str, tuple[str, int]]:
+async def _queue(sessionmaker: SessionMaker, request: NotificationRequest, at: datetime) -> None:
+    async with sessionmaker() as session, session.begin():
+        await enqueue(session, request, "sms", at)
+
+
+async def _outbox(sessionmaker: SessionMaker, code: str) -> dict[str, NotificationRow]:
     async with sessionmaker() as session:
         rows = await session.exec(
             select(NotificationRow).where(col(NotificationRow.dossier_code) == code)
         )
-        return {row.recipient: (row.status, row.attempts) for row in rows}
+        return {row.recipient: row for row in rows}
 
 
-async def test_a_failed_send_is_retried_without_sending_twice(
+def _code() -> str:
+    return f"T-{uuid.uuid4().hex[:10]}"
+
+
+async def test_a_refused_message_is_retried_after_its_backoff_and_none_sent_twice(
     sessionmaker: SessionMaker,
 ) -> None:
-    code = f"T-{uuid.uuid4().hex[:10]}"
+    code, clock = _code(), Clock()
     gateway = Gateway(refuses="leader@so-tu-phap")
-    activities = NotificationActivities(sessionmaker, gateway)
+    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    await _queue(sessionmaker, _request(code), clock.now)
 
-    with pytest.raises(ConnectionError):
-        await activities.notify(_request(code))
-
-    assert gateway.delivered == ["officer@so-tu-phap"]
-    assert await _outbox(sessionmaker, code) == {
+    assert await dispatcher.dispatch() == 2
+    rows = await _outbox(sessionmaker, code)
+    assert gateway.delivered == ["officer@so-tu-phap", "supervisor@province"]
+    assert {name: (row.status, row.attempts) for name, row in rows.items()} == {
         "officer@so-tu-phap": ("sent", 1),
         "leader@so-tu-phap": ("failed", 1),
-        "supervisor@province": ("pending", 0),
+        "supervisor@province": ("sent", 1),
     }
+    refused = rows["leader@so-tu-phap"]
+    assert refused.next_attempt_at == clock.now + FIRST_RETRY
+    assert refused.last_error is not None and "gateway unavailable" in refused.last_error
 
+    # Repaired, but the row waits for its backoff.
     gateway.refuses = None
-    sent = await activities.notify(_request(code))
+    assert await dispatcher.dispatch() == 0
+    clock.now += FIRST_RETRY
+    assert await dispatcher.dispatch() == 1
+    assert await dispatcher.dispatch() == 0
 
-    assert sent == 2
-    assert gateway.delivered == ["officer@so-tu-phap", "leader@so-tu-phap", "supervisor@province"]
-    assert await _outbox(sessionmaker, code) == {
+    rows = await _outbox(sessionmaker, code)
+    assert sorted(gateway.delivered) == sorted(RECIPIENTS)
+    assert {name: (row.status, row.attempts) for name, row in rows.items()} == {
         "officer@so-tu-phap": ("sent", 1),
         "leader@so-tu-phap": ("sent", 2),
         "supervisor@province": ("sent", 1),
     }
+    assert all(row.next_attempt_at is None and row.last_error is None for row in rows.values())
 
-    # A third run (the activity's result lost, say) finds nothing left to send.
-    assert await activities.notify(_request(code)) == 0
-    assert len(gateway.delivered) == 3
+
+async def test_an_event_queued_again_queues_nothing_twice(sessionmaker: SessionMaker) -> None:
+    code, clock = _code(), Clock()
+    gateway = Gateway()
+    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    await _queue(sessionmaker, _request(code), clock.now)
+    await dispatcher.dispatch()
+    # A retried projection, or the activity of a dossier started before the outbox.
+    await _queue(sessionmaker, _request(code), clock.now)
+    await NotificationActivities(sessionmaker, dispatcher).notify(_request(code))
+
+    assert await dispatcher.dispatch() == 0
+    assert sorted(gateway.delivered) == sorted(RECIPIENTS)
+    assert len(await _outbox(sessionmaker, code)) == 3
+
+
+async def test_two_dispatchers_never_send_the_same_message(sessionmaker: SessionMaker) -> None:
+    clock = Clock()
+    codes = [_code() for _ in range(15)]
+    for code in codes:
+        await _queue(sessionmaker, _request(code), clock.now)
+    first, second = Gateway(pause=0.01), Gateway(pause=0.01)
+
+    sent = await asyncio.gather(
+        Dispatcher(sessionmaker, first, clock=clock).dispatch(),
+        Dispatcher(sessionmaker, second, clock=clock).dispatch(),
+    )
+
+    assert sum(sent) == 45
+    assert first.delivered and second.delivered
+    assert len(first.delivered) + len(second.delivered) == 45
+    for code in codes:
+        rows = await _outbox(sessionmaker, code)
+        assert {(row.status, row.attempts) for row in rows.values()} == {("sent", 1)}
+
+
+async def test_a_dead_dispatchers_messages_are_sent_when_its_lease_runs_out(
+    sessionmaker: SessionMaker,
+) -> None:
+    code, clock = _code(), Clock()
+    await _queue(sessionmaker, _request(code), clock.now)
+    # Taken by a dispatcher that died before sending.
+    async with sessionmaker() as session, session.begin():
+        assert len(await take(session, clock.now)) == 3
+    gateway = Gateway()
+    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+
+    assert await dispatcher.dispatch() == 0
+    clock.now += LEASE
+    assert await dispatcher.dispatch() == 3
+    rows = await _outbox(sessionmaker, code)
+    assert {(row.status, row.attempts) for row in rows.values()} == {("sent", 2)}
+
+
+async def test_a_message_never_accepted_is_abandoned_after_the_last_attempt(
+    sessionmaker: SessionMaker,
+) -> None:
+    code, clock = _code(), Clock()
+    await _queue(
+        sessionmaker,
+        NotificationRequest(**{**_request(code).model_dump(), "recipients": ["nobody@nowhere"]}),
+        clock.now,
+    )
+    dispatcher = Dispatcher(sessionmaker, Gateway(refuses="nobody@nowhere"), clock=clock)
+
+    for _ in range(MAX_ATTEMPTS):
+        assert await dispatcher.dispatch() == 0
+        clock.now += timedelta(days=1)
+
+    row = (await _outbox(sessionmaker, code))["nobody@nowhere"]
+    assert (row.status, row.attempts, row.next_attempt_at) == ("abandoned", MAX_ATTEMPTS, None)
+    assert await dispatcher.dispatch() == 0
+    assert (await _outbox(sessionmaker, code))["nobody@nowhere"].attempts == MAX_ATTEMPTS
+
+
+async def test_a_running_dispatcher_sends_as_soon_as_it_is_woken(
+    sessionmaker: SessionMaker,
+) -> None:
+    code = _code()
+    gateway = Gateway()
+    # A poll interval far longer than the test: only the wake can explain a prompt send.
+    dispatcher = Dispatcher(sessionmaker, gateway, poll_seconds=3600)
+    running = asyncio.create_task(dispatcher.run())
+    try:
+        await asyncio.sleep(0.1)
+        await NotificationActivities(sessionmaker, dispatcher).notify(_request(code))
+        async with asyncio.timeout(10):
+            while len(gateway.delivered) < 3:
+                gateway.delivery.clear()
+                await gateway.delivery.wait()
+    finally:
+        dispatcher.stop()
+        await running
+    assert sorted(gateway.delivered) == sorted(RECIPIENTS)

@@ -12,7 +12,7 @@ from temporalio.worker import Worker
 
 from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
-from activities.notifications import LogSender, NotificationActivities
+from activities.notifications import Dispatcher, LogSender, NotificationActivities
 from activities.projection import ProjectionActivities
 from db.session import SessionMaker
 from motcua.settings import Settings
@@ -45,8 +45,9 @@ async def compressed_api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
-    projection = ProjectionActivities(sessionmaker, deadlines.calendar)
-    notifications = NotificationActivities(sessionmaker, LogSender())
+    outbox = Dispatcher(sessionmaker, LogSender())
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
+    notifications = NotificationActivities(sessionmaker, outbox)
     async with Worker(
         temporal_client,
         task_queue=settings.task_queue,

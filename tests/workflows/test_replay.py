@@ -18,17 +18,20 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from workflows.clocks import AT_ONCE
+from workflows.clocks import AT_ONCE, OUTBOX
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.machinery import LOCAL_ACTIVITIES
 
 _FOLDER = Path(__file__).parent / "histories"
-# Recorded on today's code (local activities behind the `local-activities` patch).
+# Recorded on today's code. Each older generation stays beside it: dossiers still open at
+# an upgrade must carry on.
 CURRENT = sorted(_FOLDER.glob("*.json.gz"))
-# Recorded before that patch: dossiers still open at an upgrade must carry on.
+# Before the `notify-through-outbox` patch: a notification activity after each fired rung.
+BEFORE_OUTBOX = sorted((_FOLDER / "before-outbox").glob("*.json.gz"))
+# Before the `local-activities` patch: every step of a dossier a regular activity.
 BEFORE_LOCAL_ACTIVITIES = sorted((_FOLDER / "regular-activities").glob("*.json.gz"))
-HISTORIES = CURRENT + BEFORE_LOCAL_ACTIVITIES
+HISTORIES = CURRENT + BEFORE_OUTBOX + BEFORE_LOCAL_ACTIVITIES
 
 
 def _history(path: Path, mutate: bool = False) -> WorkflowHistory:
@@ -63,22 +66,40 @@ async def test_every_recorded_lifecycle_replays_on_the_current_code() -> None:
 
     failures = {run: str(error) for run, error in results.replay_failures.items()}
     assert len(CURRENT) >= 30
+    assert len(BEFORE_OUTBOX) >= 30
     assert len(BEFORE_LOCAL_ACTIVITIES) >= 30
     assert failures == {}
 
 
-async def test_histories_from_before_the_patch_ran_regular_activities() -> None:
-    """The two generations differ where the patch says, so both paths are exercised."""
-
-    def kinds(path: Path) -> set[str]:
-        return {event["eventType"] for event in _events(path)}
-
+async def test_histories_from_before_local_activities_ran_regular_activities() -> None:
+    """The generations differ where each patch says, so both paths are exercised."""
     before = next(p for p in BEFORE_LOCAL_ACTIVITIES if "test_full_path" in p.name)
     current = next(p for p in CURRENT if "test_full_path" in p.name)
-    assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" in kinds(before)
-    assert "EVENT_TYPE_MARKER_RECORDED" not in kinds(before)
-    assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" not in kinds(current)
-    assert "EVENT_TYPE_MARKER_RECORDED" in kinds(current)
+    assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" in _kinds(before)
+    assert "EVENT_TYPE_MARKER_RECORDED" not in _kinds(before)
+    assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" not in _kinds(current)
+    assert "EVENT_TYPE_MARKER_RECORDED" in _kinds(current)
+
+
+def test_histories_from_before_the_outbox_notified_through_an_activity() -> None:
+    def notified(path: Path) -> bool:
+        return any(
+            event.get("activityTaskScheduledEventAttributes", {})
+            .get("activityType", {})
+            .get("name")
+            == "notify"
+            for event in _events(path)
+        )
+
+    def rungs(paths: list[Path]) -> list[Path]:
+        return [p for p in paths if "test_each_rung_fires_once_in_order" in p.name]
+
+    assert rungs(BEFORE_OUTBOX) and all(notified(p) for p in rungs(BEFORE_OUTBOX))
+    assert rungs(CURRENT) and not any(notified(p) for p in CURRENT)
+
+
+def _kinds(path: Path) -> set[str]:
+    return {event["eventType"] for event in _events(path)}
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
@@ -98,9 +119,13 @@ def _patches(path: Path) -> set[str]:
 
 def test_the_current_histories_take_every_patched_path() -> None:
     """So the replay test checks the new side of each patch, not only the old."""
-    taken = set().union(*(_patches(path) for path in CURRENT))
-    assert taken == {LOCAL_ACTIVITIES, AT_ONCE}
-    assert not set().union(*(_patches(path) for path in BEFORE_LOCAL_ACTIVITIES))
+
+    def taken(paths: list[Path]) -> set[str]:
+        return set().union(*(_patches(path) for path in paths))
+
+    assert taken(CURRENT) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX}
+    assert taken(BEFORE_OUTBOX) == {LOCAL_ACTIVITIES, AT_ONCE}
+    assert taken(BEFORE_LOCAL_ACTIVITIES) == set()
 
 
 async def test_a_non_deterministic_change_fails_the_replay() -> None:

@@ -1,0 +1,128 @@
+"""The notification outbox: rows queued in the event's own transaction, then taken, sent
+and marked by a dispatcher.
+
+A row is taken by moving its `next_attempt_at` forward by a lease in the statement that
+selects it (`FOR UPDATE SKIP LOCKED`), so two dispatchers never hold the same row, and a
+dispatcher that dies mid-send leaves its rows to be taken again when the lease runs out.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import NotificationRow
+from db.upsert import insert_for, table_of
+from schemas.deadlines import NotificationRequest
+
+# Longer than a batch can take (BATCH sends, each bounded by its sender's 10 s timeout).
+LEASE = timedelta(minutes=5)
+BATCH = 20
+# 10 s, 20 s, 40 s … capped at an hour; after the last attempt a row is abandoned and
+# left for a person (about a day of trying).
+FIRST_RETRY = timedelta(seconds=10)
+LAST_RETRY = timedelta(hours=1)
+MAX_ATTEMPTS = 30
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    dossier_code: str
+    kind: str
+    recipient: str
+    message_vi: str
+    message_en: str
+    attempts: int
+
+
+async def enqueue(
+    session: AsyncSession, request: NotificationRequest, channel: str, now: datetime
+) -> None:
+    """Queue one row per recipient; a retried event queues nothing twice."""
+    table = table_of(NotificationRow)
+    rows = [
+        {
+            "dossier_code": request.dossier_code,
+            "seq": request.seq,
+            "kind": request.kind,
+            "recipient": recipient,
+            "channel": channel,
+            "message_vi": request.message_vi,
+            "message_en": request.message_en,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for recipient in request.recipients
+    ]
+    await session.exec(
+        insert_for(session, NotificationRow)
+        .values(rows)
+        .on_conflict_do_nothing(
+            index_elements=[table.c.dossier_code, table.c.seq, table.c.recipient]
+        )
+    )
+
+
+async def take(session: AsyncSession, now: datetime, limit: int = BATCH) -> list[Outgoing]:
+    """The rows due now, oldest first, leased to the caller and counted as an attempt."""
+    table = table_of(NotificationRow)
+    due = (
+        select(NotificationRow.id)
+        .where(col(NotificationRow.next_attempt_at) <= now)
+        .order_by(col(NotificationRow.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    taken = await session.exec(
+        update(NotificationRow)
+        .where(col(NotificationRow.id).in_(due.scalar_subquery()))
+        .values(next_attempt_at=now + LEASE, attempts=col(NotificationRow.attempts) + 1)
+        .returning(
+            table.c.id,
+            table.c.dossier_code,
+            table.c.kind,
+            table.c.recipient,
+            table.c.message_vi,
+            table.c.message_en,
+            table.c.attempts,
+        )
+    )
+    return sorted((Outgoing(*row) for row in taken), key=lambda row: row.id)
+
+
+async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> None:
+    if ids:
+        await session.exec(
+            update(NotificationRow)
+            .where(col(NotificationRow.id).in_(ids))
+            .values(status="sent", sent_at=now, next_attempt_at=None, last_error=None)
+        )
+
+
+def retry_at(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after `attempts` failed attempts; None once it is time to stop."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    delay: timedelta = min(FIRST_RETRY * 2 ** min(attempts - 1, 16), LAST_RETRY)
+    return now + delay
+
+
+async def mark_failed(
+    session: AsyncSession, row: Outgoing, error: str, now: datetime
+) -> datetime | None:
+    again = retry_at(row.attempts, now)
+    await session.exec(
+        update(NotificationRow)
+        .where(col(NotificationRow.id) == row.id)
+        .values(
+            status="failed" if again else "abandoned",
+            next_attempt_at=again,
+            last_error=error[:500],
+        )
+    )
+    return again
