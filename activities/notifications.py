@@ -21,7 +21,7 @@ from typing import Protocol
 
 from temporalio import activity
 
-from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, take
+from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, release, take
 from db.session import SessionMaker
 from schemas.deadlines import NotificationRequest
 
@@ -120,8 +120,8 @@ class Dispatcher:
         self._woken.set()
 
     def stop(self) -> None:
-        """Let `run` end after the pass in progress: a batch taken is sent and marked, not
-        left leased to a dispatcher that is gone."""
+        """Let `run` end after the message in progress: what was sent is marked, what was
+        taken but not tried is given back, nothing stays leased to a dispatcher gone."""
         self._stopping = True
         self._woken.set()
 
@@ -146,7 +146,12 @@ class Dispatcher:
             if not batch:
                 return sent_total
             sent: list[int] = []
-            for message in batch:
+            for tried, message in enumerate(batch):
+                if self._stopping:
+                    # A worker shutting down waits for one message, not a whole batch.
+                    async with self._sessionmaker() as session, session.begin():
+                        await release(session, batch[tried:], self._clock())
+                    break
                 try:
                     await self._sender.send(message)
                 except Exception as error:

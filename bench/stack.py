@@ -16,7 +16,7 @@ from motcua.devserver import temporal_binary
 DATABASE = os.environ.get(
     "MOTCUA_LOAD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_load"
 )
-SECRET = "load-benchmark-secret-key"
+SECRET = "load-benchmark-secret-key-of-32-characters"
 
 
 def free_port() -> int:

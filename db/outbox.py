@@ -104,6 +104,16 @@ async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> Non
         )
 
 
+async def release(session: AsyncSession, rows: list[Outgoing], now: datetime) -> None:
+    """Give back rows taken but not tried (a dispatcher stopping), as if never taken."""
+    if rows:
+        await session.exec(
+            update(NotificationRow)
+            .where(col(NotificationRow.id).in_([row.id for row in rows]))
+            .values(next_attempt_at=now, attempts=col(NotificationRow.attempts) - 1)
+        )
+
+
 def retry_at(attempts: int, now: datetime) -> datetime | None:
     """When to try again after `attempts` failed attempts; None once it is time to stop."""
     if attempts >= MAX_ATTEMPTS:

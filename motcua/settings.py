@@ -105,6 +105,13 @@ class Settings(BaseSettings):
                 "MOTCUA_SECRET_KEY must be set to a private value when "
                 f"MOTCUA_ENVIRONMENT={self.environment.value}"
             )
+        # It keys HMAC-SHA256 (sign-in tokens, tracking secrets): RFC 7518 asks for at
+        # least 256 bits of key.
+        if self.environment is not Environment.DEVELOPMENT and len(self.secret_key) < 32:
+            raise ValueError(
+                "MOTCUA_SECRET_KEY must be at least 32 characters when "
+                f"MOTCUA_ENVIRONMENT={self.environment.value}"
+            )
         return self
 
     @model_validator(mode="after")

@@ -92,4 +92,6 @@ async def test_a_rotated_key_still_reads_what_the_old_one_wrote(
 
 def test_production_refuses_to_run_without_payload_keys() -> None:
     with pytest.raises(ValidationError, match="MOTCUA_PAYLOAD_KEYS"):
-        Settings(environment=Environment.PRODUCTION, secret_key="a-real-secret-value-123")
+        Settings(
+            environment=Environment.PRODUCTION, secret_key="a-real-secret-value-of-32-or-more-chars"
+        )

@@ -12,6 +12,11 @@ def test_default_secret_is_refused_outside_development(environment: Environment)
         Settings(environment=environment, secret_key=DEFAULT_SECRET)
 
 
+def test_a_short_secret_is_refused_outside_development() -> None:
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        Settings(environment=Environment.PRODUCTION, secret_key="only-twenty-three-chars")
+
+
 def test_development_accepts_the_default_secret() -> None:
     assert Settings(environment=Environment.DEVELOPMENT).secret_key == DEFAULT_SECRET
 

@@ -3,6 +3,7 @@ failed one retried later, two dispatchers never sending the same row."""
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
@@ -26,6 +27,7 @@ class Gateway:
         self.pause = pause
         self.delivered: list[str] = []
         self.delivery = asyncio.Event()
+        self.after_send: Callable[[], None] = lambda: None
 
     async def send(self, message: Outgoing) -> None:
         await asyncio.sleep(self.pause)
@@ -33,6 +35,7 @@ class Gateway:
             raise ConnectionError("gateway unavailable")
         self.delivered.append(message.recipient)
         self.delivery.set()
+        self.after_send()
 
 
 class Clock:
@@ -159,6 +162,26 @@ async def test_a_dead_dispatchers_messages_are_sent_when_its_lease_runs_out(
     assert await dispatcher.dispatch() == 3
     rows = await _outbox(sessionmaker, code)
     assert {(row.status, row.attempts) for row in rows.values()} == {("sent", 2)}
+
+
+async def test_a_stopping_dispatcher_gives_back_what_it_has_not_tried(
+    sessionmaker: SessionMaker,
+) -> None:
+    code, clock = _code(), Clock()
+    await _queue(sessionmaker, _request(code), clock.now)
+    gateway = Gateway()
+    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    gateway.after_send = dispatcher.stop
+
+    assert await dispatcher.dispatch() == 1
+    rows = await _outbox(sessionmaker, code)
+    assert sorted((row.status, row.attempts) for row in rows.values()) == [
+        ("pending", 0),
+        ("pending", 0),
+        ("sent", 1),
+    ]
+    # The next dispatcher takes them at once: no lease to wait out.
+    assert await Dispatcher(sessionmaker, Gateway(), clock=clock).dispatch() == 2
 
 
 async def test_a_message_never_accepted_is_abandoned_after_the_last_attempt(
