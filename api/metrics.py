@@ -5,6 +5,7 @@ serves on its own address (`MOTCUA_WORKER_METRICS_PORT`).
 """
 
 import time
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
@@ -15,7 +16,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.deps import SessionDep
 from api.middleware import HttpMiddleware
 from api.routing import ROUTE_KEY, api_router
-from db.models import DossierEventRow, DossierRow
+from db.models import DossierEventRow, DossierRow, NotificationRow
 
 router = api_router(tags=["metrics"])
 
@@ -30,6 +31,16 @@ DOSSIERS = Gauge(
 )
 ALARMS = Gauge("motcua_deadline_alarms", "Deadline alarms recorded, by kind", ["kind"])
 _ALARM_KINDS = ("deadline_warning", "apology_required", "deadline_breached")
+# What the outbox has not delivered: a growing `failed` count is a gateway down, any
+# `abandoned` row a message a person must deliver by other means.
+NOTIFICATIONS = Gauge(
+    "motcua_notifications_unsent", "Notifications not sent, by status", ["status"]
+)
+OLDEST_UNSENT = Gauge(
+    "motcua_notification_oldest_unsent_seconds",
+    "Age of the oldest notification still to be sent (pending or failed)",
+)
+_UNSENT = ("pending", "failed", "abandoned")
 
 
 class _Timing(HttpMiddleware):
@@ -78,4 +89,16 @@ async def metrics(session: SessionDep) -> Response:
     )
     for kind in _ALARM_KINDS:
         ALARMS.labels(kind).set(alarm_counts.get(kind, 0))
+    unsent: dict[str, tuple[int, datetime]] = {
+        state: (count, oldest)
+        for state, count, oldest in await session.exec(
+            select(NotificationRow.status, func.count(), func.min(NotificationRow.created_at))
+            .where(col(NotificationRow.status).in_(_UNSENT))
+            .group_by(col(NotificationRow.status))
+        )
+    }
+    for state in _UNSENT:
+        NOTIFICATIONS.labels(state).set(unsent[state][0] if state in unsent else 0)
+    waiting = [oldest for state, (_, oldest) in unsent.items() if state != "abandoned"]
+    OLDEST_UNSENT.set((datetime.now(UTC) - min(waiting)).total_seconds() if waiting else 0)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

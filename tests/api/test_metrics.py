@@ -2,16 +2,19 @@
 
 import asyncio
 import urllib.request
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from db.outbox import enqueue
 from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.temporal import metrics_runtime
 from motcua.worker import build_worker
+from schemas.deadlines import NotificationRequest
 from tests.conftest import free_port
 from tests.journeys import drive, submit
 
@@ -27,6 +30,34 @@ async def test_api_metrics_count_open_dossiers_and_time_requests(api: httpx.Asyn
     # Templates as their router declares them, under /api/v1.
     assert 'route="/dossiers/{code}/actions/{action}",status="200"' in text
     assert "motcua_http_request_duration_seconds_bucket" in text
+
+
+async def test_api_metrics_show_what_the_outbox_has_not_delivered(
+    app_without_worker: httpx.AsyncClient, sessionmaker: SessionMaker
+) -> None:
+    # No worker, so no dispatcher: what is queued stays pending.
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    async with sessionmaker() as session, session.begin():
+        await enqueue(
+            session,
+            NotificationRequest(
+                dossier_code="H15.22-261130-0001",
+                seq=9,
+                kind="deadline_breached",
+                recipients=["leader@so-tu-phap", "supervisor@province"],
+                message_vi="Hồ sơ quá hạn giải quyết.",
+                message_en="Dossier deadline breached.",
+            ),
+            "sms",
+            an_hour_ago,
+        )
+
+    text = (await app_without_worker.get("/metrics", auth=None)).text
+
+    assert 'motcua_notifications_unsent{status="pending"} 2.0' in text
+    assert 'motcua_notifications_unsent{status="abandoned"} 0.0' in text
+    [oldest] = [line for line in text.splitlines() if line.startswith("motcua_notification_oldest")]
+    assert 3600 <= float(oldest.split()[-1]) < 3700
 
 
 def _scrape(url: str) -> str:
