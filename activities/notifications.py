@@ -2,7 +2,7 @@
 dispatcher through a pluggable sender (log, email, SMS).
 
 A fired rung's notifications are written in the transaction that logs its event
-(`db.dossiers.append_event`), so nothing is notified that was not logged, and nothing
+(`activities.projection`), so nothing is notified that was not logged, and nothing
 logged goes unnotified. The dispatcher sends what is due, marks it, and retries a failed
 row later with backoff (`db.outbox`). Sending is at least once: a dispatcher killed
 between the gateway's answer and the mark sends that row again.

@@ -74,7 +74,9 @@ async def take(session: AsyncSession, now: datetime, limit: int = BATCH) -> list
     due = (
         select(NotificationRow.id)
         .where(col(NotificationRow.next_attempt_at) <= now)
-        .order_by(col(NotificationRow.id))
+        # By the indexed instant: ordering by id alone would let the planner walk every
+        # row ever sent (their instant is null) to find the few due.
+        .order_by(col(NotificationRow.next_attempt_at), col(NotificationRow.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
