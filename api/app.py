@@ -15,6 +15,7 @@ from api import (
     health,
     live,
     metrics,
+    notifications,
     observability,
     pages,
     queues,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(reference.router)
     v1.include_router(queues.router)
     v1.include_router(supervision.router)
+    v1.include_router(notifications.router)
     v1.include_router(live.router)
     v1.include_router(tracking.router)
     v1.include_router(calendar.router)

@@ -138,3 +138,39 @@ async def mark_failed(
         )
     )
     return again
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    dossier_code: str | None,
+    after: int | None,
+    size: int,
+) -> list[NotificationRow]:
+    """Newest first, as a supervisor reads them; `after` continues below that id."""
+    statement = select(NotificationRow)
+    if status is not None:
+        statement = statement.where(NotificationRow.status == status)
+    if dossier_code is not None:
+        statement = statement.where(NotificationRow.dossier_code == dossier_code)
+    if after is not None:
+        statement = statement.where(col(NotificationRow.id) < after)
+    rows = await session.exec(statement.order_by(col(NotificationRow.id).desc()).limit(size))
+    return list(rows)
+
+
+async def send_again(session: AsyncSession, id: int, now: datetime) -> NotificationRow | None:
+    """A person asks for one more attempt now; returns the row as it was, locked."""
+    row = (
+        await session.exec(
+            select(NotificationRow).where(NotificationRow.id == id).with_for_update()
+        )
+    ).first()
+    if row is not None and row.status != "sent":
+        await session.exec(
+            update(NotificationRow)
+            .where(col(NotificationRow.id) == id)
+            .values(status="pending", next_attempt_at=now)
+        )
+    return row

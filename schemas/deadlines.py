@@ -83,3 +83,34 @@ class Suspension(BaseModel):
     paused_to: datetime | None = None
     extra_working_days: float = Field(default=0, ge=0, le=60)
     decided_by: str = Field(min_length=1, max_length=100)
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # refused; tried again at next_attempt_at
+    ABANDONED = "abandoned"  # refused at every attempt; for a person to deliver
+
+
+class NotificationItem(BaseModel):
+    """One message of the outbox, as a supervisor sees it."""
+
+    id: int
+    dossier_code: str
+    seq: int
+    kind: str
+    recipient: str
+    channel: str
+    message_vi: str
+    status: NotificationStatus
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationItem]
+    # Pass as `after` for the next page; none when this page was the last.
+    next_after: int | None
