@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api import auth, dossiers, queues, supervision
+from api import auth, dossiers, notifications, queues, supervision
 from api.access import check_act, province_wide
 from api.action_forms import body_from_form, form_fields
 from api.calendar import working_calendar
@@ -18,6 +18,7 @@ from api.web import PageUser, messages_for, render, text_for, tz_of
 from db.dossiers import get_dossier
 from db.models import DossierRow
 from schemas.actions import ActionCommand, ConsultationAnswer
+from schemas.deadlines import NotificationItem, NotificationStatus
 from schemas.lifecycle import Action, label
 from schemas.status import DossierStatus
 from schemas.users import StaffUser
@@ -253,6 +254,11 @@ async def supervision_page(
     except Exception as exc:
         return render(request, "error.html", status_code=403, messages=messages_for(request, exc))
     assert not isinstance(report, Response)
+    undelivered: list[NotificationItem] = []
+    if province_wide(user):
+        for state in (NotificationStatus.ABANDONED, NotificationStatus.FAILED):
+            found = await notifications.notifications(session, user, state, size=50)
+            undelivered += found.items
     chart = {
         "labels": [u.unit for u in report.units],
         "values": [u.indicators.get("2.1") for u in report.units],
@@ -268,4 +274,17 @@ async def supervision_page(
         start=start,
         end=end,
         province=province_wide(user),
+        undelivered=undelivered,
+        done=request.query_params.get("done", ""),
     )
+
+
+@router.post("/giam-sat/thong-bao/{notification_id}/gui-lai")
+async def send_notification_again(
+    request: Request, notification_id: int, session: SessionDep, user: PageUser
+) -> Response:
+    try:
+        await notifications.retry(notification_id, session, user)
+    except Exception as exc:
+        return render(request, "error.html", status_code=409, messages=messages_for(request, exc))
+    return RedirectResponse("/giam-sat?done=retry#undelivered", status_code=303)

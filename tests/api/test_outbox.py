@@ -13,7 +13,7 @@ from db.outbox import enqueue
 from db.session import SessionMaker
 from motcua.settings import Settings
 from schemas.deadlines import NotificationRequest
-from tests.auth import bearer
+from tests.auth import SUPERVISOR, bearer
 
 CODE = "H15.22-261130-0007"
 
@@ -130,3 +130,36 @@ async def test_only_the_province_sees_the_outbox(
     refused = await app_without_worker.get("/api/v1/notifications", params={"status": "lost"})
     assert refused.status_code == 422
     assert "status" in refused.text
+
+
+async def test_the_supervision_page_lists_what_was_not_delivered_and_sends_it_again(
+    app_without_worker: httpx.AsyncClient, sessionmaker: SessionMaker, settings: Settings
+) -> None:
+    api = app_without_worker
+    await _queue(sessionmaker, 9, ["leader@so-tu-phap"])
+    await _set(
+        sessionmaker,
+        "leader@so-tu-phap",
+        status="abandoned",
+        attempts=30,
+        next_attempt_at=None,
+        last_error="ConnectionError('gateway unavailable')",
+    )
+    api.cookies.set("motcua_session", bearer(settings, SUPERVISOR).removeprefix("Bearer "))
+    [lost] = (await api.get("/api/v1/notifications")).json()["items"]
+
+    page = await api.get("/giam-sat")
+    sent = await api.post(f"/giam-sat/thong-bao/{lost['id']}/gui-lai")
+    after = await api.get(sent.headers["location"])
+
+    assert page.status_code == 200
+    assert "Thông báo chưa gửi được (1)" in page.text
+    assert CODE in page.text and "gateway unavailable" in page.text
+    assert "Đã ngừng gửi" in page.text
+    assert sent.status_code == 303
+    assert "Đã xếp thông báo để gửi lại." in after.text
+    assert "Thông báo chưa gửi được (0)" in after.text
+    [pending] = (await api.get("/api/v1/notifications", params={"status": "pending"})).json()[
+        "items"
+    ]
+    assert pending["id"] == lost["id"]
