@@ -4,7 +4,7 @@ way to try a message once more after its gateway is repaired."""
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from api.access import province_wide
 from api.auth import CurrentUser
@@ -17,6 +17,8 @@ from schemas.deadlines import NotificationItem, NotificationPage, NotificationSt
 from schemas.users import StaffUser
 
 router = api_router(prefix="/notifications", tags=["notifications"])
+# Ids are PostgreSQL bigints: a larger number names nothing and must not reach the driver.
+NotificationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _check(user: StaffUser) -> None:
@@ -37,7 +39,7 @@ async def notifications(
     user: CurrentUser,
     status: NotificationStatus | None = None,
     dossier: Annotated[str | None, Query(max_length=64)] = None,
-    after: Annotated[int | None, Query(ge=1)] = None,
+    after: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> NotificationPage:
     _check(user)
@@ -59,7 +61,9 @@ async def notifications(
     response_model=NotificationItem,
     summary="Try a message not delivered once more, now",
 )
-async def retry(notification_id: int, session: SessionDep, user: CurrentUser) -> NotificationItem:
+async def retry(
+    notification_id: NotificationId, session: SessionDep, user: CurrentUser
+) -> NotificationItem:
     _check(user)
     row = await outbox.send_again(session, notification_id, datetime.now(UTC))
     if row is None:

@@ -281,7 +281,10 @@ async def supervision_page(
 
 @router.post("/giam-sat/thong-bao/{notification_id}/gui-lai")
 async def send_notification_again(
-    request: Request, notification_id: int, session: SessionDep, user: PageUser
+    request: Request,
+    notification_id: notifications.NotificationId,
+    session: SessionDep,
+    user: PageUser,
 ) -> Response:
     try:
         await notifications.retry(notification_id, session, user)

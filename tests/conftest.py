@@ -19,7 +19,6 @@ import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
 import catalogue
@@ -31,6 +30,7 @@ from db.session import SessionMaker, make_engine, make_sessionmaker
 from db.users import passwords, save_user
 from motcua.devserver import temporal_binary
 from motcua.settings import Environment, Settings
+from motcua.temporal import PLAIN_CONVERTER
 from motcua.worker import build_worker
 from tests.auth import PASSWORD, StaffAuth, test_usernames
 
@@ -68,7 +68,8 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
             "--dynamic-config-value",
             "frontend.WorkflowTimeSkippingEnabled=true",
         ],
-        data_converter=pydantic_data_converter,
+        # The product's converter without the codec, so recorded histories read in clear.
+        data_converter=PLAIN_CONVERTER,
         dev_server_log_level="error",
     )
     async with env:

@@ -6,13 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from db.outbox import enqueue
 from db.session import SessionMaker
 from motcua.settings import Settings
-from motcua.temporal import metrics_runtime
+from motcua.temporal import PLAIN_CONVERTER, metrics_runtime
 from motcua.worker import build_worker
 from schemas.deadlines import NotificationRequest
 from tests.conftest import free_port
@@ -74,7 +73,7 @@ async def test_the_worker_exports_workflow_and_activity_latencies(
     port = free_port()
     client = await Client.connect(
         temporal_env.client.service_client.config.target_host,
-        data_converter=pydantic_data_converter,
+        data_converter=PLAIN_CONVERTER,
         runtime=metrics_runtime(port),
     )
     async with build_worker(client, settings, sessionmaker):

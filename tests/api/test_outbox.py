@@ -163,3 +163,14 @@ async def test_the_supervision_page_lists_what_was_not_delivered_and_sends_it_ag
         "items"
     ]
     assert pending["id"] == lost["id"]
+
+
+async def test_an_id_beyond_the_database_is_refused_naming_the_field(
+    app_without_worker: httpx.AsyncClient,
+) -> None:
+    huge = 2**70
+    retry = await app_without_worker.post(f"/api/v1/notifications/{huge}/retry")
+    page = await app_without_worker.get("/api/v1/notifications", params={"after": huge})
+
+    assert retry.status_code == page.status_code == 422
+    assert "notification_id" in retry.text and "after" in page.text

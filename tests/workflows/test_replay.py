@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from motcua.temporal import PLAIN_CONVERTER
 from workflows.clocks import AT_ONCE, OUTBOX
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
@@ -55,7 +55,7 @@ async def _each(histories: list[WorkflowHistory]) -> AsyncIterator[WorkflowHisto
 
 def _replayer() -> Replayer:
     return Replayer(
-        workflows=[DossierWorkflow, ConsultationWorkflow], data_converter=pydantic_data_converter
+        workflows=[DossierWorkflow, ConsultationWorkflow], data_converter=PLAIN_CONVERTER
     )
 
 
