@@ -86,9 +86,12 @@ async def append_event(
     }
     # Locked, so that the day counts move from exactly the state this update replaces.
     # The workflow logs in order, so only the first event finds no row (or a retry of it).
+    # Core statements on the session's connection: the ORM's bulk-update machinery was a
+    # tenth of the worker's CPU in a deadline burst, for statements that need none of it.
+    connection = await session.connection()
     old = None if event.seq == 1 else await dossier_facts(session, dossier.code, lock=True)
     if old is None:
-        inserted = await session.exec(
+        inserted = await connection.execute(
             insert_for(session, DossierRow)
             .values(**values)
             .on_conflict_do_nothing(index_elements=[dossier_table.c.code])
@@ -100,13 +103,13 @@ async def append_event(
             old = await dossier_facts(session, dossier.code, lock=True)
             assert old is not None
     if old is not None and old["last_seq"] < snapshot.last_seq:
-        await session.exec(
-            update(DossierRow).where(col(DossierRow.code) == dossier.code).values(**lifecycle)
+        await connection.execute(
+            update(dossier_table).where(dossier_table.c.code == dossier.code).values(**lifecycle)
         )
         new = _facts({**old, **lifecycle})
         await add_to_daily(session, difference(contribution(new), contribution(_facts(old))))
     event_table = table_of(DossierEventRow)
-    await session.exec(
+    await connection.execute(
         insert_for(session, DossierEventRow)
         .values(
             dossier_code=event.dossier_code,
@@ -125,7 +128,7 @@ async def append_event(
     )
     if event.handover is not None:
         handover_table = table_of(DossierHandoverRow)
-        await session.exec(
+        await connection.execute(
             insert_for(session, DossierHandoverRow)
             .values(
                 dossier_code=event.dossier_code,

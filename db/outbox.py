@@ -59,7 +59,7 @@ async def enqueue(
         }
         for recipient in request.recipients
     ]
-    await session.exec(
+    await (await session.connection()).execute(
         insert_for(session, NotificationRow)
         .values(rows)
         .on_conflict_do_nothing(

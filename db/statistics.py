@@ -154,7 +154,7 @@ async def add_to_daily(session: AsyncSession, delta: Contribution) -> None:
     statement = insert_for(session, DossierDailyRow).values(
         [{**_key_values(key), **_counter_values(delta[key])} for key in sorted(delta)]
     )
-    await session.exec(
+    await (await session.connection()).execute(
         statement.on_conflict_do_update(
             index_elements=list(table.primary_key.columns),
             set_={name: table.c[name] + statement.excluded[name] for name in _COUNTERS},
