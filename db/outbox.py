@@ -59,12 +59,12 @@ async def enqueue(
         }
         for recipient in request.recipients
     ]
+    # Rows as parameters, not `.values(rows)`: compiled once, sent as one INSERT.
     await (await session.connection()).execute(
-        insert_for(session, NotificationRow)
-        .values(rows)
-        .on_conflict_do_nothing(
+        insert_for(session, NotificationRow).on_conflict_do_nothing(
             index_elements=[table.c.dossier_code, table.c.seq, table.c.recipient]
-        )
+        ),
+        rows,
     )
 
 

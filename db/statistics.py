@@ -149,16 +149,16 @@ async def add_to_daily(session: AsyncSession, delta: Contribution) -> None:
     if not delta:
         return
     table = table_of(DossierDailyRow)
-    # One statement for every key, adding every counter (most add 0): one round trip, and
-    # the same SQL text whatever moved, so it is compiled and prepared once.
-    statement = insert_for(session, DossierDailyRow).values(
-        [{**_key_values(key), **_counter_values(delta[key])} for key in sorted(delta)]
-    )
+    # Every counter of every key in one statement (most add 0), its rows passed as
+    # parameters: SQLAlchemy compiles it once and sends one multi-row INSERT; rows written
+    # into `.values()` would be compiled anew each time.
+    statement = insert_for(session, DossierDailyRow)
     await (await session.connection()).execute(
         statement.on_conflict_do_update(
             index_elements=list(table.primary_key.columns),
             set_={name: table.c[name] + statement.excluded[name] for name in _COUNTERS},
-        )
+        ),
+        [{**_key_values(key), **_counter_values(delta[key])} for key in sorted(delta)],
     )
 
 
