@@ -59,22 +59,30 @@ async def notifications(
 @router.post(
     "/{notification_id}/retry",
     response_model=NotificationItem,
-    summary="Try a message not delivered once more, now",
+    summary="Try a failed or abandoned message once more, now",
 )
 async def retry(
     notification_id: NotificationId, session: SessionDep, user: CurrentUser
 ) -> NotificationItem:
     _check(user)
-    row = await outbox.send_again(session, notification_id, datetime.now(UTC))
-    if row is None:
+    found = await outbox.send_again(session, notification_id, datetime.now(UTC))
+    if found is None:
         raise NotFound(
             f"Không có thông báo số {notification_id}.", f"No notification {notification_id}."
         )
-    if row.status == NotificationStatus.SENT:
+    row, before = found
+    if before == NotificationStatus.SENT:
         raise Conflict(
             f"Thông báo số {notification_id} đã được gửi; không gửi lại.",
             f"Notification {notification_id} was already sent; it is not sent again.",
-            status=row.status,
+            status=before,
+        )
+    if before == NotificationStatus.PENDING:
+        # Possibly in a dispatcher's hands this very moment: a second try could send twice.
+        raise Conflict(
+            f"Thông báo số {notification_id} đang chờ gửi; không cần gửi lại.",
+            f"Notification {notification_id} is already waiting to be sent.",
+            status=before,
         )
     await session.commit()
     await session.refresh(row)

@@ -160,17 +160,23 @@ async def page(
     return list(rows)
 
 
-async def send_again(session: AsyncSession, id: int, now: datetime) -> NotificationRow | None:
-    """A person asks for one more attempt now; returns the row as it was, locked."""
+async def send_again(
+    session: AsyncSession, id: int, now: datetime
+) -> tuple[NotificationRow, str] | None:
+    """A person asks for one more attempt now, for a failed or abandoned row; returns the
+    row (as now) and its status before the request."""
     row = (
         await session.exec(
             select(NotificationRow).where(NotificationRow.id == id).with_for_update()
         )
     ).first()
-    if row is not None and row.status != "sent":
+    if row is None:
+        return None
+    before = row.status
+    if before in ("failed", "abandoned"):
         await session.exec(
             update(NotificationRow)
             .where(col(NotificationRow.id) == id)
             .values(status="pending", next_attempt_at=now)
         )
-    return row
+    return row, before

@@ -98,20 +98,24 @@ async def test_a_supervisor_finds_an_abandoned_message_and_has_it_sent_again(
     }
 
 
-async def test_a_sent_message_is_not_sent_again_and_an_unknown_one_is_not_found(
+async def test_a_sent_or_waiting_message_is_not_sent_again_and_an_unknown_one_is_not_found(
     app_without_worker: httpx.AsyncClient, sessionmaker: SessionMaker
 ) -> None:
     api = app_without_worker
     await _queue(sessionmaker, 5, ["officer@so-tu-phap"])
     await Dispatcher(sessionmaker, LogSender()).dispatch()
-    [sent] = (await api.get("/api/v1/notifications")).json()["items"]
+    await _queue(sessionmaker, 6, ["leader@so-tu-phap"])
+    [waiting, sent] = (await api.get("/api/v1/notifications")).json()["items"]
 
     again = await api.post(f"/api/v1/notifications/{sent['id']}/retry")
+    queued = await api.post(f"/api/v1/notifications/{waiting['id']}/retry")
     unknown = await api.post("/api/v1/notifications/999999/retry")
 
-    assert again.status_code == 409
+    assert again.status_code == queued.status_code == 409
     assert again.json()["detail"]["status"] == "sent"
     assert "đã được gửi" in again.json()["detail"]["message"]
+    assert queued.json()["detail"]["status"] == "pending"
+    assert "đang chờ gửi" in queued.json()["detail"]["message"]
     assert unknown.status_code == 404
 
 
