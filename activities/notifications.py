@@ -15,15 +15,18 @@ import smtplib
 import urllib.request
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from email.message import EmailMessage
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, release, take
 from db.session import SessionMaker
 from schemas.deadlines import NotificationRequest
+from worktime.calendar import when_en, when_vi
 
 log = logging.getLogger("motcua.notifications")
 
@@ -104,9 +107,11 @@ class Dispatcher:
         sender: Sender,
         poll_seconds: float = 5.0,
         clock: Callable[[], datetime] = _utcnow,
+        timezone: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh"),
     ) -> None:
         self._sessionmaker = sessionmaker
         self._sender = sender
+        self._timezone = timezone
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._woken = asyncio.Event()
@@ -118,6 +123,19 @@ class Dispatcher:
 
     def wake(self) -> None:
         self._woken.set()
+
+    async def queue(self, session: AsyncSession, request: NotificationRequest) -> None:
+        """Queue in the caller's transaction, the due date worded in the province's time;
+        the caller wakes the dispatcher once that transaction has committed."""
+        if request.due_at is not None:
+            due = request.due_at.astimezone(self._timezone)
+            request = request.model_copy(
+                update={
+                    "message_vi": f"{request.message_vi} Hạn giải quyết: {when_vi(due)}.",
+                    "message_en": f"{request.message_en} Due: {when_en(due)}.",
+                }
+            )
+        await enqueue(session, request, self.channel, self._clock())
 
     def stop(self) -> None:
         """Let `run` end after the message in progress: what was sent is marked, what was
@@ -190,6 +208,6 @@ class NotificationActivities:
     async def notify(self, request: NotificationRequest) -> int:
         """Queue for the dispatcher; returns how many recipients were asked for."""
         async with self._sessionmaker() as session, session.begin():
-            await enqueue(session, request, self._dispatcher.channel, _utcnow())
+            await self._dispatcher.queue(session, request)
         self._dispatcher.wake()
         return len(request.recipients)

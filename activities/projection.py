@@ -1,13 +1,11 @@
 """Writing the audit log and the dossier projection on behalf of the workflow."""
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 from temporalio import activity
 
 from activities.notifications import Dispatcher
 from db.dossiers import append_event
-from db.outbox import enqueue
 from db.session import SessionMaker
 from schemas.dossier import RecordEvent
 from worktime.calendar import WorkingCalendar
@@ -50,6 +48,6 @@ class ProjectionActivities:
             await append_event(session, record, judgement)
             if notification is not None:
                 # With the event, in its transaction: logged and queued, or neither.
-                await enqueue(session, notification, self._outbox.channel, datetime.now(UTC))
+                await self._outbox.queue(session, notification)
         if notification is not None:
             self._outbox.wake()

@@ -7,6 +7,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -52,7 +53,12 @@ async def build_worker(
     max_cached_workflows: int | None = None,
 ) -> AsyncIterator[Worker]:
     """The worker polling its task queue, with the outbox's dispatcher beside it."""
-    outbox = Dispatcher(sessionmaker, make_sender(settings), settings.outbox_poll_seconds)
+    outbox = Dispatcher(
+        sessionmaker,
+        make_sender(settings),
+        settings.outbox_poll_seconds,
+        timezone=ZoneInfo(settings.timezone),
+    )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
     forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)

@@ -72,6 +72,8 @@ class NotificationRequest(BaseModel):
     recipients: list[str] = Field(min_length=1)
     message_vi: str
     message_en: str
+    # Added to the message in the province's time when queued (the workflow knows no zone).
+    due_at: datetime | None = None
 
 
 class Suspension(BaseModel):

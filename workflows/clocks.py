@@ -115,16 +115,16 @@ class ClockMixin(DossierMachinery):
                 recipients.append(f"supervisor@{self._dossier.procedure.level.value}")
             else:
                 recipients.append(f"{role}@{self._s.holder_unit}")
-        due = "—" if self._s.due_at is None else self._s.due_at.isoformat()
         return NotificationRequest(
             dossier_code=self._dossier.code,
             seq=event.seq,
             kind=event.type.value,
             recipients=recipients,
             message_vi=f"Hồ sơ {self._dossier.code} ({self._dossier.procedure.name_vi}): "
-            f"{alarm.label_vi}. Hạn giải quyết: {due}.",
+            f"{alarm.label_vi}.",
             message_en=f"Dossier {self._dossier.code} ({self._dossier.procedure.name_en}): "
-            f"{alarm.rung_id}. Due: {due}.",
+            f"{alarm.rung_id}.",
+            due_at=self._s.due_at,
         )
 
     async def _supplement_expired(self) -> None:

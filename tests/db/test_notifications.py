@@ -224,3 +224,18 @@ async def test_a_running_dispatcher_sends_as_soon_as_it_is_woken(
         dispatcher.stop()
         await running
     assert sorted(gateway.delivered) == sorted(RECIPIENTS)
+
+
+async def test_the_due_date_is_worded_in_the_provinces_time(sessionmaker: SessionMaker) -> None:
+    code = _code()
+    request = NotificationRequest(
+        **{**_request(code).model_dump(), "due_at": datetime(2026, 11, 23, 10, 0, tzinfo=UTC)}
+    )
+    dispatcher = Dispatcher(sessionmaker, Gateway())
+    async with sessionmaker() as session, session.begin():
+        await dispatcher.queue(session, request)
+
+    row = (await _outbox(sessionmaker, code))["leader@so-tu-phap"]
+    # 10:00 UTC is 17:00 in Đắk Lắk, the end of that Monday's working day.
+    assert row.message_vi.endswith("quá hạn giải quyết. Hạn giải quyết: 17:00 Thứ Hai 23/11/2026.")
+    assert row.message_en.endswith("deadline breached. Due: Monday 23 Nov 2026 17:00.")

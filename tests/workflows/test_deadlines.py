@@ -106,6 +106,14 @@ async def test_each_rung_fires_once_in_order_and_notifies(
     recipients = {recipient for _, recipient, _ in sent}
     assert recipients == {"officer.a@so-tu-phap", "leader@so-tu-phap", "supervisor@province"}
     assert len(sent) == 6  # 1 + 1 + 2 + 2, none twice
+    async with sessionmaker() as session:
+        texts = (
+            await session.exec(
+                select(NotificationRow.message_vi).where(NotificationRow.dossier_code == code)
+            )
+        ).all()
+    # The due date in the province's time, as a clerk reads it, not an ISO instant.
+    assert all("Hạn giải quyết: " in text and "+00:00" not in text for text in texts)
 
 
 async def test_rungs_fire_once_across_a_worker_restart(
