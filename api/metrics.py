@@ -17,6 +17,7 @@ from api.deps import SessionDep
 from api.middleware import HttpMiddleware
 from api.routing import ROUTE_KEY, api_router
 from db.models import DossierEventRow, DossierRow, NotificationRow
+from schemas.deadlines import NotificationStatus
 
 router = api_router(tags=["metrics"])
 
@@ -40,7 +41,7 @@ OLDEST_UNSENT = Gauge(
     "motcua_notification_oldest_unsent_seconds",
     "Age of the oldest notification still to be sent (pending or failed)",
 )
-_UNSENT = ("pending", "failed", "abandoned")
+_UNSENT = (NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.ABANDONED)
 
 
 class _Timing(HttpMiddleware):
@@ -99,6 +100,8 @@ async def metrics(session: SessionDep) -> Response:
     }
     for state in _UNSENT:
         NOTIFICATIONS.labels(state).set(unsent[state][0] if state in unsent else 0)
-    waiting = [oldest for state, (_, oldest) in unsent.items() if state != "abandoned"]
+    waiting = [
+        oldest for state, (_, oldest) in unsent.items() if state != NotificationStatus.ABANDONED
+    ]
     OLDEST_UNSENT.set((datetime.now(UTC) - min(waiting)).total_seconds() if waiting else 0)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -45,7 +45,7 @@ async def notifications(
     _check(user)
     rows = await outbox.page(
         session,
-        status=None if status is None else status.value,
+        status=status,
         dossier_code=dossier,
         after=after,
         size=size,
@@ -85,5 +85,4 @@ async def retry(
             status=before,
         )
     await session.commit()
-    await session.refresh(row)
     return _item(row)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import NotificationRow
 from db.upsert import insert_for, table_of
 from schemas.deadlines import NotificationRequest
+from schemas.deadlines import NotificationStatus as N
 
 # Longer than a batch can take (BATCH sends, each bounded by its sender's 10 s timeout).
 LEASE = timedelta(minutes=5)
@@ -52,7 +53,7 @@ async def enqueue(
             "channel": channel,
             "message_vi": request.message_vi,
             "message_en": request.message_en,
-            "status": "pending",
+            "status": N.PENDING,
             "attempts": 0,
             "created_at": now,
             "next_attempt_at": now,
@@ -102,7 +103,7 @@ async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> Non
         await session.exec(
             update(NotificationRow)
             .where(col(NotificationRow.id).in_(ids))
-            .values(status="sent", sent_at=now, next_attempt_at=None, last_error=None)
+            .values(status=N.SENT, sent_at=now, next_attempt_at=None, last_error=None)
         )
 
 
@@ -132,7 +133,7 @@ async def mark_failed(
         update(NotificationRow)
         .where(col(NotificationRow.id) == row.id)
         .values(
-            status="failed" if again else "abandoned",
+            status=N.FAILED if again else N.ABANDONED,
             next_attempt_at=again,
             last_error=error[:500],
         )
@@ -143,7 +144,7 @@ async def mark_failed(
 async def page(
     session: AsyncSession,
     *,
-    status: str | None,
+    status: N | None,
     dossier_code: str | None,
     after: int | None,
     size: int,
@@ -162,7 +163,7 @@ async def page(
 
 async def send_again(
     session: AsyncSession, id: int, now: datetime
-) -> tuple[NotificationRow, str] | None:
+) -> tuple[NotificationRow, N] | None:
     """A person asks for one more attempt now, for a failed or abandoned row; returns the
     row (as now) and its status before the request."""
     row = (
@@ -172,11 +173,7 @@ async def send_again(
     ).first()
     if row is None:
         return None
-    before = row.status
-    if before in ("failed", "abandoned"):
-        await session.exec(
-            update(NotificationRow)
-            .where(col(NotificationRow.id) == id)
-            .values(status="pending", next_attempt_at=now)
-        )
+    before = N(row.status)
+    if before in (N.FAILED, N.ABANDONED):
+        row.status, row.next_attempt_at = N.PENDING, now
     return row, before

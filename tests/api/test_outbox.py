@@ -35,12 +35,18 @@ async def _queue(sessionmaker: SessionMaker, seq: int, recipients: list[str]) ->
         )
 
 
-async def _set(sessionmaker: SessionMaker, recipient: str, **values: object) -> None:
+async def _abandon(sessionmaker: SessionMaker, recipient: str) -> None:
+    """As the dispatcher leaves a message refused at every attempt."""
     async with sessionmaker() as session, session.begin():
         await session.exec(
             update(NotificationRow)
             .where(col(NotificationRow.recipient) == recipient)
-            .values(**values)
+            .values(
+                status="abandoned",
+                attempts=30,
+                next_attempt_at=None,
+                last_error="ConnectionError('gateway unavailable')",
+            )
         )
 
 
@@ -50,14 +56,7 @@ async def test_a_supervisor_finds_an_abandoned_message_and_has_it_sent_again(
     api = app_without_worker
     await _queue(sessionmaker, 5, ["officer@so-tu-phap"])
     await _queue(sessionmaker, 9, ["leader@so-tu-phap", "supervisor@province"])
-    await _set(
-        sessionmaker,
-        "leader@so-tu-phap",
-        status="abandoned",
-        attempts=30,
-        next_attempt_at=None,
-        last_error="ConnectionError('gateway unavailable')",
-    )
+    await _abandon(sessionmaker, "leader@so-tu-phap")
 
     everything = (await api.get("/api/v1/notifications")).json()
     abandoned = (await api.get("/api/v1/notifications", params={"status": "abandoned"})).json()
@@ -141,14 +140,7 @@ async def test_the_supervision_page_lists_what_was_not_delivered_and_sends_it_ag
 ) -> None:
     api = app_without_worker
     await _queue(sessionmaker, 9, ["leader@so-tu-phap"])
-    await _set(
-        sessionmaker,
-        "leader@so-tu-phap",
-        status="abandoned",
-        attempts=30,
-        next_attempt_at=None,
-        last_error="ConnectionError('gateway unavailable')",
-    )
+    await _abandon(sessionmaker, "leader@so-tu-phap")
     api.cookies.set("motcua_session", bearer(settings, SUPERVISOR).removeprefix("Bearer "))
     [lost] = (await api.get("/api/v1/notifications")).json()["items"]
 
