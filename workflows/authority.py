@@ -5,37 +5,36 @@ and the result's way back to the counter.
 
 from temporalio import workflow
 
-with workflow.unsafe.imports_passed_through():
-    from schemas.actions import (
-        ActionCommand,
-        Appraisal,
-        AppraisalResult,
-        Approval,
-        Assignment,
-        ConsultationAnswer,
-        ConsultationRequest,
-        ExtensionDraftCommand,
-        PaymentRecord,
-        PaymentRequest,
-        Reassignment,
-        ResultReturn,
-        VerificationRequest,
-    )
-    from schemas.dossier import (
-        Consultation,
-        DossierView,
-        EventType,
-        ExtensionDraft,
-        FormKind,
-        Pause,
-        PauseReason,
-    )
-    from schemas.lifecycle import Action
-    from schemas.status import DossierStatus as S
-    from schemas.status import SubState as T
-    from workflows.clocks import ClockMixin
-    from workflows.consultation import ConsultationReply, ConsultationWorkflow
-    from workflows.machinery import rule
+from schemas.actions import (
+    ActionCommand,
+    Appraisal,
+    AppraisalResult,
+    Approval,
+    Assignment,
+    ConsultationAnswer,
+    ConsultationRequest,
+    ExtensionDraftCommand,
+    PaymentRecord,
+    PaymentRequest,
+    Reassignment,
+    ResultReturn,
+    VerificationRequest,
+)
+from schemas.dossier import (
+    Consultation,
+    DossierView,
+    EventType,
+    ExtensionDraft,
+    FormKind,
+    Pause,
+    PauseReason,
+)
+from schemas.lifecycle import Action
+from schemas.status import DossierStatus as S
+from schemas.status import SubState as T
+from workflows.clocks import ClockMixin
+from workflows.consultation import ConsultationReply, ConsultationWorkflow
+from workflows.machinery import rule
 
 
 class AuthoritySteps(ClockMixin):

@@ -12,17 +12,16 @@ from typing import Any
 
 from temporalio import workflow
 
-with workflow.unsafe.imports_passed_through():
-    from activities.deadlines import DeadlineActivities
-    from activities.notifications import NotificationActivities
-    from schemas.actions import ActionCommand
-    from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
-    from schemas.dossier import Alarm, DossierEvent, EventType, FormKind
-    from schemas.escalation import RungAction
-    from schemas.lifecycle import Role
-    from schemas.status import DossierStatus as S
-    from schemas.status import SubState as T
-    from workflows.machinery import DossierMachinery
+from activities.deadlines import DeadlineActivities
+from activities.notifications import NotificationActivities
+from schemas.actions import ActionCommand
+from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
+from schemas.dossier import Alarm, DossierEvent, EventType, FormKind
+from schemas.escalation import RungAction
+from schemas.lifecycle import Role
+from schemas.status import DossierStatus as S
+from schemas.status import SubState as T
+from workflows.machinery import DossierMachinery
 
 SYSTEM = ActionCommand(actor="system")
 # The patch that fires an alarm already due at once, without a timer.

@@ -30,7 +30,8 @@ class ConsultationOutcome(BaseModel):
     expired: bool
 
 
-@workflow.defn
+# Outside the sandbox, as DossierWorkflow is (see there).
+@workflow.defn(sandboxed=False)
 class ConsultationWorkflow:
     def __init__(self) -> None:
         self._reply: ConsultationReply | None = None

@@ -14,36 +14,35 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
-with workflow.unsafe.imports_passed_through():
-    from activities.deadlines import DeadlineActivities
-    from activities.forms import FormActivities
-    from activities.projection import ProjectionActivities
-    from schemas.actions import ActionCommand
-    from schemas.calendar import DueRequest, DueResult
-    from schemas.deadlines import NotificationRequest
-    from schemas.dossier import (
-        Consultation,
-        DossierEvent,
-        DossierFacts,
-        DossierSnapshot,
-        DossierStart,
-        DossierView,
-        EventType,
-        FormKind,
-        FormRequest,
-        Handover,
-        RecordEvent,
-    )
-    from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
-    from schemas.procedure import Step, StepRole, TimeLimit, TimeUnit
-    from schemas.status import DossierStatus as S
-    from schemas.status import SubState as T
-    from schemas.unit import Level
-    from workflows.consultation import (
-        ConsultationOutcome,
-        ConsultationTask,
-        ConsultationWorkflow,
-    )
+from activities.deadlines import DeadlineActivities
+from activities.forms import FormActivities
+from activities.projection import ProjectionActivities
+from schemas.actions import ActionCommand
+from schemas.calendar import DueRequest, DueResult
+from schemas.deadlines import NotificationRequest
+from schemas.dossier import (
+    Consultation,
+    DossierEvent,
+    DossierFacts,
+    DossierSnapshot,
+    DossierStart,
+    DossierView,
+    EventType,
+    FormKind,
+    FormRequest,
+    Handover,
+    RecordEvent,
+)
+from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
+from schemas.procedure import Step, StepRole, TimeLimit, TimeUnit
+from schemas.status import DossierStatus as S
+from schemas.status import SubState as T
+from schemas.unit import Level
+from workflows.consultation import (
+    ConsultationOutcome,
+    ConsultationTask,
+    ConsultationWorkflow,
+)
 
 ILLEGAL_ACTION = "IllegalAction"
 # The patch that moved the dossier's own activities into the workflow task (local
