@@ -4,11 +4,12 @@ Writes are keyed by (dossier, sequence number): a retried activity inserts nothi
 and a late retry never moves the projection back to an older state.
 """
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,7 +28,7 @@ from db.statistics import (
     difference,
     dossier_facts,
 )
-from db.upsert import insert_for, table_of
+from db.upsert import dialect_of, insert_for, insert_into, table_of
 from schemas.dossier import RecordEvent
 from worktime.indicators import Judgement
 
@@ -68,7 +69,6 @@ async def append_event(
         # Only the event that ends processing carries a verdict; later ones keep it.
         lifecycle["outcome"] = None if judgement.outcome is None else judgement.outcome.value
         lifecycle["processing_days"] = judgement.processing_days
-    dossier_table = table_of(DossierRow)
     values = {
         "code": dossier.code,
         "procedure_code": dossier.procedure_code,
@@ -86,63 +86,81 @@ async def append_event(
     }
     # Locked, so that the day counts move from exactly the state this update replaces.
     # The workflow logs in order, so only the first event finds no row (or a retry of it).
-    # Core statements on the session's connection: the ORM's bulk-update machinery was a
-    # tenth of the worker's CPU in a deadline burst, for statements that need none of it.
     connection = await session.connection()
+    writes = _writes(dialect_of(session))
     old = None if event.seq == 1 else await dossier_facts(session, dossier.code, lock=True)
     if old is None:
-        inserted = await connection.execute(
-            insert_for(session, DossierRow)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[dossier_table.c.code])
-            .returning(dossier_table.c.code)
-        )
+        inserted = await connection.execute(writes.insert_dossier, values)
         if inserted.first() is not None:
             await add_to_daily(session, contribution(_facts(values)))
         else:
             old = await dossier_facts(session, dossier.code, lock=True)
             assert old is not None
     if old is not None and old["last_seq"] < snapshot.last_seq:
-        await connection.execute(
-            update(dossier_table).where(dossier_table.c.code == dossier.code).values(**lifecycle)
-        )
+        await connection.execute(writes.update_dossier, {**lifecycle, "b_code": dossier.code})
         new = _facts({**old, **lifecycle})
         await add_to_daily(session, difference(contribution(new), contribution(_facts(old))))
-    event_table = table_of(DossierEventRow)
     await connection.execute(
-        insert_for(session, DossierEventRow)
-        .values(
-            dossier_code=event.dossier_code,
-            seq=event.seq,
-            type=event.type.value,
-            at=event.at,
-            actor=event.actor,
-            actor_unit=event.actor_unit,
-            from_status=None if event.from_status is None else int(event.from_status),
-            to_status=int(event.to_status),
-            sub_state=event.sub_state.value,
-            reason=event.reason,
-            data=event.data,
-        )
-        .on_conflict_do_nothing(index_elements=[event_table.c.dossier_code, event_table.c.seq])
+        writes.insert_event,
+        {
+            "dossier_code": event.dossier_code,
+            "seq": event.seq,
+            "type": event.type.value,
+            "at": event.at,
+            "actor": event.actor,
+            "actor_unit": event.actor_unit,
+            "from_status": None if event.from_status is None else int(event.from_status),
+            "to_status": int(event.to_status),
+            "sub_state": event.sub_state.value,
+            "reason": event.reason,
+            "data": event.data,
+        },
     )
     if event.handover is not None:
-        handover_table = table_of(DossierHandoverRow)
         await connection.execute(
-            insert_for(session, DossierHandoverRow)
-            .values(
-                dossier_code=event.dossier_code,
-                seq=event.seq,
-                from_unit=event.handover.from_unit,
-                to_unit=event.handover.to_unit,
-                at=event.at,
-                actor=event.actor,
-                event_type=event.type.value,
-            )
-            .on_conflict_do_nothing(
-                index_elements=[handover_table.c.dossier_code, handover_table.c.seq]
-            )
+            writes.insert_handover,
+            {
+                "dossier_code": event.dossier_code,
+                "seq": event.seq,
+                "from_unit": event.handover.from_unit,
+                "to_unit": event.handover.to_unit,
+                "at": event.at,
+                "actor": event.actor,
+                "event_type": event.type.value,
+            },
         )
+
+
+class _Writes(NamedTuple):
+    insert_dossier: Any
+    update_dossier: Any
+    insert_event: Any
+    insert_handover: Any
+
+
+@functools.cache
+def _writes(dialect: str) -> _Writes:
+    """The projection's statements, built once, their values passed as parameters.
+
+    Core statements on the session's connection: the ORM's bulk-update machinery was a
+    tenth of the worker's CPU in a deadline burst. Built once: building a statement and
+    its cache key on every event cost the worker more than running it.
+    """
+    dossiers = table_of(DossierRow)
+    events = table_of(DossierEventRow)
+    handovers = table_of(DossierHandoverRow)
+    return _Writes(
+        insert_into(dialect, DossierRow)
+        .on_conflict_do_nothing(index_elements=[dossiers.c.code])
+        .returning(dossiers.c.code),
+        update(dossiers).where(dossiers.c.code == bindparam("b_code")),
+        insert_into(dialect, DossierEventRow).on_conflict_do_nothing(
+            index_elements=[events.c.dossier_code, events.c.seq]
+        ),
+        insert_into(dialect, DossierHandoverRow).on_conflict_do_nothing(
+            index_elements=[handovers.c.dossier_code, handovers.c.seq]
+        ),
+    )
 
 
 async def store_form(session: AsyncSession, row: DossierFormRow) -> None:

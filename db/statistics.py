@@ -14,6 +14,7 @@ Periods are whole days in the province's time zone, as provincial reports are. P
 dossiers are the only figure read from the projection itself (its current status).
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DossierDailyRow, DossierFeedbackRow, DossierRow
-from db.upsert import insert_for, table_of
+from db.upsert import dialect_of, insert_into, table_of
 from worktime.indicators import JUDGED_OUTCOMES, UnitReport
 
 GroupBy = Literal["competent", "receiving", "procedure"]
@@ -148,17 +149,23 @@ async def add_to_daily(session: AsyncSession, delta: Contribution) -> None:
     """Adds counts to their day rows; keys in a fixed order, so writers never deadlock."""
     if not delta:
         return
-    table = table_of(DossierDailyRow)
     # Every counter of every key in one statement (most add 0), its rows passed as
     # parameters: SQLAlchemy compiles it once and sends one multi-row INSERT; rows written
     # into `.values()` would be compiled anew each time.
-    statement = insert_for(session, DossierDailyRow)
     await (await session.connection()).execute(
-        statement.on_conflict_do_update(
-            index_elements=list(table.primary_key.columns),
-            set_={name: table.c[name] + statement.excluded[name] for name in _COUNTERS},
-        ),
+        _daily_upsert(dialect_of(session)),
         [{**_key_values(key), **_counter_values(delta[key])} for key in sorted(delta)],
+    )
+
+
+@functools.cache
+def _daily_upsert(dialect: str) -> Any:
+    # Built once: its SET clause alone was 4 % of the worker's CPU when built per event.
+    table = table_of(DossierDailyRow)
+    statement = insert_into(dialect, DossierDailyRow)
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={name: table.c[name] + statement.excluded[name] for name in _COUNTERS},
     )
 
 
