@@ -4,8 +4,10 @@ Errors read in Vietnamese first (`message`), English alongside (`message_en`). T
 "not found", "already started" and rejected updates are mapped here and nowhere else.
 """
 
+import logging
 from typing import Any, TypeVar
 
+import asyncpg
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,8 +20,10 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.middleware import HttpMiddleware
+from api.page_text import TEXT
 
 ILLEGAL_ACTION = "IllegalAction"
+log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -46,6 +50,40 @@ class ApiError(Exception):
 
 # character_not_in_repertoire, untranslatable_character
 _UNSTORABLE_TEXT = {"22021", "22P05"}
+# Connection exception, and operator intervention (shut down, starting up).
+_UNREACHABLE_CLASSES = ("08", "57")
+# How long a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 5
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/metrics", "/docs", "/openapi", "/redoc"))
+
+
+def _database_away(request: Request, exc: Exception) -> JSONResponse:
+    # Expected during a database restart or fail-over: one line, not a trace, and a 503
+    # that clients and load balancers know to retry.
+    log.warning("database unreachable on %s: %r", request.url.path, exc)
+    message_vi, message_en = TEXT["database_down"]
+    error = DatabaseUnavailable(message_vi, message_en)
+    return JSONResponse(
+        error.body(),
+        status_code=error.status_code,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database stopped, restarting or its connection dropped: not the request's fault,
+    and the request changed nothing (its transaction never committed)."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    # A refused or timed-out connect comes from the driver unwrapped.
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    return str(getattr(exc, "sqlstate", None) or "").startswith(_UNREACHABLE_CLASSES)
 
 
 class NotFound(ApiError):
@@ -71,6 +109,10 @@ class Conflict(ApiError):
 class Unavailable(ApiError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "unavailable"
+
+
+class DatabaseUnavailable(Unavailable):
+    code = "database_unavailable"
 
 
 class FieldError(ApiError):
@@ -261,7 +303,20 @@ def install(app: FastAPI) -> None:
                 "The request contains a character that cannot be stored (NUL).",
             )
             return JSONResponse(error.body(), status_code=error.status_code)
+        if database_unreachable(exc) and is_api(request):
+            return _database_away(request, exc)
+        # A page answers in HTML: the last handler (api.pages) renders it.
         raise exc
+
+    # The driver's own errors, as it raises them while connecting (a refused connection, a
+    # server shutting down or starting up), before SQLAlchemy wraps anything.
+    async def _driver(request: Request, exc: Exception) -> JSONResponse:
+        if database_unreachable(exc) and is_api(request):
+            return _database_away(request, exc)
+        raise exc
+
+    for kind in (ConnectionError, asyncpg.PostgresError):
+        app.add_exception_handler(kind, _driver)
 
     @app.exception_handler(RPCError)
     async def _rpc(_: Request, exc: RPCError) -> JSONResponse:

@@ -80,6 +80,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Đã có lỗi trong hệ thống. Vui lòng thử lại sau ít phút.",
         "Something went wrong on our side. Please try again in a few minutes.",
     ),
+    "database_down": (
+        "Hệ thống tạm thời mất kết nối cơ sở dữ liệu; chưa có gì bị thay đổi. "
+        "Vui lòng thử lại sau ít phút.",
+        "The system has lost its database for a moment; nothing was changed. "
+        "Please try again in a few minutes.",
+    ),
     "not_found": ("Không tìm thấy trang.", "Page not found."),
     "expired": (
         "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.",

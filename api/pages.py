@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import auth, pages_citizen, pages_staff
 from api.deps import SessionDep
-from api.errors import http_error
+from api.errors import RETRY_AFTER_SECONDS, database_unreachable, http_error, is_api
 from api.page_text import TEXT
 from api.web import (
     LANG_COOKIE,
@@ -65,7 +65,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if _is_api(request):
+        if is_api(request):
             return http_error(exc)
         missing = exc.status_code == 404
         return render(
@@ -77,21 +77,28 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Logged with its trace here; a person sees a plain sentence, never the trace.
-        log.exception("unhandled error on %s", request.url.path)
-        if _is_api(request):
+        if database_unreachable(exc):
+            log.warning("database unreachable on %s: %r", request.url.path, exc)
+            code, text, status_code = "database_unavailable", "database_down", 503
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        else:
+            # Logged with its trace here; a person sees a plain sentence, never the trace.
+            log.exception("unhandled error on %s", request.url.path)
+            code, text, status_code, headers = "internal_error", "oops", 500, {}
+        if is_api(request):
             return JSONResponse(
                 {
                     "detail": {
-                        "code": "internal_error",
-                        "message": TEXT["oops"][0],
-                        "message_en": TEXT["oops"][1],
+                        "code": code,
+                        "message": TEXT[text][0],
+                        "message_en": TEXT[text][1],
                     }
                 },
-                status_code=500,
+                status_code=status_code,
+                headers=headers,
             )
-        return render(request, "error.html", status_code=500, messages=[text_for(request, "oops")])
-
-
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(("/api/", "/metrics", "/docs", "/openapi", "/redoc"))
+        response = render(
+            request, "error.html", status_code=status_code, messages=[text_for(request, text)]
+        )
+        response.headers.update(headers)
+        return response

@@ -145,6 +145,11 @@ async def test_postgresql_stopped_while_dossiers_move_loses_nothing(
             asyncio.create_task(_assign_directly(handle, code))
             for handle, code in zip(handles, codes, strict=True)
         ]
+        # A person reading a dossier meanwhile is asked to try again, not shown a 500.
+        away = await fault_api.get(f"/api/v1/dossiers/{codes[0]}")
+        assert away.status_code == 503, away.text
+        assert away.json()["detail"]["code"] == "database_unavailable"
+        assert away.headers["Retry-After"] == "5"
         await asyncio.sleep(4)
         assert not any(task.done() for task in moving)  # waiting for the projection
     finally:
