@@ -80,8 +80,9 @@ def database_unreachable(exc: BaseException) -> bool:
         if exc.connection_invalidated:
             return True
         exc = exc.orig if exc.orig is not None else exc
-    # A refused or timed-out connect comes from the driver unwrapped.
-    if isinstance(exc, ConnectionError | TimeoutError):
+    # A refused connection comes from the driver unwrapped. (Not any TimeoutError: other
+    # waits raise it too, and a timeout is not proof that the database is away.)
+    if isinstance(exc, ConnectionError):
         return True
     return str(getattr(exc, "sqlstate", None) or "").startswith(_UNREACHABLE_CLASSES)
 
