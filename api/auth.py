@@ -10,8 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Unauthorized
 from api.routing import api_router
-from db.reference import get_unit
-from db.users import get_user, passwords
+from db.users import get_staff, get_user, passwords
 from motcua.settings import Settings
 from schemas.lifecycle import Role
 from schemas.users import StaffUser, TokenAnswer
@@ -34,16 +33,16 @@ def issue_token(settings: Settings, user: StaffUser) -> tuple[str, int]:
 
 
 async def _staff(session: SessionDep, username: str) -> StaffUser | None:
-    row = await get_user(session, username)
-    if row is None:
+    found = await get_staff(session, username)
+    if found is None:
         return None
-    unit = await get_unit(session, row.unit_code)
+    row, level = found
     return StaffUser(
         username=row.username,
         full_name=row.full_name,
         role=Role(row.role),
         unit=row.unit_code,
-        unit_level=unit.level if unit is not None else "province",
+        unit_level=level,
     )
 
 

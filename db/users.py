@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 
 from pwdlib import PasswordHash
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import UserRow
+from db.models import OrgUnitRow, UserRow
 from db.upsert import insert_for, table_of
 
 # Argon2id with pwdlib's recommended parameters.
@@ -15,6 +16,19 @@ passwords = PasswordHash.recommended()
 async def get_user(session: AsyncSession, username: str) -> UserRow | None:
     user = await session.get(UserRow, username)
     return user if user is not None and user.active else None
+
+
+async def get_staff(session: AsyncSession, username: str) -> tuple[UserRow, str] | None:
+    """An active account of an active unit, with the unit's level, in one round trip: every
+    signed-in request asks. The staff of a closed unit (a merged commune) act no more."""
+    found = (
+        await session.exec(
+            select(UserRow, OrgUnitRow.level)
+            .join(OrgUnitRow, col(OrgUnitRow.code) == UserRow.unit_code)
+            .where(UserRow.username == username, col(UserRow.active), col(OrgUnitRow.active))
+        )
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 async def save_user(

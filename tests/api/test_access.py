@@ -10,7 +10,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from sqlalchemy import update
 
+from db.models import OrgUnitRow, UserRow
+from db.session import SessionMaker
 from motcua.settings import Settings
 from tests.auth import ADMIN, PASSWORD, SUPERVISOR, bearer
 from tests.factories import action_body, submission
@@ -53,6 +56,40 @@ async def test_a_wrong_password_or_unknown_name_is_401_in_vietnamese(
 
     assert response.status_code == 401
     assert response.json()["detail"]["message"] == "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+@pytest.mark.parametrize("closed", ["account", "unit"])
+async def test_a_closed_account_or_unit_acts_no_more(
+    api: httpx.AsyncClient, settings: Settings, sessionmaker: SessionMaker, closed: str
+) -> None:
+    code = await submit(api, **JUSTICE)
+    token = {"Authorization": bearer(settings, "clerk.xa-vu-bon")}
+    assert (await api.get(f"/api/v1/dossiers/{code}", headers=token)).status_code == 200
+    # A merged commune's unit is closed; an account is closed when its holder leaves.
+    table, key, value = (
+        (UserRow, UserRow.username, "clerk.xa-vu-bon")
+        if closed == "account"
+        else (OrgUnitRow, OrgUnitRow.code, "xa-vu-bon")
+    )
+    await _set_active(sessionmaker, table, key, value, False)
+    try:
+        refused = await api.get(f"/api/v1/dossiers/{code}", headers=token)
+        signing_in = await api.post(
+            "/api/v1/auth/token", data={"username": "clerk.xa-vu-bon", "password": PASSWORD}
+        )
+    finally:
+        await _set_active(sessionmaker, table, key, value, True)
+
+    assert refused.status_code == 401, refused.text
+    assert signing_in.status_code == 401, signing_in.text
+    assert (await api.get(f"/api/v1/dossiers/{code}", headers=token)).status_code == 200
+
+
+async def _set_active(
+    sessionmaker: SessionMaker, table: Any, key: Any, value: str, active: bool
+) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.exec(update(table).where(key == value).values(active=active))
 
 
 async def test_an_expired_session_is_told_so(api: httpx.AsyncClient, settings: Settings) -> None:
