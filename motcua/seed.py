@@ -138,6 +138,9 @@ class Seeder:
         else:
             procedure = rng.choice(self._province_procedures or self._commune_procedures)
             receiving = PROVINCE_CENTRE
+        if fate.channel not in procedure.receiving.channels:
+            # Not every procedure takes every channel (a building permit: no postal filing).
+            fate.channel = procedure.receiving.channels[0]
         names = rng.choice(_NAMES)
         body: dict[str, Any] = {
             "procedure_code": procedure.code,
