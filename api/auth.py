@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Unauthorized
 from api.routing import api_router
-from db.users import get_staff, get_user, passwords
+from db.models import UserRow
+from db.users import get_staff, passwords
 from motcua.settings import Settings
 from schemas.lifecycle import Role
 from schemas.users import StaffUser, TokenAnswer
@@ -32,10 +33,7 @@ def issue_token(settings: Settings, user: StaffUser) -> tuple[str, int]:
     return jwt.encode(claims, settings.secret_key, algorithm=_ALGORITHM), lifetime
 
 
-async def _staff(session: SessionDep, username: str) -> StaffUser | None:
-    found = await get_staff(session, username)
-    if found is None:
-        return None
+def _staff_user(found: tuple[UserRow, str]) -> StaffUser:
     row, level = found
     return StaffUser(
         username=row.username,
@@ -46,19 +44,23 @@ async def _staff(session: SessionDep, username: str) -> StaffUser | None:
     )
 
 
+async def _staff(session: SessionDep, username: str) -> StaffUser | None:
+    found = await get_staff(session, username)
+    return None if found is None else _staff_user(found)
+
+
 @router.post("/token", response_model=TokenAnswer, summary="Sign in (Đăng nhập)")
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     resources: ResourcesDep,
 ) -> TokenAnswer:
-    row = await get_user(session, form.username)
+    found = await get_staff(session, form.username)
     # Verify even for an unknown name, so timing does not tell which names exist.
-    known = row is not None
-    valid = passwords.verify(form.password, row.password_hash if row else _DUMMY_HASH)
-    user = await _staff(session, form.username) if known and valid else None
-    if user is None:
+    valid = passwords.verify(form.password, found[0].password_hash if found else _DUMMY_HASH)
+    if found is None or not valid:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
+    user = _staff_user(found)
     access_token, lifetime = issue_token(resources.settings, user)
     return TokenAnswer(access_token=access_token, expires_in=lifetime, user=user)
 

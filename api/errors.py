@@ -60,7 +60,7 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/metrics", "/docs", "/openapi", "/redoc"))
 
 
-def _database_away(request: Request, exc: Exception) -> JSONResponse:
+def database_away(request: Request, exc: Exception) -> JSONResponse:
     # Expected during a database restart or fail-over: one line, not a trace, and a 503
     # that clients and load balancers know to retry.
     log.warning("database unreachable on %s: %r", request.url.path, exc)
@@ -305,7 +305,7 @@ def install(app: FastAPI) -> None:
             )
             return JSONResponse(error.body(), status_code=error.status_code)
         if database_unreachable(exc) and is_api(request):
-            return _database_away(request, exc)
+            return database_away(request, exc)
         # A page answers in HTML: the last handler (api.pages) renders it.
         raise exc
 
@@ -313,7 +313,7 @@ def install(app: FastAPI) -> None:
     # server shutting down or starting up), before SQLAlchemy wraps anything.
     async def _driver(request: Request, exc: Exception) -> JSONResponse:
         if database_unreachable(exc) and is_api(request):
-            return _database_away(request, exc)
+            return database_away(request, exc)
         raise exc
 
     for kind in (ConnectionError, asyncpg.PostgresError):

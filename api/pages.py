@@ -17,7 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import auth, pages_citizen, pages_staff
 from api.deps import SessionDep
-from api.errors import RETRY_AFTER_SECONDS, database_unreachable, http_error, is_api
+from api.errors import (
+    RETRY_AFTER_SECONDS,
+    database_away,
+    database_unreachable,
+    http_error,
+    is_api,
+)
 from api.page_text import TEXT
 from api.web import (
     LANG_COOKIE,
@@ -78,27 +84,28 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         if database_unreachable(exc):
+            if is_api(request):
+                return database_away(request, exc)
             log.warning("database unreachable on %s: %r", request.url.path, exc)
-            code, text, status_code = "database_unavailable", "database_down", 503
-            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        else:
-            # Logged with its trace here; a person sees a plain sentence, never the trace.
-            log.exception("unhandled error on %s", request.url.path)
-            code, text, status_code, headers = "internal_error", "oops", 500, {}
+            response = render(
+                request,
+                "error.html",
+                status_code=503,
+                messages=[text_for(request, "database_down")],
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        # Logged with its trace here; a person sees a plain sentence, never the trace.
+        log.exception("unhandled error on %s", request.url.path)
         if is_api(request):
             return JSONResponse(
                 {
                     "detail": {
-                        "code": code,
-                        "message": TEXT[text][0],
-                        "message_en": TEXT[text][1],
+                        "code": "internal_error",
+                        "message": TEXT["oops"][0],
+                        "message_en": TEXT["oops"][1],
                     }
                 },
-                status_code=status_code,
-                headers=headers,
+                status_code=500,
             )
-        response = render(
-            request, "error.html", status_code=status_code, messages=[text_for(request, text)]
-        )
-        response.headers.update(headers)
-        return response
+        return render(request, "error.html", status_code=500, messages=[text_for(request, "oops")])

@@ -13,11 +13,6 @@ from db.upsert import insert_for, table_of
 passwords = PasswordHash.recommended()
 
 
-async def get_user(session: AsyncSession, username: str) -> UserRow | None:
-    user = await session.get(UserRow, username)
-    return user if user is not None and user.active else None
-
-
 async def get_staff(session: AsyncSession, username: str) -> tuple[UserRow, str] | None:
     """An active account of an active unit, with the unit's level, in one round trip: every
     signed-in request asks. The staff of a closed unit (a merged commune) act no more."""
