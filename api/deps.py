@@ -21,7 +21,8 @@ class Resources:
     temporal: Client
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
+    # async: FastAPI runs a plain `def` dependency on its thread pool, a hop per request.
     resources: Resources = request.app.state.resources
     return resources
 

@@ -121,7 +121,7 @@ async def track_page(
     if not code:
         return render(request, "track_form.html", code="", errors=[])
     try:
-        tracking.rate_limited(request)
+        await tracking.rate_limited(request)
         row = await tracking.tracked_dossier(code.strip(), session, resources, secret.strip())
         view = await tracking.track(row, session)
     except Exception as exc:
@@ -147,7 +147,7 @@ async def citizen_action(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        tracking.rate_limited(request)
+        await tracking.rate_limited(request)
         row = await tracking.tracked_dossier(code, session, resources, secret)
         if what == "bo-sung":
             body = validated_body(SupplementSubmission, {"documents": lines(documents)})
@@ -177,7 +177,7 @@ async def receipt_pdf(
     request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
 ) -> Response:
     try:
-        tracking.rate_limited(request)
+        await tracking.rate_limited(request)
         row = await tracking.tracked_dossier(code, session, resources, secret)
         return await tracking.receipt(row, session)
     except Exception as exc:

@@ -17,9 +17,9 @@ from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
-from db.dossiers import get_dossier, get_feedback, latest_form, list_events, record_feedback
+from db.dossiers import get_dossier, latest_form, record_feedback, tracking_record
 from db.models import DossierRow
-from db.reference import get_units, procedure_version
+from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.dossier import DossierSnapshot, EventType
 from schemas.status import DossierStatus
@@ -84,7 +84,7 @@ class RateLimiter:
         window.append(now)
 
 
-def rate_limited(request: Request) -> None:
+async def rate_limited(request: Request) -> None:
     limiter: RateLimiter = request.app.state.tracking_limiter
     limiter.check(request.client.host if request.client else "unknown")
 
@@ -216,22 +216,21 @@ async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
     snapshot = DossierSnapshot.model_validate(row.snapshot)
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None
-    units = await get_units(session, {row.receiving_unit, row.returning_unit})
-    logged = await list_events(session, row.code, through=row.last_seq)
-    events = [e for e in logged if EventType(e.type) in _PUBLIC]
-    given = await get_feedback(session, row.code)
+    record = await tracking_record(session, row, _PUBLIC)
+    events = [(e, EventType(e.type)) for e in record.steps]
     missing: list[str] = []
     if row.status == DossierStatus.SUPPLEMENT_REQUESTED:
-        request = next(e for e in reversed(events) if e.type == EventType.SUPPLEMENT_REQUESTED)
+        request = next(e for e, kind in reversed(events) if kind == EventType.SUPPLEMENT_REQUESTED)
         missing = list(request.data.get("missing_documents", []))
+    given = record.feedback
     return TrackingView(
         code=row.code,
         procedure_name_vi=procedure.name_vi,
         procedure_name_en=procedure.name_en,
         applicant_name=str(row.applicant_name),
         status=StatusInfo.of(DossierStatus(row.status)),
-        receiving_unit=units[row.receiving_unit].name_vi,
-        returning_unit=units[row.returning_unit].name_vi,
+        receiving_unit=record.unit_names[row.receiving_unit],
+        returning_unit=record.unit_names[row.returning_unit],
         submitted_at=row.submitted_at,
         expected_result_at=row.due_at,
         why_vi=snapshot.due_explanation_vi,
@@ -242,14 +241,16 @@ async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
         feedback_open=row.finished_at is not None,
         feedback=None
         if given is None
-        else FeedbackView.model_validate(given, from_attributes=True),
+        else FeedbackView(
+            rating=given.rating, complaint=given.complaint, created_at=given.created_at
+        ),
         timeline=[
             PublicEvent(
                 at=e.at,
-                label_vi=EventType(e.type).label_vi,
-                label_en=EventType(e.type).label_en,
+                label_vi=kind.label_vi,
+                label_en=kind.label_en,
                 status=StatusInfo.of(DossierStatus(e.to_status)),
             )
-            for e in events
+            for e, kind in events
         ],
     )

@@ -5,11 +5,12 @@ and a late retry never moves the projection back to an older state.
 """
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import BindParameter, Select, bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +21,7 @@ from db.models import (
     DossierHandoverRow,
     DossierRow,
     IdempotencyKeyRow,
+    OrgUnitRow,
 )
 from db.statistics import (
     FACT_COLUMNS,
@@ -304,3 +306,51 @@ async def get_feedback(session: AsyncSession, code: str) -> DossierFeedbackRow |
         .execution_options(populate_existing=True)
     )
     return rows.first()
+
+
+class TrackingRecord(NamedTuple):
+    """What a citizen's tracking answer reads beside the dossier row."""
+
+    unit_names: dict[str, str]
+    feedback: Any  # a row with rating, complaint and created_at, or None
+    steps: list[Any]  # rows with at, type, to_status and data, in order
+
+
+@functools.cache
+def _tracking_statements() -> tuple[Select[Any], Select[Any]]:
+    # Plain columns, not entities, and the same two statements every time: tracking is the
+    # most frequent request, and entity loading cost more than the queries themselves.
+    unit = table_of(OrgUnitRow)
+    feedback = table_of(DossierFeedbackRow)
+    event = table_of(DossierEventRow)
+    code: BindParameter[str] = bindparam("code")
+    names_and_feedback = (
+        sa_select(unit.c.code, unit.c.name_vi, feedback.c.rating, feedback.c.complaint,
+                  feedback.c.created_at)
+        .select_from(unit.outerjoin(feedback, feedback.c.dossier_code == code))
+        .where(unit.c.code.in_(bindparam("units", expanding=True)))
+    )  # fmt: skip
+    steps = (
+        sa_select(event.c.at, event.c.type, event.c.to_status, event.c.data)
+        .where(event.c.dossier_code == code, event.c.seq <= bindparam("through"))
+        .where(event.c.type.in_(bindparam("types", expanding=True)))
+        .order_by(event.c.seq)
+    )
+    return names_and_feedback, steps
+
+
+async def tracking_record(
+    session: AsyncSession, row: DossierRow, types: Collection[str]
+) -> TrackingRecord:
+    """The unit names, the rating and the events of `types` through the row's last event
+    (see `list_events`), in two statements."""
+    names_and_feedback, steps = _tracking_statements()
+    connection = await session.connection()
+    units = [row.receiving_unit, row.returning_unit]
+    found = await connection.execute(names_and_feedback, {"code": row.code, "units": units})
+    named = found.all()
+    trail = await connection.execute(
+        steps, {"code": row.code, "through": row.last_seq, "types": list(types)}
+    )
+    given = named[0] if named and named[0].rating is not None else None
+    return TrackingRecord({n.code: n.name_vi for n in named}, given, trail.all())
