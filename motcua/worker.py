@@ -91,10 +91,7 @@ async def build_worker(
 
 
 async def run_worker(settings: Settings) -> None:
-    # No ping before each checkout: a connection lost to a database restart fails its
-    # activity once, the pool is refreshed and the retry succeeds. The API keeps the ping,
-    # as it answers people and has no retry.
-    engine = make_engine(settings.resolved_database_url, pool_pre_ping=False)
+    engine = make_engine(settings.resolved_database_url)
     runtime = (
         metrics_runtime(settings.worker_metrics_port, settings.worker_metrics_host)
         if settings.worker_metrics_port
