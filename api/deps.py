@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from db.session import SessionMaker
+from db.session import SessionMaker, without_transaction
 from motcua.settings import Settings
 
 
@@ -29,10 +29,14 @@ async def get_resources(request: Request) -> Resources:
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
+_READS = {"GET", "HEAD"}
 
-async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+
+async def get_session(request: Request, resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
     # Writes commit explicitly, before any workflow is started or signalled.
     async with resources.sessionmaker() as session:
+        if request.method in _READS:
+            await without_transaction(session)
         yield session
 
 

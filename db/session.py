@@ -49,3 +49,13 @@ def _closed_by_the_server(_: Any, record: ConnectionPoolEntry, __: Any) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def without_transaction(session: AsyncSession) -> None:
+    """Run the session's statements each on its own, with no BEGIN and ROLLBACK around them.
+
+    For reads: under READ COMMITTED every statement takes its own snapshot, transaction or
+    not, so the transaction adds two round trips and nothing else. A single-statement write
+    still commits on its own. Call before the session's first statement.
+    """
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
