@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import RowMapping, case, delete, func, insert
+from sqlalchemy import RowMapping, bindparam, case, delete, func, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -212,12 +212,18 @@ async def dossier_facts(
     session: AsyncSession, code: str, *, lock: bool = False
 ) -> RowMapping | None:
     """One dossier's FACT_COLUMNS and last_seq; locked when its counts are about to move."""
+    statement = _facts_of_one(lock)
+    connection = await session.connection()
+    return (await connection.execute(statement, {"code": code})).mappings().first()
+
+
+@functools.cache
+def _facts_of_one(lock: bool) -> Any:
+    # Built once: read with every event the projection records.
     statement = select_columns(
         *(col(getattr(DossierRow, name)) for name in (*FACT_COLUMNS, "last_seq"))
-    ).where(col(DossierRow.code) == code)
-    if lock:
-        statement = statement.with_for_update()
-    return (await (await session.connection()).execute(statement)).mappings().first()
+    ).where(col(DossierRow.code) == bindparam("code"))
+    return statement.with_for_update() if lock else statement
 
 
 async def rebuild_daily(session: AsyncSession, batch: int = 5000) -> int:
