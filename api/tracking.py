@@ -12,13 +12,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Row
 
 from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
-from db.dossiers import get_dossier, latest_form, record_feedback, tracking_record
-from db.models import DossierRow
+from db.dossiers import latest_form, record_feedback, tracking_record
+from db.dossiers import tracked_dossier as tracked_row
 from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.dossier import DossierSnapshot, EventType
@@ -102,8 +103,8 @@ async def tracked_dossier(
     resources: ResourcesDep,
     secret: Secret = None,
     secret_query: SecretQuery = None,
-) -> DossierRow:
-    row = await get_dossier(session, code)
+) -> Row[Any]:
+    row = await tracked_row(session, code)
     # The same answer for an unknown code and a wrong secret.
     given = secret or secret_query or ""
     if row is None or not verify_tracking_secret(resources.settings.secret_key, code, given):
@@ -114,7 +115,8 @@ async def tracked_dossier(
     return row
 
 
-Tracked = Annotated[DossierRow, Depends(tracked_dossier)]
+# The row's columns as plain values: tracking is read far more often than anything else.
+Tracked = Annotated[Row[Any], Depends(tracked_dossier)]
 
 
 @router.get(
@@ -200,7 +202,7 @@ async def feedback(row: Tracked, body: FeedbackSubmission, session: SessionDep) 
 async def _as_citizen(
     session: SessionDep,
     resources: ResourcesDep,
-    row: DossierRow,
+    row: Row[Any],
     update: Any,
     body: ActionCommand,
 ) -> TrackingView:
@@ -208,16 +210,19 @@ async def _as_citizen(
     command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
     handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
     await handle.execute_update(update, command)
-    await session.refresh(row)
-    return await _view(session, row)
+    moved = await tracked_row(session, row.code)
+    assert moved is not None, "a dossier is never deleted"
+    return await _view(session, moved)
 
 
-async def _view(session: SessionDep, row: DossierRow) -> TrackingView:
+async def _view(session: SessionDep, row: Row[Any]) -> TrackingView:
     snapshot = DossierSnapshot.model_validate(row.snapshot)
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None
-    record = await tracking_record(session, row, _PUBLIC)
-    events = [(e, EventType(e.type)) for e in record.steps]
+    record = await tracking_record(
+        session, row.code, row.receiving_unit, row.returning_unit, row.last_seq
+    )
+    events = [(e, kind) for e in record.steps if (kind := EventType(e.type)) in _PUBLIC]
     missing: list[str] = []
     if row.status == DossierStatus.SUPPLEMENT_REQUESTED:
         request = next(e for e, kind in reversed(events) if kind == EventType.SUPPLEMENT_REQUESTED)

@@ -61,9 +61,11 @@ CLERK_ACTIONS = {"accept", "transfer", "return_result"}
 RAW_QUEUE = "load-raw"
 
 
-def _per_dossier(before: dict[str, float], after: dict[str, float], count: int) -> str:
+def _per_dossier(
+    before: dict[str, float], after: dict[str, float], count: int, digits: int = 0
+) -> str:
     return ", ".join(
-        f"{name} {1000 * (after[name] - before.get(name, 0.0)) / count:.0f}"
+        f"{name} {1000 * (after[name] - before.get(name, 0.0)) / count:.{digits}f}"
         for name in after
         if after[name] - before.get(name, 0.0) > 0.001
     )
@@ -238,9 +240,14 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
             # One second unrecorded first: the generator opens its connections then.
             await _open_loop(200, 1, lambda: driver.track(*next(cycle)))
             driver.latency.clear()
+            cpu_before = stack.cpu_seconds()
             await _open_loop(200, 10, lambda: driver.track(*next(cycle)))
+            tracked = len(driver.latency["track"])
             print("\n4. citizen tracking at 200 requests/s for 10 s")
             print(f"  track               {_percentiles(driver.latency['track'])}  ms")
+            print(
+                f"  CPU ms per request: {_per_dossier(cpu_before, stack.cpu_seconds(), tracked, 1)}"
+            )
         if "6" in args.phases:
             await _deadlines_at_one_instant(stack, driver, args.deadlines, c)
         if "5" in args.phases:

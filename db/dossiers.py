@@ -5,11 +5,11 @@ and a late retry never moves the projection back to an older state.
 """
 
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Select, bindparam, update
+from sqlalchemy import BindParameter, Row, Select, bindparam, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -308,6 +308,14 @@ async def get_feedback(session: AsyncSession, code: str) -> DossierFeedbackRow |
     return rows.first()
 
 
+# What a citizen's tracking answer shows of the dossier row.
+_TRACKED = (
+    "code", "procedure_code", "procedure_version", "applicant_name", "status",
+    "receiving_unit", "returning_unit", "submitted_at", "due_at", "finished_at", "last_seq",
+    "snapshot",
+)  # fmt: skip
+
+
 class TrackingRecord(NamedTuple):
     """What a citizen's tracking answer reads beside the dossier row."""
 
@@ -317,40 +325,50 @@ class TrackingRecord(NamedTuple):
 
 
 @functools.cache
-def _tracking_statements() -> tuple[Select[Any], Select[Any]]:
-    # Plain columns, not entities, and the same two statements every time: tracking is the
-    # most frequent request, and entity loading cost more than the queries themselves.
+def _tracking_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    # Plain columns, not entities, in statements built once and without expanding IN lists:
+    # tracking is the most frequent request, and entity loading cost more than the queries.
+    dossier = table_of(DossierRow)
     unit = table_of(OrgUnitRow)
     feedback = table_of(DossierFeedbackRow)
     event = table_of(DossierEventRow)
     code: BindParameter[str] = bindparam("code")
+    row = sa_select(*(dossier.c[name] for name in _TRACKED)).where(dossier.c.code == code)
     names_and_feedback = (
         sa_select(unit.c.code, unit.c.name_vi, feedback.c.rating, feedback.c.complaint,
                   feedback.c.created_at)
         .select_from(unit.outerjoin(feedback, feedback.c.dossier_code == code))
-        .where(unit.c.code.in_(bindparam("units", expanding=True)))
+        .where(or_(unit.c.code == bindparam("receiving"), unit.c.code == bindparam("returning")))
     )  # fmt: skip
     steps = (
         sa_select(event.c.at, event.c.type, event.c.to_status, event.c.data)
         .where(event.c.dossier_code == code, event.c.seq <= bindparam("through"))
-        .where(event.c.type.in_(bindparam("types", expanding=True)))
         .order_by(event.c.seq)
     )
-    return names_and_feedback, steps
+    return row, names_and_feedback, steps
+
+
+async def tracked_dossier(session: AsyncSession, code: str) -> Row[Any] | None:
+    """The dossier's columns a tracking answer shows (a row of plain values), or None."""
+    statement = _tracking_statements()[0]
+    found: Row[Any] | None = (
+        await (await session.connection()).execute(statement, {"code": code})
+    ).first()
+    return found
 
 
 async def tracking_record(
-    session: AsyncSession, row: DossierRow, types: Collection[str]
+    session: AsyncSession, code: str, receiving: str, returning: str, through: int
 ) -> TrackingRecord:
-    """The unit names, the rating and the events of `types` through the row's last event
-    (see `list_events`), in two statements."""
-    names_and_feedback, steps = _tracking_statements()
+    """The two units' names, the rating and the events through the row's last event (see
+    `list_events`), in two statements."""
+    _, names_and_feedback, steps = _tracking_statements()
     connection = await session.connection()
-    units = [row.receiving_unit, row.returning_unit]
-    found = await connection.execute(names_and_feedback, {"code": row.code, "units": units})
-    named = found.all()
-    trail = await connection.execute(
-        steps, {"code": row.code, "through": row.last_seq, "types": list(types)}
-    )
+    named = (
+        await connection.execute(
+            names_and_feedback, {"code": code, "receiving": receiving, "returning": returning}
+        )
+    ).all()
+    trail = await connection.execute(steps, {"code": code, "through": through})
     given = named[0] if named and named[0].rating is not None else None
     return TrackingRecord({n.code: n.name_vi for n in named}, given, trail.all())
