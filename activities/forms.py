@@ -4,6 +4,7 @@ Issuing fixes what a form says (its HTML, from the event and the snapshot); the 
 typeset from that on the first download (`motcua.documents.typeset`), off the workflow's path.
 """
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from temporalio import activity
 from db.dossiers import store_form
 from db.models import DossierFormRow
 from db.reference import get_units
-from db.session import SessionMaker
+from db.session import SessionMaker, without_transaction
 from schemas.dossier import FormKind, FormRequest
 from schemas.tracking import tracking_secret
 
@@ -38,11 +39,22 @@ def render_html(context: dict[str, Any]) -> str:
     return _ENVIRONMENT.get_template("form.html").render(**context)
 
 
+# "Ủy ban nhân dân tỉnh Đắk Lắk" → "Đắk Lắk": the place a province's documents are dated at.
+_PROVINCE_WORDS = re.compile(r"^(?:(?:ủy|uỷ) ban nhân dân\s+)?(?:tỉnh|thành phố)\s+", re.IGNORECASE)
+
+
+def locality(province_name: str) -> str:
+    return _PROVINCE_WORDS.sub("", province_name, count=1)
+
+
 class FormActivities:
-    def __init__(self, sessionmaker: SessionMaker, secret_key: str, timezone: str) -> None:
+    def __init__(
+        self, sessionmaker: SessionMaker, secret_key: str, timezone: str, province_code: str
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._secret_key = secret_key
         self._tz = ZoneInfo(timezone)
+        self._province = province_code
 
     def _when(self, moment: datetime | None) -> str:
         if moment is None:
@@ -53,13 +65,24 @@ class FormActivities:
     async def render_form(self, request: FormRequest) -> None:
         dossier, snapshot, event = request.dossier, request.snapshot, request.event
         async with self._sessionmaker() as session:
+            await without_transaction(session)
             units = await get_units(
                 session,
-                {dossier.receiving_unit, dossier.competent_authority, dossier.returning_unit},
+                {
+                    dossier.receiving_unit,
+                    dossier.competent_authority,
+                    dossier.returning_unit,
+                    event.actor_unit,
+                    self._province,
+                },
             )
-        issuer = (
-            units[event.actor_unit] if event.actor_unit in units else units[dossier.receiving_unit]
-        )
+            issuer = units.get(event.actor_unit) or units[dossier.receiving_unit]
+            if issuer.parent_code is not None and issuer.parent_code not in units:
+                units |= await get_units(session, {issuer.parent_code})
+        # The heading names the issuing unit under the body it answers to (the province's
+        # committee for its departments and communes), both as the catalogue spells them.
+        above = None if issuer.parent_code is None else units.get(issuer.parent_code)
+        place = locality(units[self._province].name_vi)
         respond_by = request.details.get("respond_by") or event.data.get("respond_by")
         context = {
             "form": request.form.value,
@@ -68,14 +91,14 @@ class FormActivities:
             "procedure": dossier.procedure,
             "event": event,
             "details": request.details,
-            "authority_upper": "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK",
+            "authority_upper": "" if above is None else above.name_vi.upper(),
             "unit_upper": issuer.name_vi.upper(),
             "receiving": units[dossier.receiving_unit].name_vi,
             "competent": units[dossier.competent_authority].name_vi,
             "returning": units[dossier.returning_unit].name_vi,
             "submitted": self._when(dossier.submitted_at),
             "event_time": self._when(event.at),
-            "place_date": f"Đắk Lắk, ngày {event.at.astimezone(self._tz):%d/%m/%Y}",
+            "place_date": f"{place}, ngày {event.at.astimezone(self._tz):%d/%m/%Y}",
             "due": self._when(snapshot.due_at),
             "original_due": self._when(snapshot.original_due_at),
             "new_due": self._when(snapshot.due_at),

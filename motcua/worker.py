@@ -61,7 +61,9 @@ async def build_worker(
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
-    forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
+    forms = FormActivities(
+        sessionmaker, settings.secret_key, settings.timezone, settings.province_code
+    )
     notifications = NotificationActivities(sessionmaker, outbox)
     worker = Worker(
         client,

@@ -3,10 +3,13 @@
 import io
 
 import httpx
+import pytest
 from pypdf import PdfReader
+from sqlalchemy import update
 from sqlmodel import select
 
-from db.models import DossierFormRow
+from activities.forms import locality
+from db.models import DossierFormRow, OrgUnitRow
 from db.session import SessionMaker
 from tests.factories import submission
 from tests.journeys import act, drive, submit
@@ -63,6 +66,47 @@ async def test_supplement_refusal_apology_and_stop_forms(api: httpx.AsyncClient)
     apology = await _download(api, late, "04")
     assert "XIN LỖI" in apology and "Chờ kết quả xác minh của cơ quan công an" in apology
     assert "Công dân đề nghị dừng" in await _download(api, stopped, "05")
+
+
+async def test_the_heading_and_place_come_from_the_catalogue(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker
+) -> None:
+    # Another province runs the same engine: its forms carry its own name, not Đắk Lắk's.
+    await _rename_province(sessionmaker, "Ủy ban nhân dân tỉnh Phú Yên")
+    try:
+        code = await submit(api)
+        await act(api, code, "accept")
+    finally:
+        await _rename_province(sessionmaker, "Ủy ban nhân dân tỉnh Đắk Lắk")
+    html = (await _form_row(sessionmaker, code)).html
+    assert html is not None
+
+    assert "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN<br>" in html  # the body the commune answers to
+    assert "PHƯỜNG TÂN LẬP" in html  # the receiving ward, which issued it
+    assert "Phú Yên, ngày" in html
+    assert "TỈNH ĐẮK LẮK" not in html and "Đắk Lắk, ngày" not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("Ủy ban nhân dân tỉnh Đắk Lắk", "Đắk Lắk"),
+        ("Uỷ ban nhân dân tỉnh Đắk Lắk", "Đắk Lắk"),
+        ("Ủy ban nhân dân thành phố Hà Nội", "Hà Nội"),
+        ("Tỉnh Gia Lai", "Gia Lai"),
+        ("Đắk Lắk", "Đắk Lắk"),
+    ],
+)
+def test_a_provinces_place_name(name: str, place: str) -> None:
+    assert locality(name) == place
+
+
+async def _rename_province(sessionmaker: SessionMaker, name: str) -> None:
+    async with sessionmaker() as session:
+        await session.exec(
+            update(OrgUnitRow).where(OrgUnitRow.code == "dak-lak").values(name_vi=name)
+        )
+        await session.commit()
 
 
 async def test_a_form_not_issued_is_404(api: httpx.AsyncClient) -> None:

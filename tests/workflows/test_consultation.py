@@ -43,7 +43,9 @@ async def compressed_api(
     sessionmaker: SessionMaker,
     app_without_worker: httpx.AsyncClient,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    forms = FormActivities(sessionmaker, settings.secret_key, settings.timezone)
+    forms = FormActivities(
+        sessionmaker, settings.secret_key, settings.timezone, settings.province_code
+    )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     outbox = Dispatcher(sessionmaker, LogSender())
     projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
