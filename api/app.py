@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         (settings or get_settings()).tracking_per_minute
     )
     v1 = api_router(prefix="/api/v1")
+    # Routes are tried in order, and citizens' tracking is by far the most frequent.
+    v1.include_router(tracking.router)
     v1.include_router(auth.router)
     v1.include_router(dossiers.router)
     v1.include_router(reference.router)
@@ -72,7 +74,6 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(supervision.router)
     v1.include_router(notifications.router)
     v1.include_router(live.router)
-    v1.include_router(tracking.router)
     v1.include_router(calendar.router)
     v1.include_router(admin.router)
     v1.include_router(health.router)

@@ -18,7 +18,7 @@ from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
-from db.dossiers import latest_form, record_feedback, tracking_record
+from db.dossiers import latest_form, record_feedback, tracked_steps
 from db.dossiers import tracked_dossier as tracked_row
 from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
@@ -196,7 +196,7 @@ async def feedback(row: Tracked, body: FeedbackSubmission, session: SessionDep) 
             reason="feedback_already_given",
         )
     await session.commit()
-    return await _view(session, row)
+    return await _view_now(session, row.code)
 
 
 async def _as_citizen(
@@ -210,32 +210,34 @@ async def _as_citizen(
     command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
     handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
     await handle.execute_update(update, command)
-    moved = await tracked_row(session, row.code)
-    assert moved is not None, "a dossier is never deleted"
-    return await _view(session, moved)
+    return await _view_now(session, row.code)
+
+
+async def _view_now(session: SessionDep, code: str) -> TrackingView:
+    """The view read again, after the citizen's own change."""
+    row = await tracked_row(session, code)
+    assert row is not None, "a dossier is never deleted"
+    return await _view(session, row)
 
 
 async def _view(session: SessionDep, row: Row[Any]) -> TrackingView:
     snapshot = DossierSnapshot.model_validate(row.snapshot)
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None
-    record = await tracking_record(
-        session, row.code, row.receiving_unit, row.returning_unit, row.last_seq
-    )
-    events = [(e, kind) for e in record.steps if (kind := EventType(e.type)) in _PUBLIC]
+    steps = await tracked_steps(session, row.code, row.last_seq)
+    events = [(e, kind) for e in steps if (kind := EventType(e.type)) in _PUBLIC]
     missing: list[str] = []
     if row.status == DossierStatus.SUPPLEMENT_REQUESTED:
         request = next(e for e, kind in reversed(events) if kind == EventType.SUPPLEMENT_REQUESTED)
         missing = list(request.data.get("missing_documents", []))
-    given = record.feedback
     return TrackingView(
         code=row.code,
         procedure_name_vi=procedure.name_vi,
         procedure_name_en=procedure.name_en,
         applicant_name=str(row.applicant_name),
         status=StatusInfo.of(DossierStatus(row.status)),
-        receiving_unit=record.unit_names[row.receiving_unit],
-        returning_unit=record.unit_names[row.returning_unit],
+        receiving_unit=row.receiving_name,
+        returning_unit=row.returning_name,
         submitted_at=row.submitted_at,
         expected_result_at=row.due_at,
         why_vi=snapshot.due_explanation_vi,
@@ -245,10 +247,8 @@ async def _view(session: SessionDep, row: Row[Any]) -> TrackingView:
         supplement_due_at=snapshot.supplement_due_at,
         feedback_open=row.finished_at is not None,
         feedback=None
-        if given is None
-        else FeedbackView(
-            rating=given.rating, complaint=given.complaint, created_at=given.created_at
-        ),
+        if row.rating is None
+        else FeedbackView(rating=row.rating, complaint=row.complaint, created_at=row.rated_at),
         timeline=[
             PublicEvent(
                 at=e.at,

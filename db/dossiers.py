@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Row, Select, bindparam, or_, update
+from sqlalchemy import Row, Select, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -316,40 +316,40 @@ _TRACKED = (
 )  # fmt: skip
 
 
-class TrackingRecord(NamedTuple):
-    """What a citizen's tracking answer reads beside the dossier row."""
-
-    unit_names: dict[str, str]
-    feedback: Any  # a row with rating, complaint and created_at, or None
-    steps: list[Any]  # rows with at, type, to_status and data, in order
-
-
 @functools.cache
-def _tracking_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
-    # Plain columns, not entities, in statements built once and without expanding IN lists:
-    # tracking is the most frequent request, and entity loading cost more than the queries.
+def _tracking_statements() -> tuple[Select[Any], Select[Any]]:
+    # Plain columns, not entities, in statements built once: tracking is the most frequent
+    # request, and loading entities cost more than the queries themselves.
     dossier = table_of(DossierRow)
-    unit = table_of(OrgUnitRow)
     feedback = table_of(DossierFeedbackRow)
     event = table_of(DossierEventRow)
-    code: BindParameter[str] = bindparam("code")
-    row = sa_select(*(dossier.c[name] for name in _TRACKED)).where(dossier.c.code == code)
-    names_and_feedback = (
-        sa_select(unit.c.code, unit.c.name_vi, feedback.c.rating, feedback.c.complaint,
-                  feedback.c.created_at)
-        .select_from(unit.outerjoin(feedback, feedback.c.dossier_code == code))
-        .where(or_(unit.c.code == bindparam("receiving"), unit.c.code == bindparam("returning")))
-    )  # fmt: skip
+    receiving, returning = table_of(OrgUnitRow).alias(), table_of(OrgUnitRow).alias()
+    row = (
+        sa_select(
+            *(dossier.c[name] for name in _TRACKED),
+            receiving.c.name_vi.label("receiving_name"),
+            returning.c.name_vi.label("returning_name"),
+            feedback.c.rating,
+            feedback.c.complaint,
+            feedback.c.created_at.label("rated_at"),
+        )
+        .join(receiving, receiving.c.code == dossier.c.receiving_unit)
+        .join(returning, returning.c.code == dossier.c.returning_unit)
+        .outerjoin(feedback, feedback.c.dossier_code == dossier.c.code)
+        .where(dossier.c.code == bindparam("code"))
+    )
     steps = (
         sa_select(event.c.at, event.c.type, event.c.to_status, event.c.data)
-        .where(event.c.dossier_code == code, event.c.seq <= bindparam("through"))
+        .where(event.c.dossier_code == bindparam("code"), event.c.seq <= bindparam("through"))
         .order_by(event.c.seq)
     )
-    return row, names_and_feedback, steps
+    return row, steps
 
 
 async def tracked_dossier(session: AsyncSession, code: str) -> Row[Any] | None:
-    """The dossier's columns a tracking answer shows (a row of plain values), or None."""
+    """In one statement, the dossier's columns a tracking answer shows, its two units'
+    names (`receiving_name`, `returning_name`) and its rating (`rating`, `complaint`,
+    `rated_at`; None if not rated), as plain values; None if there is no such dossier."""
     statement = _tracking_statements()[0]
     found: Row[Any] | None = (
         await (await session.connection()).execute(statement, {"code": code})
@@ -357,18 +357,9 @@ async def tracked_dossier(session: AsyncSession, code: str) -> Row[Any] | None:
     return found
 
 
-async def tracking_record(
-    session: AsyncSession, code: str, receiving: str, returning: str, through: int
-) -> TrackingRecord:
-    """The two units' names, the rating and the events through the row's last event (see
-    `list_events`), in two statements."""
-    _, names_and_feedback, steps = _tracking_statements()
+async def tracked_steps(session: AsyncSession, code: str, through: int) -> list[Row[Any]]:
+    """The dossier's events (at, type, to_status, data) through its row's last event: see
+    `list_events` for why."""
+    statement = _tracking_statements()[1]
     connection = await session.connection()
-    named = (
-        await connection.execute(
-            names_and_feedback, {"code": code, "receiving": receiving, "returning": returning}
-        )
-    ).all()
-    trail = await connection.execute(steps, {"code": code, "through": through})
-    given = named[0] if named and named[0].rating is not None else None
-    return TrackingRecord({n.code: n.name_vi for n in named}, given, trail.all())
+    return list((await connection.execute(statement, {"code": code, "through": through})).all())
