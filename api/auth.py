@@ -1,16 +1,16 @@
 """Signing in (JWT bearer tokens) and who the signed-in user is."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Cookie, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
+from sqlalchemy import Row
 
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Unauthorized
 from api.routing import api_router
-from db.models import UserRow
 from db.users import get_staff, passwords
 from motcua.settings import Settings
 from schemas.lifecycle import Role
@@ -33,14 +33,13 @@ def issue_token(settings: Settings, user: StaffUser) -> tuple[str, int]:
     return jwt.encode(claims, settings.secret_key, algorithm=_ALGORITHM), lifetime
 
 
-def _staff_user(found: tuple[UserRow, str]) -> StaffUser:
-    row, level = found
+def _staff_user(found: Row[Any]) -> StaffUser:
     return StaffUser(
-        username=row.username,
-        full_name=row.full_name,
-        role=Role(row.role),
-        unit=row.unit_code,
-        unit_level=level,
+        username=found.username,
+        full_name=found.full_name,
+        role=Role(found.role),
+        unit=found.unit_code,
+        unit_level=found.level,
     )
 
 
@@ -57,7 +56,7 @@ async def token(
 ) -> TokenAnswer:
     found = await get_staff(session, form.username)
     # Verify even for an unknown name, so timing does not tell which names exist.
-    valid = passwords.verify(form.password, found[0].password_hash if found else _DUMMY_HASH)
+    valid = passwords.verify(form.password, found.password_hash if found else _DUMMY_HASH)
     if found is None or not valid:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
     user = _staff_user(found)

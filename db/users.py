@@ -1,9 +1,11 @@
 """Staff accounts."""
 
+import functools
 from datetime import UTC, datetime
+from typing import Any
 
 from pwdlib import PasswordHash
-from sqlmodel import col, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import OrgUnitRow, UserRow
@@ -13,17 +15,25 @@ from db.upsert import insert_for, table_of
 passwords = PasswordHash.recommended()
 
 
-async def get_staff(session: AsyncSession, username: str) -> tuple[UserRow, str] | None:
-    """An active account of an active unit, with the unit's level, in one round trip: every
-    signed-in request asks. The staff of a closed unit (a merged commune) act no more."""
-    found = (
-        await session.exec(
-            select(UserRow, OrgUnitRow.level)
-            .join(OrgUnitRow, col(OrgUnitRow.code) == UserRow.unit_code)
-            .where(UserRow.username == username, col(UserRow.active), col(OrgUnitRow.active))
-        )
+async def get_staff(session: AsyncSession, username: str) -> Row[Any] | None:
+    """An active account of an active unit, in one round trip: every signed-in request asks.
+    Plain values: username, full_name, password_hash, role, unit_code and the unit's level.
+    The staff of a closed unit (a merged commune) act no more."""
+    found: Row[Any] | None = (
+        await (await session.connection()).execute(_staff_statement(), {"username": username})
     ).first()
-    return None if found is None else (found[0], found[1])
+    return found
+
+
+@functools.cache
+def _staff_statement() -> Select[Any]:
+    user, unit = table_of(UserRow), table_of(OrgUnitRow)
+    return (
+        select(user.c.username, user.c.full_name, user.c.password_hash, user.c.role,
+                  user.c.unit_code, unit.c.level)
+        .join(unit, unit.c.code == user.c.unit_code)
+        .where(user.c.username == bindparam("username"), user.c.active, unit.c.active)
+    )  # fmt: skip
 
 
 async def save_user(
