@@ -2,9 +2,9 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.dossiers import list_events, list_forms
+from db.answers import detail_parts
 from db.models import DossierRow
-from db.reference import get_units, procedure_version
+from db.reference import procedure_version
 from schemas.dossier import Applicant, DossierSnapshot, EventType, FormKind
 from schemas.lifecycle import Action, label
 from schemas.status import Channel, DossierStatus, SubState
@@ -36,14 +36,16 @@ def unit_ref(unit: object) -> UnitRef:
 async def dossier_detail(
     session: AsyncSession, row: DossierRow, actions: list[Action]
 ) -> DossierDetail:
-    units = await get_units(
-        session, {row.receiving_unit, row.competent_authority, row.returning_unit}
+    parts = await detail_parts(
+        session,
+        row.code,
+        (row.receiving_unit, row.competent_authority, row.returning_unit),
+        row.last_seq,
     )
+    units = parts.units
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None, "a dossier's procedure version is never deleted"
     snapshot = DossierSnapshot.model_validate(row.snapshot)
-    events = await list_events(session, row.code, through=row.last_seq)
-    forms = await list_forms(session, row.code)
     channel = Channel(row.channel)
     return DossierDetail(
         code=row.code,
@@ -88,14 +90,14 @@ async def dossier_detail(
         pauses=snapshot.pauses,
         forms=[
             FormInfo(
-                form=form,
-                seq=seq,
-                title_vi=FORM_TITLES_VI[FormKind(form)],
-                filename=filename,
-                url=f"/api/v1/dossiers/{row.code}/forms/{form}",
-                created_at=created_at,
+                form=issued.form,
+                seq=issued.seq,
+                title_vi=FORM_TITLES_VI[FormKind(issued.form)],
+                filename=issued.filename,
+                url=f"/api/v1/dossiers/{row.code}/forms/{issued.form}",
+                created_at=issued.created_at,
             )
-            for form, seq, filename, created_at in forms
+            for issued in parts.forms
         ],
         timeline=[
             TimelineEntry(
@@ -110,7 +112,7 @@ async def dossier_detail(
                 to_status=event.to_status,
                 reason=event.reason,
             )
-            for event in events
+            for event in parts.timeline
         ],
         allowed_actions=[label(action) for action in actions],
     )

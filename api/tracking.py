@@ -18,8 +18,9 @@ from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
-from db.dossiers import latest_form, record_feedback, tracked_steps
-from db.dossiers import tracked_dossier as tracked_row
+from db.answers import tracked_dossier as tracked_row
+from db.answers import tracked_steps
+from db.dossiers import latest_form, record_feedback
 from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.dossier import DossierSnapshot, EventType

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, bindparam, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +20,6 @@ from db.models import (
     DossierHandoverRow,
     DossierRow,
     IdempotencyKeyRow,
-    OrgUnitRow,
 )
 from db.statistics import (
     FACT_COLUMNS,
@@ -185,21 +183,6 @@ async def store_form(session: AsyncSession, row: DossierFormRow) -> None:
     )
 
 
-async def list_forms(session: AsyncSession, code: str) -> list[tuple[str, int, str, datetime]]:
-    """(form, seq, filename, created_at) of every form issued, without the PDF bytes."""
-    rows = await session.exec(
-        select(
-            DossierFormRow.form,
-            DossierFormRow.seq,
-            DossierFormRow.filename,
-            DossierFormRow.created_at,
-        )
-        .where(DossierFormRow.dossier_code == code)
-        .order_by(col(DossierFormRow.seq))
-    )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
 async def keep_typeset(session: AsyncSession, form_id: int, pdf: bytes) -> None:
     """Keeps the first typesetting of a form; a concurrent second one changes nothing."""
     await session.exec(
@@ -306,60 +289,3 @@ async def get_feedback(session: AsyncSession, code: str) -> DossierFeedbackRow |
         .execution_options(populate_existing=True)
     )
     return rows.first()
-
-
-# What a citizen's tracking answer shows of the dossier row.
-_TRACKED = (
-    "code", "procedure_code", "procedure_version", "applicant_name", "status",
-    "receiving_unit", "returning_unit", "submitted_at", "due_at", "finished_at", "last_seq",
-    "snapshot",
-)  # fmt: skip
-
-
-@functools.cache
-def _tracking_statements() -> tuple[Select[Any], Select[Any]]:
-    # Plain columns, not entities, in statements built once: tracking is the most frequent
-    # request, and loading entities cost more than the queries themselves.
-    dossier = table_of(DossierRow)
-    feedback = table_of(DossierFeedbackRow)
-    event = table_of(DossierEventRow)
-    receiving, returning = table_of(OrgUnitRow).alias(), table_of(OrgUnitRow).alias()
-    row = (
-        sa_select(
-            *(dossier.c[name] for name in _TRACKED),
-            receiving.c.name_vi.label("receiving_name"),
-            returning.c.name_vi.label("returning_name"),
-            feedback.c.rating,
-            feedback.c.complaint,
-            feedback.c.created_at.label("rated_at"),
-        )
-        .join(receiving, receiving.c.code == dossier.c.receiving_unit)
-        .join(returning, returning.c.code == dossier.c.returning_unit)
-        .outerjoin(feedback, feedback.c.dossier_code == dossier.c.code)
-        .where(dossier.c.code == bindparam("code"))
-    )
-    steps = (
-        sa_select(event.c.at, event.c.type, event.c.to_status, event.c.data)
-        .where(event.c.dossier_code == bindparam("code"), event.c.seq <= bindparam("through"))
-        .order_by(event.c.seq)
-    )
-    return row, steps
-
-
-async def tracked_dossier(session: AsyncSession, code: str) -> Row[Any] | None:
-    """In one statement, the dossier's columns a tracking answer shows, its two units'
-    names (`receiving_name`, `returning_name`) and its rating (`rating`, `complaint`,
-    `rated_at`; None if not rated), as plain values; None if there is no such dossier."""
-    statement = _tracking_statements()[0]
-    found: Row[Any] | None = (
-        await (await session.connection()).execute(statement, {"code": code})
-    ).first()
-    return found
-
-
-async def tracked_steps(session: AsyncSession, code: str, through: int) -> list[Row[Any]]:
-    """The dossier's events (at, type, to_status, data) through its row's last event: see
-    `list_events` for why."""
-    statement = _tracking_statements()[1]
-    connection = await session.connection()
-    return list((await connection.execute(statement, {"code": code, "through": through})).all())
