@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from worktime.calendar import parse_periods
 
-DEFAULT_SECRET = "change-me-in-production"
+# Development only (refused elsewhere), and at least 32 characters, as HMAC-SHA256 asks.
+DEFAULT_SECRET = "development-only-change-me-in-production"
 
 
 class Environment(StrEnum):
