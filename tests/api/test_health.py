@@ -24,7 +24,7 @@ async def test_degraded_when_the_database_is_unreachable(
     settings: Settings, temporal_client: Client, engine: AsyncEngine
 ) -> None:
     # Port 1 on loopback: nothing listens, the connection is refused at once.
-    dead = make_engine("postgresql+asyncpg://postgres@127.0.0.1:1/motcua", pool_pre_ping=False)
+    dead = make_engine("postgresql+asyncpg://postgres@127.0.0.1:1/motcua")
     app = create_app(
         settings, resources=Resources(settings, dead, make_sessionmaker(dead), temporal_client)
     )
