@@ -26,6 +26,7 @@ from temporalio import activity
 from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, release, take
 from db.session import SessionMaker
 from schemas.deadlines import NotificationRequest
+from schemas.unit import Level
 from worktime.calendar import when_en, when_vi
 
 log = logging.getLogger("motcua.notifications")
@@ -96,6 +97,19 @@ class SmsSender:
         await asyncio.to_thread(self._send, message.recipient, message.message_vi)
 
 
+def addressed(recipients: list[str], province: str) -> list[str]:
+    """Recipients as `role@unit`. A dossier's workflow names the supervisor above it by a
+    level ("supervisor@province", "supervisor@commune": it knows no unit above the one
+    holding the dossier); the ladder means the province's supervisors, whose unit is the
+    province itself. Each address once, in order."""
+    levels = {level.value for level in Level}
+    resolved = []
+    for recipient in recipients:
+        role, _, unit = recipient.partition("@")
+        resolved.append(f"{role}@{province}" if unit in levels else recipient)
+    return list(dict.fromkeys(resolved))
+
+
 class Dispatcher:
     """Sends what the outbox holds: woken by the projection that queued it, and every
     `poll_seconds` for what another worker queued, a retry that came due, or a lease that
@@ -108,10 +122,12 @@ class Dispatcher:
         poll_seconds: float = 5.0,
         clock: Callable[[], datetime] = _utcnow,
         timezone: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh"),
+        province: str | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._sender = sender
         self._timezone = timezone
+        self._province = province
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._woken = asyncio.Event()
@@ -127,6 +143,10 @@ class Dispatcher:
     async def queue(self, session: AsyncSession, request: NotificationRequest) -> None:
         """Queue in the caller's transaction, the due date worded in the province's time;
         the caller wakes the dispatcher once that transaction has committed."""
+        if self._province is not None:
+            request = request.model_copy(
+                update={"recipients": addressed(request.recipients, self._province)}
+            )
         if request.due_at is not None:
             due = request.due_at.astimezone(self._timezone)
             request = request.model_copy(

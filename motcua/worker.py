@@ -58,6 +58,7 @@ async def build_worker(
         make_sender(settings),
         settings.outbox_poll_seconds,
         timezone=ZoneInfo(settings.timezone),
+        province=settings.province_code,
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)

@@ -74,6 +74,26 @@ def _code() -> str:
     return f"T-{uuid.uuid4().hex[:10]}"
 
 
+async def test_a_supervisor_named_by_level_is_queued_at_the_province(
+    sessionmaker: SessionMaker,
+) -> None:
+    # The breach rung of a commune's dossier: its head of unit and the province's supervisor.
+    code = _code()
+    request = NotificationRequest(
+        **{
+            **_request(code).model_dump(),
+            "recipients": ["leader@phuong-tan-lap", "supervisor@commune", "supervisor@province"],
+        }
+    )
+    async with sessionmaker() as session, session.begin():
+        await Dispatcher(sessionmaker, Gateway(), province="dak-lak").queue(session, request)
+
+    assert sorted(await _outbox(sessionmaker, code)) == [
+        "leader@phuong-tan-lap",
+        "supervisor@dak-lak",
+    ]
+
+
 async def test_a_refused_message_is_retried_after_its_backoff_and_none_sent_twice(
     sessionmaker: SessionMaker,
 ) -> None:

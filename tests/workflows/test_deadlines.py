@@ -104,7 +104,8 @@ async def test_each_rung_fires_once_in_order_and_notifies(
     assert _at(breach["at"]) >= _at(planned["due"]["due_at"])
     sent = await _delivered(sessionmaker, code, 6)
     recipients = {recipient for _, recipient, _ in sent}
-    assert recipients == {"officer.a@so-tu-phap", "leader@so-tu-phap", "supervisor@province"}
+    # The breach reaches the province's supervisors, addressed at the province's own unit.
+    assert recipients == {"officer.a@so-tu-phap", "leader@so-tu-phap", "supervisor@dak-lak"}
     assert len(sent) == 6  # 1 + 1 + 2 + 2, none twice
     async with sessionmaker() as session:
         texts = (
