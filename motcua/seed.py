@@ -84,12 +84,17 @@ def _fate(rng: random.Random) -> Fate:
     return Fate(kind, channel)
 
 
-def _working_instant(rng: random.Random, day: datetime) -> datetime:
-    """A weekday moment in office hours, as people actually come to the counter."""
-    while day.weekday() >= 5:
+def _working_instant(rng: random.Random, day: datetime, before: datetime) -> datetime:
+    """A weekday moment in office hours before `before`, as people come to the counter."""
+    hour, minute = rng.choice([7, 8, 9, 10, 13, 14, 15, 16]), rng.randrange(60)
+    while True:
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        moment = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        # Today's office hour may not have come yet (seeding at 7 in the morning).
+        if moment < before:
+            return moment
         day -= timedelta(days=1)
-    hour = rng.choice([7, 8, 9, 10, 13, 14, 15, 16])
-    return day.replace(hour=hour, minute=rng.randrange(60), second=0, microsecond=0)
 
 
 class Seeder:
@@ -190,8 +195,11 @@ class Seeder:
         rng, now = self._rng, datetime.now(UTC)
         fate = _fate(rng)
         body, procedure = self._submission(fate)
+        # Two hours back at least: the counter's first answer comes up to 90 minutes later.
         submitted = _working_instant(
-            rng, (now - timedelta(days=rng.uniform(0.2, self._days))).astimezone(self._tz)
+            rng,
+            (now - timedelta(days=rng.uniform(0.2, self._days))).astimezone(self._tz),
+            now - timedelta(hours=2),
         )
         headers = {"X-Demo-Time": submitted.isoformat()}
         if fate.channel != 2:
@@ -240,6 +248,9 @@ class Seeder:
                 code, secret, "supplement", t, {"documents": ["Bản sao giấy tờ tùy thân"]}
             )
             t += timedelta(minutes=rng.randint(10, 90))
+            if t > now:
+                await self._clock(code, None)
+                return "open"
         detail = await self._act(code, "accept", t, counter, {"digitised": rng.random() < 0.75})
         accepted = t
         due = datetime.fromisoformat(detail["due"]["due_at"])

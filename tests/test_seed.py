@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from db.models import DossierDailyRow, DossierRow
 from db.session import SessionMaker
 from motcua.database import save_demo_staff
 from motcua.demo import DEMO_PASSWORD
-from motcua.seed import Seeder
+from motcua.seed import Seeder, _working_instant
 from motcua.settings import Environment, Settings
 from tests.conftest import DATABASE_URL
 
@@ -84,3 +85,15 @@ async def test_seeded_dossiers_are_back_dated_and_judged_as_the_seeder_intended(
     # The dashboards' roll-up counted every one of them.
     assert sum(r.received_1 + r.received_2 + r.received_3 for r in day_rows) == DOSSIERS
     assert sum(r.finished_late for r in day_rows) == outcomes["late"]
+
+
+@pytest.mark.parametrize("hour", [0, 6, 7, 12, 16, 23])
+def test_a_seeded_submission_is_never_in_the_future(hour: int) -> None:
+    # Seeding at 7 in the morning once picked today at 16:00, which the API refused.
+    now = datetime(2026, 12, 1, hour, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Tuesday
+    rng = random.Random(hour)
+
+    moments = [_working_instant(rng, now, now) for _ in range(200)]
+
+    assert all(moment < now and moment.weekday() < 5 for moment in moments)
+    assert all(7 <= moment.hour <= 16 for moment in moments)
