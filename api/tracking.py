@@ -18,8 +18,8 @@ from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound
 from api.routing import api_router
+from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
-from db.answers import tracked_steps
 from db.dossiers import latest_form, record_feedback
 from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
@@ -225,7 +225,7 @@ async def _view(session: SessionDep, row: Row[Any]) -> TrackingView:
     snapshot = DossierSnapshot.model_validate(row.snapshot)
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None
-    steps = await tracked_steps(session, row.code, row.last_seq)
+    steps = await log_through(session, row.code, row.last_seq)
     events = [(e, kind) for e in steps if (kind := EventType(e.type)) in _PUBLIC]
     missing: list[str] = []
     if row.status == DossierStatus.SUPPLEMENT_REQUESTED:

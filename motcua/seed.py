@@ -86,15 +86,12 @@ def _fate(rng: random.Random) -> Fate:
 
 def _working_instant(rng: random.Random, day: datetime, before: datetime) -> datetime:
     """A weekday moment in office hours before `before`, as people come to the counter."""
-    hour, minute = rng.choice([7, 8, 9, 10, 13, 14, 15, 16]), rng.randrange(60)
-    while True:
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
-        moment = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        # Today's office hour may not have come yet (seeding at 7 in the morning).
-        if moment < before:
-            return moment
-        day -= timedelta(days=1)
+    hour = rng.choice([7, 8, 9, 10, 13, 14, 15, 16])
+    moment = day.replace(hour=hour, minute=rng.randrange(60), second=0, microsecond=0)
+    # Today's office hour may not have come yet (seeding at 7 in the morning).
+    while moment.weekday() >= 5 or moment >= before:
+        moment -= timedelta(days=1)
+    return moment
 
 
 class Seeder:
