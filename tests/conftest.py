@@ -90,12 +90,18 @@ async def engine() -> AsyncIterator[AsyncEngine]:
     async with sessionmaker() as session, session.begin():
         await load_units(session, catalogue.load_units())
         await load_procedures(session, catalogue.load_procedures())
+    await save_test_users(sessionmaker)
+    yield engine
+    await engine.dispose()
+
+
+async def save_test_users(sessionmaker: SessionMaker) -> None:
+    """Every test account, with the tests' password (again, if a test changed it)."""
+    async with sessionmaker() as session, session.begin():
         # One hash for every test user: argon2 is slow on purpose.
         password_hash = passwords.hash(PASSWORD)
         for username, role, unit in test_usernames():
             await save_user(session, username, username, password_hash, role.value, unit)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
