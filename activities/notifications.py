@@ -25,6 +25,7 @@ from temporalio import activity
 
 from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, release, take
 from db.session import SessionMaker
+from db.users import roles_at
 from schemas.deadlines import NotificationRequest
 from schemas.unit import Level
 from worktime.calendar import when_en, when_vi
@@ -97,16 +98,30 @@ class SmsSender:
         await asyncio.to_thread(self._send, message.recipient, message.message_vi)
 
 
-def addressed(recipients: list[str], province: str) -> list[str]:
+_LEVELS = frozenset(level.value for level in Level)
+
+
+def addressed(
+    recipients: list[str],
+    province: str,
+    holder: str | None = None,
+    staffed_at_holder: frozenset[str] = frozenset(),
+) -> list[str]:
     """Recipients as `role@unit`. A dossier's workflow names the supervisor above it by a
     level ("supervisor@province", "supervisor@commune": it knows no unit above the one
-    holding the dossier); the ladder means the province's supervisors, whose unit is the
-    province itself. Each address once, in order."""
-    levels = {level.value for level in Level}
+    holding the dossier). That means the province's supervisors, whose unit is the province
+    itself, and also the holding unit's own (a commune's supervisor watches the commune's
+    dossiers) where that unit has staff in the role (`staffed_at_holder`): a mailbox nobody
+    reads would only fail and be retried. Each address once, in order."""
     resolved = []
     for recipient in recipients:
         role, _, unit = recipient.partition("@")
-        resolved.append(f"{role}@{province}" if unit in levels else recipient)
+        if unit not in _LEVELS:
+            resolved.append(recipient)
+            continue
+        resolved.append(f"{role}@{province}")
+        if holder is not None and role in staffed_at_holder:
+            resolved.append(f"{role}@{holder}")
     return list(dict.fromkeys(resolved))
 
 
@@ -140,12 +155,29 @@ class Dispatcher:
     def wake(self) -> None:
         self._woken.set()
 
-    async def queue(self, session: AsyncSession, request: NotificationRequest) -> None:
+    async def queue(
+        self,
+        session: AsyncSession,
+        request: NotificationRequest,
+        holder_unit: str | None = None,
+    ) -> None:
         """Queue in the caller's transaction, the due date worded in the province's time;
-        the caller wakes the dispatcher once that transaction has committed."""
+        the caller wakes the dispatcher once that transaction has committed.
+        `holder_unit`: the unit holding the dossier, whose own supervisors a level names."""
         if self._province is not None:
+            by_level = {
+                role
+                for role, _, unit in (r.partition("@") for r in request.recipients)
+                if unit in _LEVELS
+            }
+            staffed: frozenset[str] = frozenset()
+            holder = None if holder_unit == self._province else holder_unit
+            if by_level and holder is not None:
+                staffed = frozenset(by_level & await roles_at(session, holder))
             request = request.model_copy(
-                update={"recipients": addressed(request.recipients, self._province)}
+                update={
+                    "recipients": addressed(request.recipients, self._province, holder, staffed)
+                }
             )
         if request.due_at is not None:
             due = request.due_at.astimezone(self._timezone)

@@ -48,6 +48,6 @@ class ProjectionActivities:
             await append_event(session, record, judgement)
             if notification is not None:
                 # With the event, in its transaction: logged and queued, or neither.
-                await self._outbox.queue(session, notification)
+                await self._outbox.queue(session, notification, snapshot.holder_unit)
         if notification is not None:
             self._outbox.wake()

@@ -36,6 +36,15 @@ def _staff_statement() -> Select[Any]:
     )  # fmt: skip
 
 
+async def roles_at(session: AsyncSession, unit_code: str) -> set[str]:
+    """The roles the active accounts of a unit hold."""
+    table = table_of(UserRow)
+    found = await (await session.connection()).execute(
+        select(table.c.role).where(table.c.unit_code == unit_code, table.c.active).distinct()
+    )
+    return {str(role) for role in found.scalars()}
+
+
 async def save_user(
     session: AsyncSession,
     username: str,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
-from activities.notifications import Dispatcher, NotificationActivities
+from activities.notifications import Dispatcher, NotificationActivities, addressed
 from db.models import NotificationRow
 from db.outbox import FIRST_RETRY, LEASE, MAX_ATTEMPTS, Outgoing, enqueue, take
 from db.session import SessionMaker
@@ -90,6 +90,49 @@ async def test_a_supervisor_named_by_level_is_queued_at_the_province(
 
     assert sorted(await _outbox(sessionmaker, code)) == [
         "leader@phuong-tan-lap",
+        "supervisor@dak-lak",
+    ]
+
+
+async def test_a_level_also_names_the_supervisors_of_the_unit_holding_the_dossier(
+    sessionmaker: SessionMaker,
+) -> None:
+    # xa-vu-bon has its own supervisor account (tests/auth.py); phuong-tan-lap has none, so
+    # no mailbox is made up for it.
+    recipients = ["leader@{unit}", "supervisor@commune", "supervisor@province"]
+    queued = {}
+    dispatcher = Dispatcher(sessionmaker, Gateway(), province="dak-lak")
+    for unit in ("xa-vu-bon", "phuong-tan-lap", "dak-lak"):
+        code = _code()
+        request = NotificationRequest(
+            **{
+                **_request(code).model_dump(),
+                "recipients": [r.format(unit=unit) for r in recipients],
+            }
+        )
+        async with sessionmaker() as session, session.begin():
+            await dispatcher.queue(session, request, holder_unit=unit)
+        queued[unit] = sorted(await _outbox(sessionmaker, code))
+
+    assert queued == {
+        "xa-vu-bon": ["leader@xa-vu-bon", "supervisor@dak-lak", "supervisor@xa-vu-bon"],
+        "phuong-tan-lap": ["leader@phuong-tan-lap", "supervisor@dak-lak"],
+        # At the province itself: its supervisors once.
+        "dak-lak": ["leader@dak-lak", "supervisor@dak-lak"],
+    }
+
+
+def test_only_a_level_is_widened_to_the_holding_unit() -> None:
+    named = ["officer.a@xa-vu-bon", "leader@xa-vu-bon", "supervisor@commune"]
+    assert addressed(named, "dak-lak", "xa-vu-bon", frozenset({"supervisor", "leader"})) == [
+        "officer.a@xa-vu-bon",
+        "leader@xa-vu-bon",
+        "supervisor@dak-lak",
+        "supervisor@xa-vu-bon",
+    ]
+    assert addressed(named, "dak-lak") == [
+        "officer.a@xa-vu-bon",
+        "leader@xa-vu-bon",
         "supervisor@dak-lak",
     ]
 
