@@ -11,13 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from db.dossiers import store_form
 from db.models import DossierFormRow
 from db.reference import get_units
 from db.session import SessionMaker, without_transaction
-from schemas.dossier import FormKind, FormRequest
+from schemas.dossier import FormKind
+from schemas.records import FormRequest
 from schemas.tracking import tracking_secret
 
 TITLES: dict[FormKind, str] = {
@@ -63,22 +65,29 @@ class FormActivities:
 
     @activity.defn(name="render_form")
     async def render_form(self, request: FormRequest) -> None:
-        dossier, snapshot, event = request.dossier, request.snapshot, request.event
+        """The form on its own: for dossiers that issued it in a step after its event."""
         async with self._sessionmaker() as session:
             await without_transaction(session)
-            units = await get_units(
-                session,
-                {
-                    dossier.receiving_unit,
-                    dossier.competent_authority,
-                    dossier.returning_unit,
-                    event.actor_unit,
-                    self._province,
-                },
-            )
-            issuer = units.get(event.actor_unit) or units[dossier.receiving_unit]
-            if issuer.parent_code is not None and issuer.parent_code not in units:
-                units |= await get_units(session, {issuer.parent_code})
+            row = await self.compose(session, request)
+        async with self._sessionmaker() as session, session.begin():
+            await store_form(session, row)
+
+    async def compose(self, session: AsyncSession, request: FormRequest) -> DossierFormRow:
+        """The form's text, fixed now from the event, the snapshot and the catalogue."""
+        dossier, snapshot, event = request.dossier, request.snapshot, request.event
+        units = await get_units(
+            session,
+            {
+                dossier.receiving_unit,
+                dossier.competent_authority,
+                dossier.returning_unit,
+                event.actor_unit,
+                self._province,
+            },
+        )
+        issuer = units.get(event.actor_unit) or units[dossier.receiving_unit]
+        if issuer.parent_code is not None and issuer.parent_code not in units:
+            units |= await get_units(session, {issuer.parent_code})
         # The heading names the issuing unit under the body it answers to (the province's
         # committee for its departments and communes), both as the catalogue spells them.
         above = None if issuer.parent_code is None else units.get(issuer.parent_code)
@@ -100,21 +109,17 @@ class FormActivities:
             "event_time": self._when(event.at),
             "place_date": f"{place}, ngày {event.at.astimezone(self._tz):%d/%m/%Y}",
             "due": self._when(snapshot.due_at),
+            "due_explanation": snapshot.due_explanation_vi or "",
             "original_due": self._when(snapshot.original_due_at),
             "new_due": self._when(snapshot.due_at),
             "respond_by": self._when(datetime.fromisoformat(respond_by)) if respond_by else None,
             "tracking_secret": tracking_secret(self._secret_key, dossier.code),
         }
-        html = render_html(context)
-        async with self._sessionmaker() as session, session.begin():
-            await store_form(
-                session,
-                DossierFormRow(
-                    dossier_code=dossier.code,
-                    seq=event.seq,
-                    form=request.form.value,
-                    filename=f"mau-{request.form.value}-{dossier.code}-{event.seq}.pdf",
-                    html=html,
-                    created_at=event.at,
-                ),
-            )
+        return DossierFormRow(
+            dossier_code=dossier.code,
+            seq=event.seq,
+            form=request.form.value,
+            filename=f"mau-{request.form.value}-{dossier.code}-{event.seq}.pdf",
+            html=render_html(context),
+            created_at=event.at,
+        )

@@ -4,11 +4,14 @@ from collections.abc import Awaitable, Callable
 
 from temporalio import activity
 
+from activities.forms import FormActivities
 from activities.notifications import Dispatcher
-from db.dossiers import append_event
+from db.dossiers import append_event, store_form
 from db.session import SessionMaker
-from schemas.dossier import RecordEvent
+from schemas.deadlines import ClockResult
+from schemas.records import FormRequest, RecordEvent, take_plan
 from worktime.calendar import WorkingCalendar
+from worktime.clocks import plan
 from worktime.indicators import judge
 
 
@@ -18,15 +21,27 @@ class ProjectionActivities:
         sessionmaker: SessionMaker,
         calendar: Callable[[], Awaitable[WorkingCalendar]],
         outbox: Dispatcher,
+        forms: FormActivities,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._outbox = outbox
-        # A finished dossier is judged (early, on time, late) on today's calendar.
+        self._forms = forms
+        # Dates are planned, and a finished dossier judged (early, on time, late), on
+        # today's calendar.
         self.calendar = calendar
 
     @activity.defn(name="record_dossier_event")
-    async def record_event(self, record: RecordEvent) -> None:
+    async def record_event(self, record: RecordEvent) -> ClockResult | None:
+        """Log the event and move the projection; with it, in the same step, plan the
+        dossier's dates again and issue its form where the record asks. Answers the plan."""
         snapshot, event = record.snapshot, record.event
+        planned = None
+        if record.replan is not None:
+            planned = plan(await self.calendar(), record.replan)
+            take_plan(snapshot, planned)
+            # The event that sets the dates (acceptance) carries the date it set.
+            if "due_at" in event.data:
+                event.data["due_at"] = snapshot.due_at.isoformat() if snapshot.due_at else None
         judgement = None
         # Judged once, on the event that ends processing; later events leave the verdict.
         finishing = event.to_status.ends_processing and not (
@@ -46,8 +61,19 @@ class ProjectionActivities:
         notification = record.notification
         async with self._sessionmaker() as session, session.begin():
             await append_event(session, record, judgement)
+            if record.form is not None:
+                # Logged with its form, or neither.
+                request = FormRequest(
+                    form=record.form.form,
+                    dossier=record.form.dossier,
+                    snapshot=snapshot,
+                    event=event,
+                    details=record.form.details,
+                )
+                await store_form(session, await self._forms.compose(session, request))
             if notification is not None:
                 # With the event, in its transaction: logged and queued, or neither.
                 await self._outbox.queue(session, notification, snapshot.holder_unit)
         if notification is not None:
             self._outbox.wake()
+        return planned

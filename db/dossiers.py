@@ -29,7 +29,7 @@ from db.statistics import (
     dossier_facts,
 )
 from db.upsert import dialect_of, insert_for, insert_into, table_of
-from schemas.dossier import RecordEvent
+from schemas.records import RecordEvent
 from worktime.indicators import Judgement
 
 

@@ -61,10 +61,10 @@ async def build_worker(
         province=settings.province_code,
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
-    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
     forms = FormActivities(
         sessionmaker, settings.secret_key, settings.timezone, settings.province_code
     )
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox, forms)
     notifications = NotificationActivities(sessionmaker, outbox)
     worker = Worker(
         client,

@@ -9,7 +9,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 # Pause is part of a dossier's snapshot; re-exported for the modules that speak of dossiers.
-from schemas.deadlines import NotificationRequest
 from schemas.deadlines import Pause as Pause
 from schemas.deadlines import PauseReason as PauseReason
 from schemas.escalation import Rung
@@ -344,28 +343,6 @@ class DossierSnapshot(BaseModel):
     @property
     def is_paused(self) -> bool:
         return bool(self.pauses) and self.pauses[-1].ended_at is None
-
-
-class RecordEvent(BaseModel):
-    """Input of the activity that appends an event and moves the projection with it."""
-
-    # The facts only: the procedure's definition and ladder, which the log does not use,
-    # were most of this input's bytes, encrypted and decoded on every event.
-    dossier: DossierFacts
-    snapshot: DossierSnapshot
-    event: DossierEvent
-    # What a fired rung tells whom, queued in the outbox in the event's own transaction.
-    notification: NotificationRequest | None = None
-
-
-class FormRequest(BaseModel):
-    """Input of the activity that renders an official form for an event."""
-
-    form: FormKind
-    dossier: DossierStart
-    snapshot: DossierSnapshot
-    event: DossierEvent
-    details: dict[str, Any] = Field(default_factory=dict)
 
 
 class DossierView(BaseModel):

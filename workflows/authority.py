@@ -93,10 +93,11 @@ class AuthoritySteps(ClockMixin):
             command, command.missing_documents, origin="appraisal", data=data
         )
         await self._set_supplement_deadline(event, command.respond_within_days)
-        await self._replan()
-        await self._persist(event)
-        await self._issue(
-            FormKind.SUPPLEMENT_REQUEST, event, {"missing_documents": command.missing_documents}
+        await self._record(
+            event,
+            replan=True,
+            form=FormKind.SUPPLEMENT_REQUEST,
+            details={"missing_documents": command.missing_documents},
         )
         return self._view()
 
@@ -169,8 +170,7 @@ class AuthoritySteps(ClockMixin):
                 )
             )
         self._enter_step(step.name_vi, step.budget_working_days if step.counts else None)
-        await self._replan()
-        await self._persist(event)
+        await self._record(event, replan=True)
         return self._view()
 
     @workflow.update
@@ -189,8 +189,7 @@ class AuthoritySteps(ClockMixin):
             command,
             data={"agency": command.agency},
         )
-        await self._replan()
-        await self._persist(event)
+        await self._record(event, replan=True)
         return self._view()
 
     @workflow.update
@@ -199,8 +198,7 @@ class AuthoritySteps(ClockMixin):
         event = self._transition(
             EventType.VERIFICATION_ENDED, S.PROCESSING, T.IN_APPRAISAL, command
         )
-        await self._replan()
-        await self._persist(event)
+        await self._record(event, replan=True)
         return self._view()
 
     @workflow.update
@@ -217,8 +215,7 @@ class AuthoritySteps(ClockMixin):
             command,
             data={"amount_vnd": command.amount_vnd, "description": command.description},
         )
-        await self._replan()
-        await self._persist(event)
+        await self._record(event, replan=True)
         return self._view()
 
     @workflow.update
@@ -233,8 +230,7 @@ class AuthoritySteps(ClockMixin):
             command,
             data={"method": command.method.value, "reference": command.reference},
         )
-        await self._replan()
-        await self._persist(event)
+        await self._record(event, replan=True)
         return self._view()
 
     @workflow.update
@@ -287,9 +283,12 @@ class AuthoritySteps(ClockMixin):
                 "drafted_by": draft.drafted_by,
             },
         )
-        await self._replan()
-        await self._persist(event)
-        await self._issue(FormKind.APOLOGY, event, {"new_due_at": draft.new_due_at.isoformat()})
+        await self._record(
+            event,
+            replan=True,
+            form=FormKind.APOLOGY,
+            details={"new_due_at": draft.new_due_at.isoformat()},
+        )
         return self._view()
 
     @workflow.update

@@ -19,6 +19,7 @@ from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import Alarm, DossierEvent, EventType, FormKind
 from schemas.escalation import RungAction
 from schemas.lifecycle import Role
+from schemas.records import FormIssue, take_plan
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from workflows.machinery import DossierMachinery
@@ -30,6 +31,10 @@ AT_ONCE = "fire-due-alarms-at-once"
 # transaction, for the worker's dispatcher; before it, a regular activity queued and sent
 # them after the event was logged: one more activity and workflow task per fired rung.
 OUTBOX = "notify-through-outbox"
+# The patch that plans the dates and issues the form in the step that logs the event: one
+# local activity per action where there were up to three (see README, "Changing workflow
+# code"). Dossiers started before it keep a step for each.
+ONE_STEP = "one-step-per-action"
 # The legal clock runs while the dossier is accepted and at the authority, unpaused.
 _CLOCK_RUNS = (S.ACCEPTED, S.PROCESSING, S.FINANCIAL_OBLIGATION)
 _ALARM_EVENTS = {
@@ -142,8 +147,7 @@ class ClockMixin(DossierMachinery):
                 else self._s.supplement_due_at.isoformat()
             },
         )
-        await self._persist(event)
-        await self._issue(FormKind.STOP_NOTICE, event, {})
+        await self._record(event, form=FormKind.STOP_NOTICE)
 
     async def _set_supplement_deadline(self, event: DossierEvent, days: int | None) -> None:
         if days is None:
@@ -176,11 +180,11 @@ class ClockMixin(DossierMachinery):
         )
         return {"intake": intake, "processing": middle, "return": back}.get(phase)
 
-    async def _replan(self) -> ClockResult | None:
-        """Recompute every date of the dossier from its facts; None before acceptance."""
+    def _clock_request(self) -> ClockRequest | None:
+        """What the dates are planned from; None before acceptance, when no clock runs."""
         if self._s.accepted_at is None:
             return None
-        request = ClockRequest(
+        return ClockRequest(
             accepted_at=self._s.accepted_at,
             limit=self._dossier.procedure.time_limit,
             pauses=self._s.pauses,
@@ -192,26 +196,46 @@ class ClockMixin(DossierMachinery):
             step_started_at=self._s.step_started_at,
             step_budget_working_days=self._step_budget(),
         )
-        plan: ClockResult = await self._activity(DeadlineActivities.plan_clocks, request)
-        self._s.original_due_at = plan.original_due_at
-        self._s.legal_due_at = plan.legal_due_at
-        self._s.due_at = plan.due_at
-        self._s.due_explanation_vi = plan.explanation_vi
-        self._s.due_explanation_en = plan.explanation_en
-        self._s.paused_working_hours = plan.paused_working_hours
-        self._s.step_due_at = plan.step_due_at
-        self._s.alarms = [
-            Alarm(
-                rung_id=a.rung_id,
-                action=a.action.value,
-                label_vi=a.label_vi,
-                fire_at=a.fire_at,
-                notify=[r.value for r in a.notify],
-            )
-            for a in plan.alarms
-        ]
+
+    def _take_plan(self, plan: ClockResult) -> None:
+        take_plan(self._s, plan)
         self._wake = True
-        return plan
+
+    async def _replan(self) -> None:
+        """Recompute every date of the dossier from its facts, in a step of its own."""
+        request = self._clock_request()
+        if request is not None:
+            self._take_plan(await self._activity(DeadlineActivities.plan_clocks, request))
+
+    async def _record(
+        self,
+        event: DossierEvent,
+        *,
+        replan: bool = False,
+        form: FormKind | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Log an event after a change of state. `replan`: the dates are planned again
+        first, and an event whose data names `due_at` carries the new date; `form`: the
+        official form the event issues, with its `details`."""
+        if workflow.patched(ONE_STEP):
+            issue = None
+            if form is not None:
+                issue = FormIssue(form=form, dossier=self._dossier, details=details or {})
+            request = self._clock_request() if replan else None
+            planned = await self._persist(event, replan=request, form=issue)
+            if planned is not None:
+                self._take_plan(planned)
+            return
+        if replan:
+            await self._replan()
+            if "due_at" in event.data:
+                event.data["due_at"] = (
+                    None if self._s.due_at is None else self._s.due_at.isoformat()
+                )
+        await self._persist(event)
+        if form is not None:
+            await self._issue(form, event, details or {})
 
     async def _replan_and_record(
         self,

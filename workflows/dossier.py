@@ -88,21 +88,20 @@ class DossierWorkflow(AuthoritySteps):
             S.ACCEPTED,
             T.AWAITING_TRANSFER,
             command,
-            data={"digitised": self._s.digitised},
+            # Filled in with the date the acceptance sets.
+            data={"digitised": self._s.digitised, "due_at": None},
         )
-        await self._replan()
-        event.data["due_at"] = None if self._s.due_at is None else self._s.due_at.isoformat()
-        await self._persist(event)
-        await self._issue(FormKind.RECEIPT, event, {"due_explanation": self._s.due_explanation_vi})
+        await self._record(event, replan=True, form=FormKind.RECEIPT)
         return self._view()
 
     @workflow.update
     async def request_supplement(self, command: SupplementRequest) -> DossierView:
         event = self._ask_for_supplement(command, command.missing_documents, origin="intake")
         await self._set_supplement_deadline(event, command.respond_within_days)
-        await self._persist(event)
-        await self._issue(
-            FormKind.SUPPLEMENT_REQUEST, event, {"missing_documents": command.missing_documents}
+        await self._record(
+            event,
+            form=FormKind.SUPPLEMENT_REQUEST,
+            details={"missing_documents": command.missing_documents},
         )
         return self._view()
 
@@ -110,7 +109,8 @@ class DossierWorkflow(AuthoritySteps):
     async def submit_supplement(self, command: SupplementSubmission) -> DossierView:
         data = {"documents": command.documents}
         self._s.supplement_due_at = None
-        if self._s.supplement_origin == "appraisal":
+        at_authority = self._s.supplement_origin == "appraisal"
+        if at_authority:
             # Back to the officer at the competent authority; the clock runs again.
             self._s.pauses[-1].ended_at = self._now()
             event = self._transition(
@@ -121,20 +121,18 @@ class DossierWorkflow(AuthoritySteps):
                 data=data,
                 handover_to=self._dossier.competent_authority,
             )
-            await self._replan()
         else:
             event = self._transition(
                 EventType.SUPPLEMENT_SUBMITTED, S.NEW, T.AWAITING_RECEIPT, command, data=data
             )
-        await self._persist(event)
+        await self._record(event, replan=at_authority)
         return self._view()
 
     @workflow.update
     async def refuse(self, command: ReasonedCommand) -> DossierView:
         self._s.closed_at = self._now()
         event = self._transition(EventType.REFUSED, S.REFUSED, T.CLOSED, command)
-        await self._persist(event)
-        await self._issue(FormKind.REFUSAL, event, {})
+        await self._record(event, form=FormKind.REFUSAL)
         return self._view()
 
     @workflow.update
@@ -148,8 +146,7 @@ class DossierWorkflow(AuthoritySteps):
         )
         self._s.step_index = self._first_authority_step()
         self._enter_step("processing")
-        await self._replan()
-        await self._persist(event)
+        await self._record(event, replan=True)
         return self._view()
 
     # --- Ending early --------------------------------------------------------------------
@@ -174,8 +171,7 @@ class DossierWorkflow(AuthoritySteps):
         if self._s.is_paused:
             self._s.pauses[-1].ended_at = self._now()
         event = self._transition(EventType.STOPPED, S.STOPPED, T.CLOSED, command)
-        await self._persist(event)
-        await self._issue(FormKind.STOP_NOTICE, event, {})
+        await self._record(event, form=FormKind.STOP_NOTICE)
         return self._view()
 
     # --- From outside: the calendar and bulk decisions ---------------------------------

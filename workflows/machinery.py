@@ -19,7 +19,7 @@ from activities.forms import FormActivities
 from activities.projection import ProjectionActivities
 from schemas.actions import ActionCommand
 from schemas.calendar import DueRequest, DueResult
-from schemas.deadlines import NotificationRequest
+from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import (
     Consultation,
     DossierEvent,
@@ -29,12 +29,11 @@ from schemas.dossier import (
     DossierView,
     EventType,
     FormKind,
-    FormRequest,
     Handover,
-    RecordEvent,
 )
 from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
 from schemas.procedure import Step, StepRole, TimeLimit, TimeUnit
+from schemas.records import FormIssue, FormRequest, RecordEvent
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from schemas.unit import Level
@@ -250,8 +249,15 @@ class DossierMachinery:
         return event
 
     async def _persist(
-        self, event: DossierEvent, notification: NotificationRequest | None = None
-    ) -> None:
+        self,
+        event: DossierEvent,
+        notification: NotificationRequest | None = None,
+        *,
+        replan: ClockRequest | None = None,
+        form: FormIssue | None = None,
+    ) -> ClockResult | None:
+        """Log the event; the same step plans the dates again (`replan`, answered with the
+        plan) and issues a form where asked."""
         # FIFO lock: events reach the log in sequence order. The snapshot is taken when the
         # lock is ours, so the projection gets everything decided up to now.
         async with self._persist_lock:
@@ -260,9 +266,14 @@ class DossierMachinery:
                 snapshot=self._s.model_copy(deep=True),
                 event=event,
                 notification=notification,
+                replan=replan,
+                form=form,
             )
-            await self._activity(ProjectionActivities.record_event, record)
+            planned: ClockResult | None = await self._activity(
+                ProjectionActivities.record_event, record
+            )
             self._persisted_seq = event.seq
+            return planned
 
     async def _issue(self, form: FormKind, event: DossierEvent, details: dict[str, Any]) -> None:
         request = FormRequest(

@@ -48,7 +48,7 @@ async def compressed_api(
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     outbox = Dispatcher(sessionmaker, LogSender())
-    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox)
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox, forms)
     notifications = NotificationActivities(sessionmaker, outbox)
     async with Worker(
         temporal_client,

@@ -18,7 +18,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from motcua.temporal import PLAIN_CONVERTER
-from workflows.clocks import AT_ONCE, OUTBOX
+from workflows.clocks import AT_ONCE, ONE_STEP, OUTBOX
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.machinery import LOCAL_ACTIVITIES
@@ -27,11 +27,14 @@ _FOLDER = Path(__file__).parent / "histories"
 # Recorded on today's code. Each older generation stays beside it: dossiers still open at
 # an upgrade must carry on.
 CURRENT = sorted(_FOLDER.glob("*.json.gz"))
+# Before the `one-step-per-action` patch: the dates planned and the form issued each in a
+# local activity of its own, beside the one that logs the event.
+BEFORE_ONE_STEP = sorted((_FOLDER / "before-one-step").glob("*.json.gz"))
 # Before the `notify-through-outbox` patch: a notification activity after each fired rung.
 BEFORE_OUTBOX = sorted((_FOLDER / "before-outbox").glob("*.json.gz"))
 # Before the `local-activities` patch: every step of a dossier a regular activity.
 BEFORE_LOCAL_ACTIVITIES = sorted((_FOLDER / "regular-activities").glob("*.json.gz"))
-HISTORIES = CURRENT + BEFORE_OUTBOX + BEFORE_LOCAL_ACTIVITIES
+HISTORIES = CURRENT + BEFORE_ONE_STEP + BEFORE_OUTBOX + BEFORE_LOCAL_ACTIVITIES
 
 
 def _history(path: Path, mutate: bool = False) -> WorkflowHistory:
@@ -66,6 +69,7 @@ async def test_every_recorded_lifecycle_replays_on_the_current_code() -> None:
 
     failures = {run: str(error) for run, error in results.replay_failures.items()}
     assert len(CURRENT) >= 30
+    assert len(BEFORE_ONE_STEP) >= 30
     assert len(BEFORE_OUTBOX) >= 30
     assert len(BEFORE_LOCAL_ACTIVITIES) >= 30
     assert failures == {}
@@ -79,6 +83,26 @@ async def test_histories_from_before_local_activities_ran_regular_activities() -
     assert "EVENT_TYPE_MARKER_RECORDED" not in _kinds(before)
     assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" not in _kinds(current)
     assert "EVENT_TYPE_MARKER_RECORDED" in _kinds(current)
+
+
+def test_one_step_per_action_logs_plans_and_issues_in_one_local_activity() -> None:
+    """The whole path from the commune's counter to the province and back: every action
+    one step, where accepting took three (plan, log, Form 01) and transferring two."""
+
+    def steps(path: Path) -> list[str]:
+        found = []
+        for event in _events(path):
+            marker = event.get("markerRecordedEventAttributes")
+            if marker and marker["markerName"] == "core_local_activity":
+                [payload] = marker["details"]["data"]["payloads"]
+                found.append(json.loads(base64.b64decode(payload["data"]))["activity_type"])
+        return found
+
+    before = next(p for p in BEFORE_ONE_STEP if "test_full_path" in p.name)
+    current = next(p for p in CURRENT if "test_full_path" in p.name)
+    assert sorted(set(steps(before))) == ["plan_clocks", "record_dossier_event", "render_form"]
+    assert set(steps(current)) == {"record_dossier_event"}
+    assert len(steps(current)) == steps(before).count("record_dossier_event")
 
 
 def test_histories_from_before_the_outbox_notified_through_an_activity() -> None:
@@ -123,7 +147,8 @@ def test_the_current_histories_take_every_patched_path() -> None:
     def taken(paths: list[Path]) -> set[str]:
         return set().union(*(_patches(path) for path in paths))
 
-    assert taken(CURRENT) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX}
+    assert taken(CURRENT) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX, ONE_STEP}
+    assert taken(BEFORE_ONE_STEP) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX}
     assert taken(BEFORE_OUTBOX) == {LOCAL_ACTIVITIES, AT_ONCE}
     assert taken(BEFORE_LOCAL_ACTIVITIES) == set()
 
