@@ -1,6 +1,8 @@
 """Forms 01–05 in Vietnamese: issued with the dossier, downloadable as PDF."""
 
 import io
+from datetime import datetime
+from html import escape
 
 import httpx
 import pytest
@@ -9,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from activities.forms import locality
-from db.models import DossierFormRow, OrgUnitRow
+from db.models import DossierEventRow, DossierFormRow, DossierRow, OrgUnitRow
 from db.session import SessionMaker
 from tests.factories import submission
 from tests.journeys import act, drive, submit
@@ -133,6 +135,31 @@ async def test_a_form_is_issued_as_words_and_typeset_once_on_first_download(
     assert issued.content is None  # the action did not wait for typesetting
     assert kept.content == first.content
     assert second.content == first.content
+
+
+async def test_form_01_prints_the_date_and_explanation_the_acceptance_logged(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker
+) -> None:
+    # Planned, logged and issued in one step: the event, the projection and the form agree.
+    code = await submit(api)
+    detail = await act(api, code, "accept")
+    form = await _form_row(sessionmaker, code)
+    async with sessionmaker() as session:
+        dossier = (await session.exec(select(DossierRow).where(DossierRow.code == code))).one()
+        accepted = (
+            await session.exec(
+                select(DossierEventRow).where(
+                    DossierEventRow.dossier_code == code, DossierEventRow.type == "accepted"
+                )
+            )
+        ).one()
+
+    explanation = dossier.snapshot["due_explanation_vi"]
+    assert dossier.due_at is not None and explanation
+    assert accepted.data["due_at"] == dossier.due_at.isoformat()
+    assert datetime.fromisoformat(detail["due"]["due_at"]) == dossier.due_at
+    assert form.seq == accepted.seq
+    assert form.html is not None and f"Cách tính thời hạn: {escape(explanation)}" in form.html
 
 
 async def _form_row(sessionmaker: SessionMaker, code: str) -> DossierFormRow:
