@@ -7,6 +7,7 @@ override, a bulk suspension) wakes it to plan again. Fired rungs are part of the
 state, so each fires once, across worker restarts and replays.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,9 @@ OUTBOX = "notify-through-outbox"
 # local activity per action where there were up to three (see README, "Changing workflow
 # code"). Dossiers started before it keep a step for each.
 ONE_STEP = "one-step-per-action"
+# The patch that keeps the deadline timer running through an action that leaves the next
+# deadline where it was; before it, every action cancelled the timer and started another.
+KEEP_TIMER = "keep-timer-while-deadline-holds"
 # The legal clock runs while the dossier is accepted and at the authority, unpaused.
 _CLOCK_RUNS = (S.ACCEPTED, S.PROCESSING, S.FINANCIAL_OBLIGATION)
 _ALARM_EVENTS = {
@@ -61,13 +65,30 @@ class ClockMixin(DossierMachinery):
                 # Dossiers from before the AT_ONCE patch: a date already past fires
                 # through a timer of a millisecond.
                 timeout = max((deadline[0] - self._now()).total_seconds(), 0.001)
+            changed = self._changed(deadline, keep_timer=workflow.patched(KEEP_TIMER))
             try:
-                await workflow.wait_condition(
-                    lambda: self._wake or self._s.status.is_terminal, timeout=timeout
-                )
+                await workflow.wait_condition(changed, timeout=timeout)
             except TimeoutError:
                 assert deadline is not None
                 await self._on_deadline(deadline[1])
+
+    def _changed(
+        self, deadline: tuple[datetime, Alarm | None] | None, *, keep_timer: bool
+    ) -> Callable[[], bool]:
+        """When the loop must plan its timer again: the dossier closed, or its next deadline
+        (or a demo dossier's clock) moved. An action that leaves them where they were keeps
+        the timer running: the server starts and cancels no timer for it. Dossiers from
+        before the KEEP_TIMER patch planned again on every change."""
+        offset = self._demo_offset
+
+        def changed() -> bool:
+            if self._s.status.is_terminal:
+                return True
+            if not self._wake or not keep_timer:
+                return self._wake
+            return self._demo_offset != offset or self._next_deadline() != deadline
+
+        return changed
 
     def _next_deadline(self) -> tuple[datetime, Alarm | None] | None:
         if self._s.sub_state is T.AWAITING_SUPPLEMENT and self._s.supplement_due_at is not None:

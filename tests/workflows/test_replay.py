@@ -18,7 +18,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from motcua.temporal import PLAIN_CONVERTER
-from workflows.clocks import AT_ONCE, ONE_STEP, OUTBOX
+from workflows.clocks import AT_ONCE, KEEP_TIMER, ONE_STEP, OUTBOX
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.machinery import LOCAL_ACTIVITIES
@@ -27,8 +27,9 @@ _FOLDER = Path(__file__).parent / "histories"
 # Recorded on today's code. Each older generation stays beside it: dossiers still open at
 # an upgrade must carry on.
 CURRENT = sorted(_FOLDER.glob("*.json.gz"))
-# Before the `one-step-per-action` patch: the dates planned and the form issued each in a
-# local activity of its own, beside the one that logs the event.
+# Before the `one-step-per-action` and `keep-timer-while-deadline-holds` patches: the
+# dates planned and the form issued each in a local activity of its own, beside the one
+# that logs the event, and the deadline timer started again by every action.
 BEFORE_ONE_STEP = sorted((_FOLDER / "before-one-step").glob("*.json.gz"))
 # Before the `notify-through-outbox` patch: a notification activity after each fired rung.
 BEFORE_OUTBOX = sorted((_FOLDER / "before-outbox").glob("*.json.gz"))
@@ -105,6 +106,20 @@ def test_one_step_per_action_logs_plans_and_issues_in_one_local_activity() -> No
     assert len(steps(current)) == steps(before).count("record_dossier_event")
 
 
+def test_the_deadline_timer_runs_through_actions_that_leave_the_deadline() -> None:
+    """Accepted, the dossier's clock starts one timer; transferring, assigning, appraising
+    and signing leave its next deadline where it was, and the result ready ends it."""
+
+    def timers(path: Path) -> tuple[int, int]:
+        kinds = [event["eventType"] for event in _events(path)]
+        return kinds.count("EVENT_TYPE_TIMER_STARTED"), kinds.count("EVENT_TYPE_TIMER_CANCELED")
+
+    before = next(p for p in BEFORE_ONE_STEP if "test_full_path" in p.name)
+    current = next(p for p in CURRENT if "test_full_path" in p.name)
+    assert timers(before) == (5, 5)
+    assert timers(current) == (1, 1)
+
+
 def test_histories_from_before_the_outbox_notified_through_an_activity() -> None:
     def notified(path: Path) -> bool:
         return any(
@@ -147,7 +162,7 @@ def test_the_current_histories_take_every_patched_path() -> None:
     def taken(paths: list[Path]) -> set[str]:
         return set().union(*(_patches(path) for path in paths))
 
-    assert taken(CURRENT) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX, ONE_STEP}
+    assert taken(CURRENT) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX, ONE_STEP, KEEP_TIMER}
     assert taken(BEFORE_ONE_STEP) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX}
     assert taken(BEFORE_OUTBOX) == {LOCAL_ACTIVITIES, AT_ONCE}
     assert taken(BEFORE_LOCAL_ACTIVITIES) == set()
