@@ -3,8 +3,9 @@
 The legal clock, the current step's clock and the citizen's supplement deadline are planned
 by an activity from the dossier's facts (start, pauses, extensions, calendar); the workflow
 keeps the plan and sleeps until its next instant. Any change (an action, a pause, a calendar
-override, a bulk suspension) wakes it to plan again. Fired rungs are part of the workflow's
-state, so each fires once, across worker restarts and replays.
+override, a bulk suspension) wakes it, and it sets a new timer when that instant moved.
+Fired rungs are part of the workflow's state, so each fires once, across worker restarts
+and replays.
 """
 
 from collections.abc import Callable
