@@ -91,13 +91,7 @@ def test_one_step_per_action_logs_plans_and_issues_in_one_local_activity() -> No
     one step, where accepting took three (plan, log, Form 01) and transferring two."""
 
     def steps(path: Path) -> list[str]:
-        found = []
-        for event in _events(path):
-            marker = event.get("markerRecordedEventAttributes")
-            if marker and marker["markerName"] == "core_local_activity":
-                [payload] = marker["details"]["data"]["payloads"]
-                found.append(json.loads(base64.b64decode(payload["data"]))["activity_type"])
-        return found
+        return [m["activity_type"] for m in _markers(path, "core_local_activity", "data")]
 
     before = next(p for p in BEFORE_ONE_STEP if "test_full_path" in p.name)
     current = next(p for p in CURRENT if "test_full_path" in p.name)
@@ -146,14 +140,19 @@ def _events(path: Path) -> list[dict[str, Any]]:
     return events
 
 
-def _patches(path: Path) -> set[str]:
-    found = set()
+def _markers(path: Path, name: str, key: str) -> list[dict[str, Any]]:
+    """What each marker of that name records (a patch's id, a local activity's type)."""
+    found = []
     for event in _events(path):
         marker = event.get("markerRecordedEventAttributes")
-        if marker and marker["markerName"] == "core_patch":
-            [payload] = marker["details"]["patch-data"]["payloads"]
-            found.add(json.loads(base64.b64decode(payload["data"]))["id"])
+        if marker and marker["markerName"] == name:
+            [payload] = marker["details"][key]["payloads"]
+            found.append(json.loads(base64.b64decode(payload["data"])))
     return found
+
+
+def _patches(path: Path) -> set[str]:
+    return {marker["id"] for marker in _markers(path, "core_patch", "patch-data")}
 
 
 def test_the_current_histories_take_every_patched_path() -> None:
