@@ -17,7 +17,9 @@ from api.errors import (
     Conflict,
     FieldError,
     NotFound,
+    RecordedUnreadable,
     Unauthorized,
+    database_unreachable,
     dossier_not_found,
     validated_body,
 )
@@ -203,7 +205,14 @@ async def read_dossier(
     "/{code}/actions/{action}",
     response_model=DossierDetail,
     summary="Act on a dossier (each action is a workflow Update)",
-    responses={409: {"description": "The dossier's current state forbids the action"}},
+    responses={
+        409: {"description": "The dossier's current state forbids the action"},
+        503: {
+            "description": "The database was away: nothing was changed "
+            "(`database_unavailable`), or the action was recorded and only its answer could "
+            "not be read back (`recorded_database_unavailable`)"
+        },
+    },
 )
 async def act_on_dossier(
     code: DossierCode,
@@ -253,8 +262,14 @@ async def act_on_dossier(
         wait_for_stage=WorkflowUpdateStage.COMPLETED,
     )
     view = await update.result()
-    await session.refresh(row)
-    return await dossier_detail(session, row, view.allowed_actions)
+    try:
+        await session.refresh(row)
+        return await dossier_detail(session, row, view.allowed_actions)
+    except Exception as exc:
+        if not database_unreachable(exc):
+            raise
+        # Logged by the workflow before the update answered: only reading it back failed.
+        raise RecordedUnreadable(action.value, code) from exc
 
 
 @router.get(

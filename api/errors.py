@@ -116,6 +116,26 @@ class DatabaseUnavailable(Unavailable):
     code = "database_unavailable"
 
 
+class RecordedUnreadable(Unavailable):
+    """The action is in the dossier's log; only the answer could not be read back, the
+    database gone in between. Saying "nothing was changed" here would be false, and doing
+    the action again would be refused."""
+
+    code = "recorded_database_unavailable"
+
+    def __init__(self, action: str, code: str) -> None:
+        super().__init__(
+            f"Thao tác «{action}» trên hồ sơ {code} đã được ghi nhận; hệ thống tạm mất kết nối "
+            "cơ sở dữ liệu nên chưa hiển thị được kết quả. Không cần làm lại: xem lại hồ sơ "
+            "sau ít phút.",
+            f"The '{action}' action on dossier {code} was recorded; the database was lost for a "
+            "moment, so the result cannot be shown yet. Do not do it again: look at the "
+            "dossier in a few minutes.",
+            action=action,
+            dossier=code,
+        )
+
+
 class FieldError(ApiError):
     """A well-formed value that names something that does not exist or does not fit."""
 
@@ -271,6 +291,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, RecordedUnreadable):
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -13,7 +13,7 @@ from api.access import check_act, province_wide
 from api.action_forms import body_from_form, form_fields
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Forbidden, validated_body
+from api.errors import Forbidden, RecordedUnreadable, validated_body
 from api.web import PageUser, messages_for, render, text_for, tz_of
 from db.dossiers import get_dossier
 from db.models import DossierRow
@@ -223,6 +223,9 @@ async def act(
             user,
             idempotency_key=str(form.get("key") or "") or None,
         )
+    except RecordedUnreadable:
+        # Done; the dossier's page reads it back once the database answers again.
+        pass
     except Exception as exc:
         errors = messages_for(request, exc)
         detail = await dossiers.read_dossier(code, session, resources, user)

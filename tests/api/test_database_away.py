@@ -1,5 +1,6 @@
 """The database away (stopped, restarting, failing over): every caller gets a 503 to retry,
-Vietnamese first, never a 500 with a trace. `tests/faults` stops the real PostgreSQL while
+Vietnamese first, never a 500 with a trace, and never told "nothing was changed" when its
+action was recorded. `tests/faults` stops the real PostgreSQL while
 dossiers move; here the API points at an address where no database listens."""
 
 from collections.abc import AsyncIterator
@@ -8,12 +9,26 @@ import httpx
 import pytest
 from temporalio.client import Client
 
+from sqlalchemy import text
+from temporalio import activity
+from temporalio.worker import Worker
+
+from activities.deadlines import DeadlineActivities
+from activities.forms import FormActivities
+from activities.notifications import Dispatcher, LogSender
+from activities.projection import ProjectionActivities
 from api.app import create_app
 from api.deps import Resources
-from db.session import make_engine, make_sessionmaker
+from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.settings import Settings
-from tests.auth import StaffAuth
+from schemas.deadlines import ClockResult
+from schemas.dossier import EventType
+from schemas.records import RecordEvent
+from tests.auth import StaffAuth, bearer
+from tests.conftest import DATABASE_URL
 from tests.factories import submission
+from workflows.consultation import ConsultationWorkflow
+from workflows.dossier import DossierWorkflow
 
 # Nothing listens on port 1: every connection is refused, as with a stopped server.
 NO_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:1/motcua"
@@ -79,3 +94,100 @@ async def test_a_page_answers_503_in_vietnamese(api_without_database: httpx.Asyn
     assert response.headers["Retry-After"] == "5"
     assert "mất kết nối cơ sở dữ liệu" in response.text
     assert "Traceback" not in response.text
+
+
+API_NAME = "motcua-api-cut"
+
+
+class CutAfterAcceptance(ProjectionActivities):
+    """Logs as the worker does; once an acceptance is logged, ends the API's connections
+    from the server's side: the database lost between an action and its answer."""
+
+    def __init__(self, sessionmaker: SessionMaker, deadlines: DeadlineActivities) -> None:
+        forms = FormActivities(sessionmaker, "test", "Asia/Ho_Chi_Minh", "dak-lak")
+        super().__init__(
+            sessionmaker, deadlines.calendar, Dispatcher(sessionmaker, LogSender()), forms
+        )
+        self.cutter = sessionmaker
+
+    @activity.defn(name="record_dossier_event")
+    async def record_event(self, record: RecordEvent) -> ClockResult | None:
+        planned = await super().record_event(record)
+        if record.event.type is EventType.ACCEPTED:
+            async with self.cutter() as session:
+                await session.exec(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :name"
+                    ).bindparams(name=API_NAME)
+                )
+        return planned
+
+
+@pytest.fixture
+async def api_cut_after_acceptance(
+    settings: Settings, sessionmaker: SessionMaker, temporal_client: Client
+) -> AsyncIterator[httpx.AsyncClient]:
+    engine = make_engine(
+        DATABASE_URL, connect_args={"server_settings": {"application_name": API_NAME}}
+    )
+    app = create_app(
+        settings, resources=Resources(settings, engine, make_sessionmaker(engine), temporal_client)
+    )
+    deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
+    projection = CutAfterAcceptance(sessionmaker, deadlines)
+    worker = Worker(
+        temporal_client,
+        task_queue=settings.task_queue,
+        workflows=[DossierWorkflow, ConsultationWorkflow],
+        activities=[projection.record_event, deadlines.plan_clocks],
+    )
+    async with worker, app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://motcua.test", auth=StaffAuth(settings)
+        ) as client:
+            yield client
+    await engine.dispose()
+
+
+async def test_an_action_recorded_as_the_database_went_away_says_it_was_recorded(
+    api_cut_after_acceptance: httpx.AsyncClient,
+) -> None:
+    api = api_cut_after_acceptance
+    code = (await api.post("/api/v1/dossiers", json=submission())).json()["code"]
+    key = {"Idempotency-Key": f"accept-{code}"}
+
+    response = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=key)
+
+    # Not "nothing was changed": the acceptance is in the log, and doing it again is refused.
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "5"
+    detail = response.json()["detail"]
+    assert detail["code"] == "recorded_database_unavailable"
+    assert "đã được ghi nhận" in detail["message"] and "Không cần làm lại" in detail["message"]
+    assert "was recorded" in detail["message_en"]
+    # The same request again, on a new connection: the accepted dossier, accepted once.
+    again = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=key)
+    assert again.status_code == 200, again.text
+    assert again.json()["sub_state"]["code"] == "awaiting_transfer"
+    assert [e["type"] for e in again.json()["timeline"]].count("accepted") == 1
+
+
+async def test_at_the_counter_the_recorded_action_goes_on_to_the_dossiers_page(
+    api_cut_after_acceptance: httpx.AsyncClient, settings: Settings
+) -> None:
+    api = api_cut_after_acceptance
+    code = (await api.post("/api/v1/dossiers", json=submission())).json()["code"]
+    clerk = bearer(settings, "clerk.phuong-tan-lap").removeprefix("Bearer ")
+    api.cookies.set("motcua_session", clerk)
+
+    done = await api.post(f"/can-bo/ho-so/{code}/accept", data={"key": f"page-{code}"})
+    page = await api.get(done.headers["location"])
+
+    # Not the 409 page of a failed action, nor "nothing was changed": the dossier, accepted.
+    assert done.status_code == 303
+    assert done.headers["location"].endswith("?done=accept")
+    assert page.status_code == 200
+    assert "Được tiếp nhận" in page.text  # the official status name
+    assert "Tiếp nhận hồ sơ — clerk.phuong-tan-lap" in page.text
