@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from temporalio.client import Client
-
 from sqlalchemy import text
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.deadlines import DeadlineActivities
