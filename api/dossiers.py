@@ -269,7 +269,7 @@ async def act_on_dossier(
         if not database_unreachable(exc):
             raise
         # Logged by the workflow before the update answered: only reading it back failed.
-        raise RecordedUnreadable(action.value, code) from exc
+        raise RecordedUnreadable(action, code) from exc
 
 
 @router.get(

@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.middleware import HttpMiddleware
 from api.page_text import TEXT
+from schemas.lifecycle import Action, label
 
 ILLEGAL_ACTION = "IllegalAction"
 log = logging.getLogger(__name__)
@@ -123,15 +124,16 @@ class RecordedUnreadable(Unavailable):
 
     code = "recorded_database_unavailable"
 
-    def __init__(self, action: str, code: str) -> None:
+    def __init__(self, action: Action, code: str) -> None:
+        named = label(action)
         super().__init__(
-            f"Thao tác «{action}» trên hồ sơ {code} đã được ghi nhận; hệ thống tạm mất kết nối "
-            "cơ sở dữ liệu nên chưa hiển thị được kết quả. Không cần làm lại: xem lại hồ sơ "
-            "sau ít phút.",
-            f"The '{action}' action on dossier {code} was recorded; the database was lost for a "
-            "moment, so the result cannot be shown yet. Do not do it again: look at the "
-            "dossier in a few minutes.",
-            action=action,
+            f"Thao tác «{named.label_vi}» trên hồ sơ {code} đã được ghi nhận; hệ thống tạm mất "
+            "kết nối cơ sở dữ liệu nên chưa hiển thị được kết quả. Không cần làm lại: xem lại "
+            "hồ sơ sau ít phút.",
+            f"The '{named.label_en}' action on dossier {code} was recorded; the database was "
+            "lost for a moment, so the result cannot be shown yet. Do not do it again: look "
+            "at the dossier in a few minutes.",
+            action=action.value,
             dossier=code,
         )
 

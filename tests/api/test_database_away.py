@@ -164,7 +164,8 @@ async def test_an_action_recorded_as_the_database_went_away_says_it_was_recorded
     assert response.headers["Retry-After"] == "5"
     detail = response.json()["detail"]
     assert detail["code"] == "recorded_database_unavailable"
-    assert "đã được ghi nhận" in detail["message"] and "Không cần làm lại" in detail["message"]
+    assert "«Tiếp nhận hồ sơ»" in detail["message"] and "đã được ghi nhận" in detail["message"]
+    assert "Không cần làm lại" in detail["message"]
     assert "was recorded" in detail["message_en"]
     # The same request again, on a new connection: the accepted dossier, accepted once.
     again = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=key)
