@@ -9,7 +9,7 @@ from activities.notifications import Dispatcher
 from db.dossiers import append_event, store_form
 from db.session import SessionMaker
 from schemas.deadlines import ClockResult
-from schemas.records import FormRequest, RecordEvent, take_plan
+from schemas.records import FormRequest, RecordEvent, stamp_due, take_plan
 from worktime.calendar import WorkingCalendar
 from worktime.clocks import plan
 from worktime.indicators import judge
@@ -39,9 +39,7 @@ class ProjectionActivities:
         if record.replan is not None:
             planned = plan(await self.calendar(), record.replan)
             take_plan(snapshot, planned)
-            # The event that sets the dates (acceptance) carries the date it set.
-            if "due_at" in event.data:
-                event.data["due_at"] = snapshot.due_at.isoformat() if snapshot.due_at else None
+            stamp_due(event, snapshot)
         judgement = None
         # Judged once, on the event that ends processing; later events leave the verdict.
         finishing = event.to_status.ends_processing and not (

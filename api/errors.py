@@ -31,6 +31,8 @@ M = TypeVar("M", bound=BaseModel)
 class ApiError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "bad_request"
+    # Sent with the answer: how to sign in, when to try again.
+    headers: dict[str, str] | None = None
 
     def __init__(self, message_vi: str, message_en: str, **details: Any) -> None:
         super().__init__(message_en)
@@ -67,11 +69,7 @@ def database_away(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unreachable on %s: %r", request.url.path, exc)
     message_vi, message_en = TEXT["database_down"]
     error = DatabaseUnavailable(message_vi, message_en)
-    return JSONResponse(
-        error.body(),
-        status_code=error.status_code,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
 def database_unreachable(exc: BaseException) -> bool:
@@ -96,6 +94,7 @@ class NotFound(ApiError):
 class Unauthorized(ApiError):
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "unauthorized"
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 (read, never changed)
 
 
 class Forbidden(ApiError):
@@ -115,6 +114,7 @@ class Unavailable(ApiError):
 
 class DatabaseUnavailable(Unavailable):
     code = "database_unavailable"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
 
 
 class RecordedUnreadable(Unavailable):
@@ -123,6 +123,7 @@ class RecordedUnreadable(Unavailable):
     the action again would be refused."""
 
     code = "recorded_database_unavailable"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
 
     def __init__(self, action: Action, code: str) -> None:
         named = label(action)
@@ -292,10 +293,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        if isinstance(exc, RecordedUnreadable):
-            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

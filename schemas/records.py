@@ -51,6 +51,12 @@ class FormRequest(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+def stamp_due(event: DossierEvent, snapshot: DossierSnapshot) -> None:
+    """The event that sets the dates (acceptance) names `due_at` in its data: the date set."""
+    if "due_at" in event.data:
+        event.data["due_at"] = None if snapshot.due_at is None else snapshot.due_at.isoformat()
+
+
 def take_plan(snapshot: DossierSnapshot, plan: ClockResult) -> None:
     """Every date of the dossier from a clock plan, the same in the workflow and the log."""
     snapshot.original_due_at = plan.original_due_at

@@ -21,7 +21,7 @@ from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import Alarm, DossierEvent, EventType, FormKind
 from schemas.escalation import RungAction
 from schemas.lifecycle import Role
-from schemas.records import FormIssue, take_plan
+from schemas.records import FormIssue, stamp_due, take_plan
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from workflows.machinery import DossierMachinery
@@ -85,8 +85,10 @@ class ClockMixin(DossierMachinery):
         def changed() -> bool:
             if self._s.status.is_terminal:
                 return True
-            if not self._wake or not keep_timer:
-                return self._wake
+            if not self._wake:
+                return False
+            if not keep_timer:
+                return True
             return self._demo_offset != offset or self._next_deadline() != deadline
 
         return changed
@@ -251,10 +253,7 @@ class ClockMixin(DossierMachinery):
             return
         if replan:
             await self._replan()
-            if "due_at" in event.data:
-                event.data["due_at"] = (
-                    None if self._s.due_at is None else self._s.due_at.isoformat()
-                )
+            stamp_due(event, self._s)
         await self._persist(event)
         if form is not None:
             await self._issue(form, event, details or {})
