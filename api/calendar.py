@@ -5,6 +5,7 @@ and its pending timer moves with them.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Query
@@ -23,7 +24,8 @@ from db.calendar import list_overrides, load_overrides
 from db.models import CalendarOverrideRow, DossierRow
 from db.upsert import insert_for, table_of
 from motcua.settings import Settings
-from schemas.procedure import LocalTime, TimeLimit, TimeUnit
+from schemas.bounds import Day, Instant
+from schemas.procedure import SAME_DAY_CUTOFF, LocalTime, TimeLimit, TimeUnit
 from schemas.status import DossierStatus
 from schemas.views import CalendarOverride, DueAnswer, OverrideResult
 from workflows.dossier import DossierWorkflow
@@ -51,7 +53,7 @@ async def overrides(session: SessionDep) -> list[CalendarOverride]:
     summary="Declare a day off (a late holiday) or a make-up working day",
 )
 async def set_override(
-    day: date,
+    day: Day,
     body: CalendarOverride,
     session: SessionDep,
     resources: ResourcesDep,
@@ -79,7 +81,7 @@ async def set_override(
     "/overrides/{day}", response_model=OverrideResult, summary="Remove a calendar override"
 )
 async def remove_override(
-    day: date, session: SessionDep, resources: ResourcesDep, user: CurrentUser
+    day: Day, session: SessionDep, resources: ResourcesDep, user: CurrentUser
 ) -> OverrideResult:
     check_admin(user)
     result = await session.exec(
@@ -100,13 +102,21 @@ async def due(
     resources: ResourcesDep,
     value: float = Query(ge=0, le=365),
     unit: TimeUnit = TimeUnit.WORKING_DAYS,
-    start: datetime | None = None,
-    cutoff: LocalTime | None = None,
+    start: Instant | None = None,
+    cutoff: Annotated[
+        LocalTime | None,
+        Query(
+            description="Same-day procedures: received after this, due the next working day "
+            "(default 15:00, DOMAIN's same-day rule)"
+        ),
+    ] = None,
 ) -> DueAnswer:
     calendar = await working_calendar(session, resources.settings)
     moment = start or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(resources.settings.timezone))
+    if unit is TimeUnit.SAME_DAY and cutoff is None:
+        cutoff = SAME_DAY_CUTOFF
     result = calendar.due(moment, TimeLimit(value=value, unit=unit, cutoff=cutoff))
     return DueAnswer(**result.model_dump())
 

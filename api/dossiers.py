@@ -14,11 +14,11 @@ from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import (
-    Conflict,
     FieldError,
     NotFound,
     RecordedUnreadable,
     Unauthorized,
+    closed_conflict,
     database_unreachable,
     dossier_not_found,
     validated_body,
@@ -31,7 +31,7 @@ from db.models import DossierRow
 from db.reference import get_unit, get_units
 from schemas.actions import ACTION_BODIES, ActionCommand, ConsultationRequest
 from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
-from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, label, refusal
+from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, label
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.tracking import tracking_secret
 from schemas.users import StaffUser
@@ -234,16 +234,9 @@ async def act_on_dossier(
     row = await _dossier(session, code, user)
     check_act(user, action, row, command)
     command = command.model_copy(update={"actor": user.username, "actor_unit": user.unit})
-    if DossierStatus(row.status).is_terminal:
-        # A closed workflow takes no update at all; answer as its validator would have.
-        why = refusal(action, _projected_state(row))
-        assert why is not None, "no action is allowed on a closed dossier"
-        raise Conflict(
-            why.message_vi,
-            why.message_en,
-            reason="illegal_action",
-            state=why.model_dump(mode="json"),
-        )
+    closed = closed_conflict(action, row.status, row.sub_state)
+    if closed is not None:
+        raise closed
     if isinstance(command, ConsultationRequest):
         for index, ask in enumerate(command.agencies):
             if await get_unit(session, ask.unit) is None:
@@ -381,4 +374,6 @@ def _projected_state(row: DossierRow) -> LifecycleState:
         extension_drafted=row.snapshot.get("extension_draft") is not None,
         # Conservative while the workflow cannot answer: the button returns when it can.
         verification_pauses_clock=False,
+        supplement_requests=int(row.snapshot.get("supplement_requests", 0)),
+        fee_paid=row.snapshot.get("paid_at") is not None,
     )

@@ -21,7 +21,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.middleware import HttpMiddleware
 from api.page_text import TEXT
-from schemas.lifecycle import Action, label
+from schemas.lifecycle import Action, LifecycleState, label, refusal
+from schemas.status import DossierStatus, SubState
 
 ILLEGAL_ACTION = "IllegalAction"
 log = logging.getLogger(__name__)
@@ -152,6 +153,21 @@ class FieldError(ApiError):
 
     def body(self) -> dict[str, Any]:
         return {"detail": [_field_entry(self.loc, self.kind, self.message_vi, self.message_en)]}
+
+
+def closed_conflict(action: Action, status: int, sub_state: str) -> Conflict | None:
+    """The 409 for an action on a closed dossier, or None while it is open.
+
+    A closed workflow takes no update at all (Temporal answers "not found"), so the answer
+    is the one its validator would have given: the state that forbids the action."""
+    state = LifecycleState(status=DossierStatus(status), sub_state=SubState(sub_state))
+    if not state.status.is_terminal:
+        return None
+    why = refusal(action, state)
+    assert why is not None, "no action is allowed on a closed dossier"
+    return Conflict(
+        why.message_vi, why.message_en, reason="illegal_action", state=why.model_dump(mode="json")
+    )
 
 
 def dossier_not_found(code: str) -> NotFound:

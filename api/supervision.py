@@ -6,7 +6,7 @@ the leaders of a unit see their own unit.
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -22,6 +22,7 @@ from api.errors import FieldError, Forbidden
 from api.routing import api_router
 from db.models import DossierRow, OrgUnitRow
 from db.statistics import GroupBy, unit_reports
+from schemas.bounds import Day
 from schemas.lifecycle import Role
 from schemas.users import StaffUser
 from schemas.views import RiskItem, RiskPage, StatisticsReport, UnitStatistics
@@ -151,8 +152,8 @@ async def _risk_page(
 async def statistics(
     session: SessionDep,
     user: CurrentUser,
-    start: Annotated[date, Query(description="First day of the period (province time)")],
-    end: Annotated[date, Query(description="Last day of the period, included")],
+    start: Annotated[Day, Query(description="First day of the period (province time)")],
+    end: Annotated[Day, Query(description="Last day of the period, included")],
     by: GroupBy = "competent",
     format: Literal["json", "csv"] = "json",
 ) -> StatisticsReport | Response:

@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Row
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
-from api.errors import ApiError, Conflict, NotFound
+from api.errors import ApiError, Conflict, NotFound, closed_conflict
 from api.routing import api_router
 from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
@@ -24,6 +25,7 @@ from db.dossiers import latest_form, record_feedback
 from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.dossier import DossierSnapshot, EventType
+from schemas.lifecycle import Action
 from schemas.status import DossierStatus
 from schemas.tracking import verify_tracking_secret
 from schemas.views import (
@@ -156,7 +158,9 @@ async def receipt(row: Tracked, session: SessionDep) -> Response:
 async def supplement(
     row: Tracked, body: SupplementSubmission, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    return await _as_citizen(session, resources, row, DossierWorkflow.submit_supplement, body)
+    return await _as_citizen(
+        session, resources, row, Action.SUBMIT_SUPPLEMENT, DossierWorkflow.submit_supplement, body
+    )
 
 
 @router.post(
@@ -168,7 +172,9 @@ async def supplement(
 async def withdraw(
     row: Tracked, body: ReasonedCommand, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    return await _as_citizen(session, resources, row, DossierWorkflow.withdraw, body)
+    return await _as_citizen(
+        session, resources, row, Action.WITHDRAW, DossierWorkflow.withdraw, body
+    )
 
 
 @router.post(
@@ -204,13 +210,27 @@ async def _as_citizen(
     session: SessionDep,
     resources: ResourcesDep,
     row: Row[Any],
+    action: Action,
     update: Any,
     body: ActionCommand,
 ) -> TrackingView:
+    closed = closed_conflict(action, row.status, row.sub_state)
+    if closed is not None:
+        raise closed
     # Whatever the body says, the one acting here is the applicant.
     command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
     handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
-    await handle.execute_update(update, command)
+    try:
+        await handle.execute_update(update, command)
+    except RPCError as exc:
+        # Closed between the read above and the update: answer from the state it closed in.
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        now = await tracked_row(session, row.code)
+        closed = None if now is None else closed_conflict(action, now.status, now.sub_state)
+        if closed is None:
+            raise
+        raise closed from None
     return await _view_now(session, row.code)
 
 

@@ -1,12 +1,12 @@
 """The body of each action, as the API validates it and the workflow's Update receives it."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from schemas.bounds import Instant
 from schemas.lifecycle import Action
 from schemas.unit import UNIT_CODE_PATTERN
 
@@ -135,7 +135,7 @@ class ExtensionDraftCommand(ActionCommand):
     """The officer's draft of the apology letter (Form 04): why it is late, the new date."""
 
     reason: Text
-    new_due_at: datetime
+    new_due_at: Instant
 
 
 class ReturnMethod(StrEnum):

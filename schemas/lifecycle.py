@@ -63,6 +63,8 @@ class LifecycleState(BaseModel):
     extension_drafted: bool = False
     verification_pauses_clock: bool = False
     has_next_step: bool = False
+    supplement_requests: int = 0
+    fee_paid: bool = False
 
 
 _LABELS: dict[Action, tuple[str, str]] = {
@@ -219,6 +221,34 @@ def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
         )
     if action is Action.APPROVE_EXTENSION and not state.extension_drafted:
         return ("chưa có dự thảo thư xin lỗi, gia hạn", "no apology letter has been drafted")
+    return None
+
+
+def unreasoned_repeat(
+    action: Action, state: LifecycleState, *, asks_supplement: bool, reason: str | None
+) -> tuple[str, str] | None:
+    """Why a lawful action still needs a reason here, or None.
+
+    Guidance is given once (Decree 118/2025 art. 15): a second supplement *request* must say
+    why, and counts the dossier as late; an appraisal that finds the dossier sufficient asks
+    for nothing and needs no reason. A fee already paid is not asked for again unless the
+    officer names the second, distinct obligation.
+    """
+    if reason:
+        return None
+    if asks_supplement and state.supplement_requests >= 1:
+        return (
+            "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai phải nêu lý do "
+            "(reason) và hồ sơ sẽ bị tính là trễ hạn.",
+            "A supplement was already requested once; a second request needs a reason "
+            "and counts the dossier as late.",
+        )
+    if action is Action.REQUEST_PAYMENT and state.fee_paid:
+        return (
+            "Hồ sơ đã nộp nghĩa vụ tài chính; yêu cầu nộp thêm một khoản khác phải nêu lý do "
+            "(reason).",
+            "The fee has already been paid; asking for a second, distinct payment needs a reason.",
+        )
     return None
 
 

@@ -41,6 +41,10 @@ class TimeUnit(StrEnum):
     MONTHS = "months"
 
 
+# DOMAIN.md, same-day rule: received after 15:00, due the next working day.
+SAME_DAY_CUTOFF = time(15, 0)
+
+
 class TimeLimit(BaseModel):
     value: float = Field(ge=0)
     unit: TimeUnit

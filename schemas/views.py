@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.bounds import Day, Instant
 from schemas.dossier import Alarm, Applicant, Consultation, ExtensionDraft, Pause
 from schemas.lifecycle import ActionLabel
 from schemas.status import Channel, DossierStatus, SubState
@@ -170,7 +171,7 @@ class TimeAccountView(BaseModel):
 
 
 class CalendarOverride(BaseModel):
-    day: date
+    day: Day
     kind: Literal["day_off", "working_day"]
     reason: str = Field(min_length=3, max_length=300)
     # Set from the signed-in administrator.
@@ -197,8 +198,8 @@ class BulkSuspensionRequest(BaseModel):
     procedures: list[str] | None = Field(default=None, max_length=200)
     received_from: datetime | None = None
     received_to: datetime | None = None
-    paused_from: datetime | None = None
-    paused_to: datetime | None = None
+    paused_from: Instant | None = None
+    paused_to: Instant | None = None
     extra_working_days: float = Field(default=0, ge=0, le=60)
     legal_reference: str = Field(min_length=3, max_length=300)
     reason: str = Field(min_length=3, max_length=2000)

@@ -40,6 +40,9 @@ ONE_STEP = "one-step-per-action"
 # The patch that keeps the deadline timer running through an action that leaves the next
 # deadline where it was; before it, every action cancelled the timer and started another.
 KEEP_TIMER = "keep-timer-while-deadline-holds"
+# A calendar change logs every date it moved (the legal and the step's), not only the
+# current due date: an extended dossier's Form 04 date stands while its legal date moves.
+LOG_EVERY_DATE = "log-every-moved-date"
 # The legal clock runs while the dossier is accepted and at the authority, unpaused.
 _CLOCK_RUNS = (S.ACCEPTED, S.PROCESSING, S.FINANCIAL_OBLIGATION)
 _ALARM_EVENTS = {
@@ -266,11 +269,17 @@ class ClockMixin(DossierMachinery):
         *,
         always: bool = False,
     ) -> None:
-        """Re-plan after an outside change; record it when the due date moved (or always)."""
+        """Re-plan after an outside change; record it when a date moved (or always)."""
         before = self._s.due_at
+        dates_before = (self._s.due_at, self._s.legal_due_at, self._s.step_due_at)
         await self._replan()
-        if self._s.due_at == before and not always:
+        if workflow.patched(LOG_EVERY_DATE):
+            moved = dates_before != (self._s.due_at, self._s.legal_due_at, self._s.step_due_at)
+        else:
+            moved = self._s.due_at != before
+        if not moved and not always:
             return
+        legal_before = dates_before[1]
         event = self._transition(
             event_type,
             self._s.status,
@@ -280,6 +289,10 @@ class ClockMixin(DossierMachinery):
                 **data,
                 "previous_due_at": None if before is None else before.isoformat(),
                 "due_at": None if self._s.due_at is None else self._s.due_at.isoformat(),
+                "previous_legal_due_at": None if legal_before is None else legal_before.isoformat(),
+                "legal_due_at": None
+                if self._s.legal_due_at is None
+                else self._s.legal_due_at.isoformat(),
             },
         )
         await self._persist(event)

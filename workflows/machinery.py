@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
 from activities.projection import ProjectionActivities
-from schemas.actions import ActionCommand
+from schemas.actions import ActionCommand, Appraisal, AppraisalResult
 from schemas.calendar import DueRequest, DueResult
 from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import (
@@ -31,7 +31,13 @@ from schemas.dossier import (
     FormKind,
     Handover,
 )
-from schemas.lifecycle import Action, LifecycleState, allowed_actions, refusal
+from schemas.lifecycle import (
+    Action,
+    LifecycleState,
+    allowed_actions,
+    refusal,
+    unreasoned_repeat,
+)
 from schemas.procedure import Step, StepRole, TimeLimit, TimeUnit
 from schemas.records import FormIssue, FormRequest, RecordEvent
 from schemas.status import DossierStatus as S
@@ -120,6 +126,8 @@ class DossierMachinery:
             verification_pauses_clock="external_verification"
             in self._dossier.procedure.pauses_allowed,
             has_next_step=self._next_route_step() is not None,
+            supplement_requests=self._s.supplement_requests,
+            fee_paid=self._s.paid_at is not None,
         )
 
     # --- The procedure's internal process, step by step across units --------------------
@@ -174,16 +182,16 @@ class DossierMachinery:
             raise ApplicationError(
                 why.message_vi, why.model_dump(mode="json"), type=ILLEGAL_ACTION, non_retryable=True
             )
-        needs_reason = action in (Action.REQUEST_SUPPLEMENT, Action.APPRAISE)
-        repeated = needs_reason and self._s.supplement_requests >= 1
-        # Guidance must be given once; a second request needs an explicit reason.
-        if repeated and command is not None and not command.reason:
-            self._reject(
-                "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai phải nêu lý do "
-                "(reason) và hồ sơ sẽ bị tính là trễ hạn.",
-                "A supplement was already requested once; a second request needs a reason "
-                "and counts the dossier as late.",
-            )
+        if command is None:
+            return
+        asks = action is Action.REQUEST_SUPPLEMENT or (
+            isinstance(command, Appraisal) and command.result is AppraisalResult.INSUFFICIENT
+        )
+        repeat = unreasoned_repeat(
+            action, self._lifecycle(), asks_supplement=asks, reason=command.reason
+        )
+        if repeat is not None:
+            self._reject(*repeat)
 
     def _ask_for_supplement(
         self,

@@ -68,6 +68,11 @@ class WorkingCalendar:
             day += timedelta(days=1)
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """The instant `hours` working hours after `start`. Adding nothing leaves the instant
+        where it is: a deadline at 17:00 moved by no paused time stays at 17:00, not at
+        07:00 the next morning (`clock_start` is the next working moment)."""
+        if hours <= 0:
+            return start.astimezone(UTC)
         remaining = timedelta(hours=hours)
         for begin, end in self._periods_from(start):
             if remaining <= end - begin:
@@ -90,6 +95,8 @@ class WorkingCalendar:
             day -= timedelta(days=1)
 
     def subtract_working_hours(self, end: datetime, hours: float) -> datetime:
+        if hours <= 0:
+            return end.astimezone(UTC)
         remaining = timedelta(hours=hours)
         for begin, finish in self._periods_before(end):
             if remaining <= finish - begin:
@@ -99,7 +106,8 @@ class WorkingCalendar:
 
     def clock_start(self, instant: datetime) -> datetime:
         """When a clock started at `instant` begins to run (after hours, lunch, days off)."""
-        return self.add_working_hours(instant, 0)
+        begin, _ = next(self._periods_from(instant))
+        return begin.astimezone(UTC)
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         if end <= start:
@@ -130,7 +138,7 @@ class WorkingCalendar:
             due_at = self.end_of_working_day(_add_months(local.date(), int(limit.value)))
         else:
             hours = limit.value * (self.hours_per_day if limit.unit is TimeUnit.WORKING_DAYS else 1)
-            due_at = self.add_working_hours(start, hours)
+            due_at = self.add_working_hours(self.clock_start(start), hours)
         return DueResult(due_at=due_at, **self._explain(start, due_at, limit))
 
     def _next_working_day(self, day: date) -> date:

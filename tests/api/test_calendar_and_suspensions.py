@@ -69,11 +69,14 @@ async def test_bulk_suspension_reaches_the_matching_dossiers_only(
     before: dict[str, Any] = {}
     for code in [*flooded, dry]:
         before[code] = await drive(api, code, "accept", "transfer")
-    start = _at(before[flooded[0]]["due"]["due_at"]) - timedelta(days=4)
-    window = {
-        "paused_from": start.isoformat(),
-        "paused_to": (start + timedelta(days=2)).isoformat(),
-    }
+    # The window is two whole working days after acceptance, whatever the hour the test
+    # runs at: a window taken from the wall clock can hold no working hour at all.
+    calendar = WorkingCalendar()
+    accepted = _at(before[flooded[0]]["accepted_at"])
+    first = calendar.end_of_working_day(accepted.astimezone(calendar.tz).date())
+    start = calendar.clock_start(first)
+    end = calendar.add_working_hours(start, 2 * calendar.hours_per_day)
+    window = {"paused_from": start.isoformat(), "paused_to": end.isoformat()}
 
     response = await api.post(
         "/api/v1/admin/suspensions",
@@ -93,8 +96,9 @@ async def test_bulk_suspension_reaches_the_matching_dossiers_only(
         event = after["timeline"][-1]
         assert event["reason"] == "Lũ lớn, chia cắt giao thông"
         assert after["pauses"][-1]["legal_reference"].startswith("Quyết định 1234")
-        paused = WorkingCalendar().working_hours_between(start, start + timedelta(days=2))
-        assert _at(after["due"]["due_at"]) == WorkingCalendar().add_working_hours(
+        paused = calendar.working_hours_between(start, end)
+        assert paused == 16
+        assert _at(after["due"]["due_at"]) == calendar.add_working_hours(
             _at(before[code]["due"]["due_at"]), paused
         )
     assert (await detail(api, dry))["timeline"][-1]["type"] == "transferred"
@@ -165,3 +169,53 @@ async def test_time_is_accounted_per_level_and_step(
         ("awaiting_transfer", "xa-vu-bon", "commune"),
         ("awaiting_assignment", "so-tu-phap", "province"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ("2026-12-02T14:59:00+07:00", "2026-12-02T17:00:00+07:00"),
+        ("2026-12-02T15:01:00+07:00", "2026-12-03T17:00:00+07:00"),
+        ("2026-12-04T16:00:00+07:00", "2026-12-07T17:00:00+07:00"),
+    ],
+)
+async def test_the_same_day_calculator_applies_the_15_00_cut_off_by_default(
+    api: httpx.AsyncClient, start: str, expected: str
+) -> None:
+    response = await api.get(
+        "/api/v1/calendar/due", params={"value": 0, "unit": "same_day", "start": start}
+    )
+
+    assert response.status_code == 200, response.text
+    assert _at(response.json()["due_at"]) == _at(expected)
+    assert "15:00" in response.json()["explanation_vi"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body", "field"),
+    [
+        ("GET", "/api/v1/calendar/due", {"value": 1, "start": "0.0"}, None, "start"),
+        ("PUT", "/api/v1/calendar/overrides/0002-01-01", None, None, "day"),
+        (
+            "GET",
+            "/api/v1/supervision/statistics",
+            {"start": "8368-01-01", "end": "8368-01-02"},
+            None,
+            "start",
+        ),
+    ],
+)
+async def test_dates_outside_any_sane_range_are_refused_naming_the_field(
+    api: httpx.AsyncClient,
+    method: str,
+    path: str,
+    params: dict[str, Any] | None,
+    body: dict[str, Any] | None,
+    field: str,
+) -> None:
+    day = path.rsplit("/", 1)[-1]
+    json = body or {"day": day, "kind": "day_off", "reason": "Thử", "created_by": "a"}
+    response = await api.request(method, path, params=params, json=json if method == "PUT" else None)
+
+    assert response.status_code == 422, response.text
+    assert field in {e["field"] for e in response.json()["detail"]}

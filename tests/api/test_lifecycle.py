@@ -152,6 +152,55 @@ async def test_a_second_supplement_request_needs_a_reason_and_counts_as_late(
     assert logged["reason"] == "Ảnh không đúng quy cách"
 
 
+@pytest.mark.parametrize("where", ["intake", "appraisal"])
+async def test_a_sufficient_appraisal_after_the_one_supplement_needs_no_reason(
+    api: httpx.AsyncClient, where: str
+) -> None:
+    code = await submit(api, **JUSTICE)
+    if where == "intake":
+        await act(api, code, "request_supplement", reason=None)
+        await act(api, code, "submit_supplement")
+        await drive(api, code, "accept", "transfer", "assign")
+    else:
+        await drive(api, code, "accept", "transfer", "assign")
+        await act(
+            api,
+            code,
+            "appraise",
+            result="insufficient",
+            findings="Thiếu tờ khai",
+            missing_documents=["Tờ khai"],
+        )
+        await act(api, code, "submit_supplement")
+
+    appraised = await act(api, code, "appraise", result="sufficient", findings="Đủ điều kiện")
+
+    assert _state(appraised) == (4, "awaiting_signature")
+    assert appraised["supplement_requests"] == 1
+    assert appraised["due"]["late_by_rule"] is False
+
+
+async def test_a_paid_fee_is_not_asked_for_again_without_naming_a_second_one(
+    api: httpx.AsyncClient,
+) -> None:
+    code = await submit(api, **JUSTICE)
+    await drive(api, code, "accept", "transfer", "assign", "appraise", "request_payment")
+    paid = await act(api, code, "record_payment")
+    assert _state(paid) == (4, "awaiting_signature")
+
+    again = await api.post(
+        f"/api/v1/dossiers/{code}/actions/request_payment", json=action_body("request_payment")
+    )
+    assert again.status_code == 409, again.text
+    assert "đã nộp nghĩa vụ tài chính" in again.json()["detail"]["message"]
+    events = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
+    assert [e["type"] for e in events].count("payment_requested") == 1
+    second = await act(
+        api, code, "request_payment", reason="Lệ phí trích lục bản sao, khác lệ phí cấp phiếu"
+    )
+    assert _state(second) == (6, "awaiting_payment")
+
+
 async def test_refusal_at_intake_ends_the_dossier_with_form_03(
     api: httpx.AsyncClient, temporal_client: Client
 ) -> None:

@@ -161,3 +161,28 @@ async def test_feedback_opens_when_processing_ends_and_is_given_once(
     assert out_of_range.status_code == 422
     assert out_of_range.json()["detail"][0]["loc"] == ["body", "rating"]
     assert view["feedback_open"] is True and view["feedback"]["rating"] == 5
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("withdraw", {"reason": "Không còn nhu cầu"}),
+        ("supplement", {"documents": ["Bản sao Căn cước công dân"]}),
+    ],
+)
+async def test_a_citizen_acting_on_a_closed_dossier_is_told_the_state(
+    api: httpx.AsyncClient, path: str, body: dict[str, object]
+) -> None:
+    code, secret = await _submit_online(api)
+    await drive(api, code, "accept", "transfer", "assign", "appraise", "approve")
+    await drive(api, code, "mark_result_ready", "return_result")
+
+    response = await api.post(
+        f"/api/v1/track/{code}/{path}", json=body, headers={"X-Tracking-Secret": secret}
+    )
+
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert detail["reason"] == "illegal_action"
+    assert "Đã trả kết quả" in detail["message"]
+    assert detail["state"]["status"] == 10

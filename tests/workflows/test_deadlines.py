@@ -181,6 +181,35 @@ async def test_a_calendar_override_moves_the_pending_timer(
     assert _at(breach["at"]) >= new_due
 
 
+async def test_a_late_holiday_moves_the_legal_date_of_an_extended_dossier(
+    api: httpx.AsyncClient,
+) -> None:
+    code = await submit(api, **JUSTICE)
+    await drive(api, code, "accept", "transfer", "assign", "draft_extension")
+    extended = await act(api, code, "approve_extension")
+    legal_due, current_due = _at(extended["due"]["legal_due_at"]), extended["due"]["due_at"]
+    holiday = (legal_due - timedelta(days=5)).date()
+    while not WorkingCalendar().is_working_day(holiday):
+        holiday -= timedelta(days=1)
+
+    response = await api.put(
+        f"/api/v1/calendar/overrides/{holiday}",
+        json={"day": str(holiday), "kind": "day_off", "reason": "Nghỉ bù", "created_by": "a"},
+    )
+
+    assert response.json()["dossiers_recomputed"] == 1
+    moved = await eventually(api, code, "deadline_recomputed")
+    new_legal = _at(moved["due"]["legal_due_at"])
+    assert WorkingCalendar().working_hours_between(legal_due, new_legal) == pytest.approx(8)
+    # The date promised in the apology letter (Form 04) stands as written.
+    assert moved["due"]["due_at"] == current_due
+    events = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
+    assert [e["type"] for e in events].count("deadline_recomputed") == 1
+    logged = events[-1]["data"]
+    assert _at(logged["previous_legal_due_at"]) == legal_due
+    assert _at(logged["legal_due_at"]) == new_legal
+
+
 async def test_an_expired_supplement_request_stops_the_dossier(
     api: httpx.AsyncClient, temporal_env: WorkflowEnvironment
 ) -> None:

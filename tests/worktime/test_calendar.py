@@ -123,7 +123,8 @@ def test_adding_working_hours_counts_exactly_those_hours(start: datetime, h: flo
     end = CALENDAR.add_working_hours(start, h)
 
     assert CALENDAR.working_hours_between(start, end) == pytest.approx(h, abs=1e-6)
-    assert _is_working_instant(end)
+    # Adding nothing moves nothing; any working time ends inside working hours.
+    assert end == start if h == 0 else _is_working_instant(end)
 
 
 @settings(max_examples=300, deadline=None)
@@ -166,3 +167,24 @@ def test_working_hours_between_adds_up(
 
 def test_results_are_utc() -> None:
     assert CALENDAR.add_working_hours(local(2026, 11, 23, 9, 0), 1).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    [
+        local(2026, 12, 4, 17, 0),  # Friday evening
+        local(2026, 2, 13, 17, 0),  # the eve of Tết 2026
+        local(2026, 12, 2, 11, 30),  # the start of lunch
+    ],
+)
+def test_adding_no_working_time_leaves_a_deadline_where_it_is(deadline: datetime) -> None:
+    assert CALENDAR.add_working_hours(deadline, 0) == deadline
+
+
+def test_a_clock_started_at_the_end_of_the_day_runs_from_the_next_working_morning() -> None:
+    # Friday 17:00 → Monday 07:00; the eve of Tết → the first working day after it.
+    assert CALENDAR.clock_start(local(2026, 12, 4, 17, 0)) == local(2026, 12, 7, 7, 0)
+    assert CALENDAR.clock_start(local(2026, 2, 13, 17, 0)) == local(2026, 2, 23, 7, 0)
+    assert CALENDAR.clock_start(local(2026, 12, 2, 12, 15)) == local(2026, 12, 2, 13, 30)
+    # One working hour from 17:00 is 08:00 the next working day, not 18:00.
+    assert CALENDAR.add_working_hours(local(2026, 12, 4, 17, 0), 1) == local(2026, 12, 7, 8, 0)
