@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.middleware import HttpMiddleware
+from api.normalise import NormaliseText
 from api.page_text import TEXT
 from schemas.lifecycle import Action, LifecycleState, label, refusal
 from schemas.status import DossierStatus, SubState
@@ -262,7 +263,21 @@ class BodyLimit(HttpMiddleware):
                 raise StarletteHTTPException(413)
             return message
 
-        await self.app(scope, counted, send)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except StarletteHTTPException as exc:
+            # Raised by a middleware that reads the body before the app does (composing
+            # text): answered here, as the app would have answered it.
+            if exc.status_code != 413 or started:
+                raise
+            await http_error(exc)(scope, receive, send)
 
 
 def http_error(exc: StarletteHTTPException) -> JSONResponse:
@@ -305,6 +320,8 @@ def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
 
 
 def install(app: FastAPI) -> None:
+    # The limit wraps the composing step, which reads a body whole.
+    app.add_middleware(NormaliseText)
     app.add_middleware(BodyLimit)
 
     @app.exception_handler(ApiError)

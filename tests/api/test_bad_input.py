@@ -1,5 +1,6 @@
 """Bad input is answered 422 naming the field, and nothing is stored or started."""
 
+import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -7,8 +8,13 @@ import httpx
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 from temporalio.client import Client
 
+from api.normalise import NormaliseText
 from db.models import DossierCodeCounterRow, DossierEventRow, DossierRow, IdempotencyKeyRow
 from db.session import SessionMaker
 from tests.factories import submission
@@ -212,3 +218,34 @@ async def test_an_oversized_chunked_body_is_refused_too(live_server: str) -> Non
 
     assert response.status_code == 413
     assert response.json()["detail"]["code"] == "http_413"
+
+
+async def test_a_name_typed_with_combining_accents_is_stored_composed(
+    api: httpx.AsyncClient,
+) -> None:
+    typed = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
+    assert typed != "Nguyễn Thị Hồng Nhung"
+
+    response = await api.post(
+        "/api/v1/dossiers", json=submission(applicant=_applicant(full_name=typed))
+    )
+
+    assert response.status_code == 201, response.text
+    code = response.json()["code"]
+    stored = (await api.get(f"/api/v1/dossiers/{code}")).json()
+    assert stored["applicant"]["full_name"] == "Nguyễn Thị Hồng Nhung"
+
+
+async def test_form_fields_and_queries_are_composed_at_the_edge() -> None:
+    async def echo(request: Request) -> JSONResponse:
+        form = await request.form()
+        return JSONResponse({"form": dict(form), "query": dict(request.query_params)})
+
+    app = NormaliseText(Starlette(routes=[Route("/echo", echo, methods=["POST"])]))
+    decomposed = unicodedata.normalize("NFD", "Hồng Nhung")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        answer = await client.post("/echo", params={"q": decomposed}, data={"name": decomposed})
+
+    assert answer.json() == {"form": {"name": "Hồng Nhung"}, "query": {"q": "Hồng Nhung"}}

@@ -215,7 +215,9 @@ async def test_dates_outside_any_sane_range_are_refused_naming_the_field(
 ) -> None:
     day = path.rsplit("/", 1)[-1]
     json = body or {"day": day, "kind": "day_off", "reason": "Thử", "created_by": "a"}
-    response = await api.request(method, path, params=params, json=json if method == "PUT" else None)
+    response = await api.request(
+        method, path, params=params, json=json if method == "PUT" else None
+    )
 
     assert response.status_code == 422, response.text
     assert field in {e["field"] for e in response.json()["detail"]}

@@ -1,0 +1,78 @@
+"""Text arrives in one Unicode form: NFC, as Vietnamese is stored and compared.
+
+Some phones and Windows input methods send a letter and its accents as separate code points
+(NFD: "Nguyê\u0302n" instead of "Nguyễn"). Both look the same to a person, but a name check,
+a search and a uniqueness key see two different strings. Every JSON or form body and every
+query string is composed at the edge, before anything validates it.
+"""
+
+import unicodedata
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.types import Message, Receive, Scope, Send
+
+from api.middleware import HttpMiddleware
+
+_TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
+
+
+def _nfc_form(raw: bytes) -> bytes:
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+    if all(unicodedata.is_normalized("NFC", k + v) for k, v in pairs):
+        return raw
+    composed = [
+        (unicodedata.normalize("NFC", k), unicodedata.normalize("NFC", v)) for k, v in pairs
+    ]
+    return urlencode(composed).encode("ascii")
+
+
+def _nfc_json(raw: bytes) -> bytes:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw  # malformed: the JSON parser answers it
+    # Escaped code points (\u0302) are composed after parsing by the models' own rules; a
+    # raw combining mark is what phones send, and JSON's syntax is ASCII, so composing the
+    # whole text composes every string in it and nothing else.
+    if unicodedata.is_normalized("NFC", text):
+        return raw
+    return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+class NormaliseText(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query: bytes = scope.get("query_string", b"")
+        if b"%" in query:
+            scope = {**scope, "query_string": _nfc_form(query)}
+        kind = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind not in _TEXT_BODIES:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        body = _nfc_json(raw) if kind == b"application/json" else _nfc_form(raw)
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        first: Message = {"type": "http.request", "body": body, "more_body": False}
+        await self.app({**scope, "headers": headers}, _replay([first], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
