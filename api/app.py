@@ -25,6 +25,7 @@ from api import (
 )
 from api.deps import Resources
 from api.routing import api_router
+from api.security import SameOrigin, SecurityHeaders
 from db.session import make_engine, make_sessionmaker
 from motcua.settings import Settings, get_settings
 from motcua.temporal import connect
@@ -58,7 +59,11 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         version="0.1.0",
         lifespan=lifespan,
     )
+    config = settings or get_settings()
     errors.install(app)
+    # Outermost: every answer, errors included, carries the browser's protections.
+    app.add_middleware(SameOrigin, cookie=auth.SESSION_COOKIE, allowed_origins=config.origins)
+    app.add_middleware(SecurityHeaders)
     metrics.install(app)
     observability.install(app, settings or get_settings())
     app.state.tracking_limiter = tracking.RateLimiter(

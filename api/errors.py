@@ -119,6 +119,43 @@ class DatabaseUnavailable(Unavailable):
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
 
 
+class WorkflowServiceUnavailable(Unavailable):
+    code = "workflow_service_unavailable"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
+
+
+class OutcomeUnknown(Unavailable):
+    """The database connection broke while a transaction was being committed: whether the
+    commit landed cannot be known from here. Saying "nothing was changed" could be false."""
+
+    code = "outcome_unknown"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Mất kết nối cơ sở dữ liệu đúng lúc đang lưu: chưa rõ thao tác đã được ghi nhận hay "
+            "chưa. Xem lại hồ sơ, hoặc gửi lại yêu cầu với cùng Idempotency-Key (không tạo "
+            "thêm bản thứ hai).",
+            "The database connection broke while saving: whether the action was recorded is "
+            "unknown. Look at the dossier, or send the request again with the same "
+            "Idempotency-Key (it never creates a second one).",
+        )
+
+
+def commit_interrupted(exc: BaseException) -> bool:
+    """asyncpg's own client error, raised when the connection breaks mid-protocol (a
+    PostgreSQL restart during a commit), wrapped by SQLAlchemy or not."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, asyncpg.InternalClientError):
+            return True
+        orig = getattr(seen, "orig", None)
+        seen = orig if isinstance(orig, BaseException) else seen.__cause__
+    return False
+
+
 class RecordedUnreadable(Unavailable):
     """The action is in the dossier's log; only the answer could not be read back, the
     database gone in between. Saying "nothing was changed" here would be false, and doing
@@ -319,6 +356,10 @@ def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
     return None
 
 
+def _answer(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+
 def install(app: FastAPI) -> None:
     # The limit wraps the composing step, which reads a body whole.
     app.add_middleware(NormaliseText)
@@ -361,6 +402,8 @@ def install(app: FastAPI) -> None:
             return JSONResponse(error.body(), status_code=error.status_code)
         if database_unreachable(exc) and is_api(request):
             return database_away(request, exc)
+        if commit_interrupted(exc) and is_api(request):
+            return _answer(OutcomeUnknown())
         # A page answers in HTML: the last handler (api.pages) renders it.
         raise exc
 
@@ -369,9 +412,11 @@ def install(app: FastAPI) -> None:
     async def _driver(request: Request, exc: Exception) -> JSONResponse:
         if database_unreachable(exc) and is_api(request):
             return database_away(request, exc)
+        if commit_interrupted(exc) and is_api(request):
+            return _answer(OutcomeUnknown())
         raise exc
 
-    for kind in (ConnectionError, asyncpg.PostgresError):
+    for kind in (ConnectionError, asyncpg.PostgresError, asyncpg.InternalClientError):
         app.add_exception_handler(kind, _driver)
 
     @app.exception_handler(RPCError)
@@ -380,8 +425,8 @@ def install(app: FastAPI) -> None:
         if exc.status == RPCStatusCode.NOT_FOUND:
             error = NotFound("Không tìm thấy hồ sơ.", f"Not found: {exc.message}")
         else:
-            error = Unavailable(
+            error = WorkflowServiceUnavailable(
                 "Hệ thống xử lý hồ sơ tạm thời không phản hồi, vui lòng thử lại.",
                 f"The workflow service did not answer: {exc.message}",
             )
-        return JSONResponse(error.body(), status_code=error.status_code)
+        return _answer(error)

@@ -1,4 +1,9 @@
-"""Liveness of the two things the API cannot work without."""
+"""Is this process alive, and is it ready: the two questions an orchestrator asks apart.
+
+Liveness answers from the process alone: a database or Temporal outage must not get every
+API pod restarted (they would all come back to the same outage). Readiness checks the two
+things the API cannot work without, so a load balancer sends no traffic while they are away.
+"""
 
 import time
 from datetime import timedelta
@@ -11,6 +16,21 @@ from api.routing import api_router
 from schemas.views import ComponentHealth, Health
 
 router = api_router(tags=["health"])
+
+
+@router.get("/health/live", summary="The process answers (liveness)")
+async def live() -> dict[str, str]:
+    return {"status": "alive"}
+
+
+@router.get(
+    "/health/ready",
+    response_model=Health,
+    responses={503: {"model": Health}},
+    summary="Database and Temporal answer (readiness)",
+)
+async def ready(resources: ResourcesDep) -> JSONResponse:
+    return await health(resources)
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})

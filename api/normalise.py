@@ -42,8 +42,10 @@ def _nfc_json(raw: bytes) -> bytes:
 class NormaliseText(HttpMiddleware):
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         query: bytes = scope.get("query_string", b"")
+        # The scope is changed in place: outer middleware read what inner layers put in it
+        # (the route template for the metrics).
         if b"%" in query:
-            scope = {**scope, "query_string": _nfc_form(query)}
+            scope["query_string"] = _nfc_form(query)
         kind = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
         if kind not in _TEXT_BODIES:
             await self.app(scope, receive, send)
@@ -59,10 +61,11 @@ class NormaliseText(HttpMiddleware):
                 break
         raw = b"".join(chunks)
         body = _nfc_json(raw) if kind == b"application/json" else _nfc_form(raw)
-        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
+        if body is not raw:
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+            scope["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
         first: Message = {"type": "http.request", "body": body, "more_body": False}
-        await self.app({**scope, "headers": headers}, _replay([first], receive), send)
+        await self.app(scope, _replay([first], receive), send)
 
 
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:

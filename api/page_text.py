@@ -87,6 +87,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Please try again in a few minutes.",
     ),
     "not_found": ("Không tìm thấy trang.", "Page not found."),
+    "cross_site": (
+        "Yêu cầu bị từ chối vì không được gửi từ trang của hệ thống. Vui lòng mở lại trang "
+        "và thử lại.",
+        "Refused: the request was not sent from this site's own pages. Open the page again "
+        "and retry.",
+    ),
     "expired": (
         "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.",
         "Your session has expired; please sign in again.",

@@ -25,6 +25,7 @@ from api.errors import (
     is_api,
 )
 from api.page_text import TEXT
+from api.security import local_path
 from api.web import (
     LANG_COOKIE,
     SignInRequired,
@@ -48,7 +49,7 @@ async def home(request: Request, session: SessionDep) -> Response:
 
 @router.get("/ngon-ngu/{lang}")
 async def switch_language(lang: str, next: str = "/") -> Response:
-    response = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(LANG_COOKIE, "en" if lang == "en" else "vi", samesite="lax", path="/")
     return response
 

@@ -14,6 +14,7 @@ from api.action_forms import body_from_form, form_fields
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Forbidden, RecordedUnreadable, validated_body
+from api.security import local_path
 from api.web import PageUser, messages_for, render, text_for, tz_of
 from db.dossiers import get_dossier
 from db.models import DossierRow
@@ -32,7 +33,13 @@ async def sign_in_form(
     request: Request, next: str = "/can-bo/hang-doi", reason: str = ""
 ) -> Response:
     notice = [text_for(request, reason)] if reason in ("expired", "required") else []
-    return render(request, "sign_in.html", next=next, errors=notice, username="")
+    return render(
+        request,
+        "sign_in.html",
+        next=local_path(next, "/can-bo/hang-doi"),
+        errors=notice,
+        username="",
+    )
 
 
 @router.post("/can-bo/dang-nhap")
@@ -57,7 +64,7 @@ async def sign_in(
             errors=messages_for(request, exc),
             username=username,
         )
-    response = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    response = RedirectResponse(local_path(next, "/can-bo/hang-doi"), status_code=303)
     # HttpOnly and SameSite=Strict: scripts cannot read it and other sites cannot send it.
     response.set_cookie(
         auth.SESSION_COOKIE,
@@ -65,6 +72,7 @@ async def sign_in(
         max_age=answer.expires_in,
         httponly=True,
         samesite="strict",
+        secure=resources.settings.secure_cookies,
         path="/",
     )
     return response

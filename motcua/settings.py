@@ -1,5 +1,7 @@
 """All configuration, read once from the environment (prefix `MOTCUA_`) or a `.env` file."""
 
+import math
+from collections import Counter
 from datetime import time
 from enum import StrEnum
 from functools import lru_cache
@@ -9,10 +11,25 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from motcua.codec import parse_keys
 from worktime.calendar import parse_periods
 
 # Development only (refused elsewhere), and at least 32 characters, as HMAC-SHA256 asks.
 DEFAULT_SECRET = "development-only-change-me-in-production"
+# A secret whose characters (or a key whose bytes) carry less than this, by their observed
+# frequencies, is a placeholder ("aaaa…", all zeros, "1234…"), not a secret.
+MIN_SECRET_BITS = 100
+
+
+def estimated_bits(symbols: bytes | str) -> float:
+    """Shannon entropy of the observed symbol frequencies, times the length: a generous
+    upper bound of the guessing work, so what falls below the floor is surely weak."""
+    if not symbols:
+        return 0.0
+    counts = Counter(symbols)
+    total = len(symbols)
+    per_symbol = -sum(n / total * math.log2(n / total) for n in counts.values())
+    return per_symbol * total
 
 
 class Environment(StrEnum):
@@ -75,6 +92,15 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.
     tracking_per_minute: int = Field(default=30, ge=1)
+    # Addresses of the reverse proxies in front of the API, comma-separated (IPs or CIDR
+    # networks): only their X-Forwarded-For names the client. Empty: none is trusted.
+    trusted_proxies: str = ""
+    # Other origins whose pages may change state here (`https://motcua.daklak.gov.vn`),
+    # when a proxy rewrites the Host header; the API's own origin is always allowed.
+    allowed_origins: str = ""
+    # A bearer token that /metrics asks for (Prometheus' `authorization` setting); empty:
+    # /metrics answers only on the loopback address.
+    metrics_token: str = ""
     # Demo mode (`motcua seed`): submissions may carry X-Demo-Time, a past instant their
     # clocks start from. Development only; such dossiers are marked demo everywhere.
     demo_clock: bool = False
@@ -113,6 +139,14 @@ class Settings(BaseSettings):
                 "MOTCUA_SECRET_KEY must be at least 32 characters when "
                 f"MOTCUA_ENVIRONMENT={self.environment.value}"
             )
+        if (
+            self.environment is not Environment.DEVELOPMENT
+            and estimated_bits(self.secret_key) < MIN_SECRET_BITS
+        ):
+            raise ValueError(
+                "MOTCUA_SECRET_KEY looks like a placeholder (too few distinct characters); "
+                "generate one, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
         return self
 
     @model_validator(mode="after")
@@ -125,7 +159,25 @@ class Settings(BaseSettings):
     def _payload_keys_outside_development(self) -> Self:
         if self.environment is Environment.PRODUCTION and not self.payload_keys:
             raise ValueError("MOTCUA_PAYLOAD_KEYS must be set when MOTCUA_ENVIRONMENT=production")
+        for key_id, key in parse_keys(self.payload_keys):
+            if len(key) != 32:
+                raise ValueError(f"MOTCUA_PAYLOAD_KEYS: key {key_id!r} is not 32 bytes (AES-256)")
+            weak = estimated_bits(key) < MIN_SECRET_BITS
+            if weak and self.environment is not Environment.DEVELOPMENT:
+                raise ValueError(
+                    f"MOTCUA_PAYLOAD_KEYS: key {key_id!r} is not random (too few distinct "
+                    "bytes); generate one with `openssl rand -base64 32`"
+                )
         return self
+
+    @property
+    def origins(self) -> frozenset[str]:
+        return frozenset(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Outside development the service runs behind TLS: cookies never travel in clear."""
+        return self.environment is not Environment.DEVELOPMENT
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,5 +1,8 @@
 """Settings: one class, `MOTCUA_` prefix, no default secret outside development."""
 
+import base64
+import secrets
+
 import pytest
 from pydantic import ValidationError
 
@@ -39,3 +42,35 @@ def test_empty_addresses_mean_the_embedded_services(tmp_path: object) -> None:
     assert settings.resolved_temporal_address == "127.0.0.1:7999"
     assert settings.resolved_database_url.startswith("sqlite+aiosqlite:///")
     assert settings.resolved_database_url.endswith("/data/motcua.db")
+
+
+@pytest.mark.parametrize(
+    "secret", ["a" * 32, "ab" * 24, "1234" * 8, "motcua-motcua-motcua-motcua-motcua"]
+)
+def test_a_placeholder_secret_is_refused_outside_development(secret: str) -> None:
+    with pytest.raises(ValidationError, match="placeholder"):
+        Settings(environment=Environment.PRODUCTION, secret_key=secret, payload_keys=_key())
+
+
+@pytest.mark.parametrize("raw", [bytes(32), b"\x01\x02" * 16, b"key!" * 8])
+def test_a_payload_key_that_is_not_random_is_refused_outside_development(raw: bytes) -> None:
+    with pytest.raises(ValidationError, match="not random"):
+        Settings(
+            environment=Environment.PRODUCTION,
+            secret_key=secrets.token_urlsafe(48),
+            payload_keys=f"k1:{base64.b64encode(raw).decode()}",
+        )
+
+
+def test_a_generated_secret_and_key_are_accepted() -> None:
+    settings = Settings(
+        environment=Environment.PRODUCTION,
+        secret_key=secrets.token_urlsafe(48),
+        payload_keys=f"{_key()},old:{base64.b64encode(secrets.token_bytes(32)).decode()}",
+    )
+
+    assert settings.environment is Environment.PRODUCTION
+
+
+def _key() -> str:
+    return f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}"

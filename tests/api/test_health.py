@@ -32,7 +32,13 @@ async def test_degraded_when_the_database_is_unreachable(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.get("/api/v1/health")
+            ready = await client.get("/api/v1/health/ready")
+            alive = await client.get("/api/v1/health/live")
     await dead.dispose()
+
+    # Not ready (no traffic), but alive: the orchestrator must not restart the process.
+    assert ready.status_code == 503
+    assert alive.status_code == 200
 
     assert response.status_code == 503
     body = response.json()

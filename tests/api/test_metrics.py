@@ -22,10 +22,13 @@ async def test_api_metrics_count_open_dossiers_and_time_requests(api: httpx.Asyn
     code = await submit(api, procedure_code="2.000488", receiving_unit="xa-vu-bon")
     await drive(api, code, "accept", "transfer")
 
+    database = (await api.get("/metrics/database", auth=None)).text
     text = (await api.get("/metrics", auth=None)).text
 
-    assert 'motcua_open_dossiers{status="4",unit="so-tu-phap"} 1.0' in text
-    assert 'motcua_deadline_alarms{kind="deadline_breached"} 0.0' in text
+    assert 'motcua_open_dossiers{status="4",unit="so-tu-phap"} 1.0' in database
+    assert 'motcua_deadline_alarms{kind="deadline_breached"} 0.0' in database
+    # Each replica reports its own requests only; the database's figures are scraped once.
+    assert "motcua_open_dossiers" not in text
     # Templates as their router declares them, under /api/v1.
     assert 'route="/dossiers/{code}/actions/{action}",status="200"' in text
     assert "motcua_http_request_duration_seconds_bucket" in text
@@ -51,7 +54,7 @@ async def test_api_metrics_show_what_the_outbox_has_not_delivered(
             an_hour_ago,
         )
 
-    text = (await app_without_worker.get("/metrics", auth=None)).text
+    text = (await app_without_worker.get("/metrics/database", auth=None)).text
 
     assert 'motcua_notifications_unsent{status="pending"} 2.0' in text
     assert 'motcua_notifications_unsent{status="abandoned"} 0.0' in text
@@ -83,3 +86,26 @@ async def test_the_worker_exports_workflow_and_activity_latencies(
     assert "temporal_workflow_task_execution_latency" in text
     # The dossier's own steps run as local activities (workflows.machinery._activity).
     assert "temporal_local_activity_execution_latency" in text
+
+
+async def test_metrics_answer_this_machine_or_the_token_only(
+    settings: Settings, app_without_worker: httpx.AsyncClient
+) -> None:
+    app = app_without_worker._transport.app  # type: ignore[attr-defined]
+    remote = httpx.ASGITransport(app=app, client=("10.20.30.40", 5000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://motcua.test") as outsider:
+        refused = await outsider.get("/metrics")
+        settings.metrics_token = "prometheus-scrape-token-Qz7xLm2Rt5"
+        try:
+            no_token = await outsider.get("/metrics/database")
+            with_token = await outsider.get(
+                "/metrics/database",
+                headers={"Authorization": "Bearer prometheus-scrape-token-Qz7xLm2Rt5"},
+            )
+        finally:
+            settings.metrics_token = ""
+
+    assert refused.status_code == 403
+    assert no_token.status_code == 401
+    assert with_token.status_code == 200
+    assert "motcua_open_dossiers" in with_token.text or "motcua_deadline_alarms" in with_token.text

@@ -145,7 +145,9 @@ async def test_the_supervision_page_lists_what_was_not_delivered_and_sends_it_ag
     [lost] = (await api.get("/api/v1/notifications")).json()["items"]
 
     page = await api.get("/giam-sat")
-    sent = await api.post(f"/giam-sat/thong-bao/{lost['id']}/gui-lai")
+    sent = await api.post(
+        f"/giam-sat/thong-bao/{lost['id']}/gui-lai", headers={"Origin": "http://motcua.test"}
+    )
     after = await api.get(sent.headers["location"])
 
     assert page.status_code == 200
