@@ -1,7 +1,8 @@
 """Live dossier events as Server-Sent Events, for dashboards and integrations.
 
 The stream reads the append-only log, so any API replica serves it and a client that
-reconnects with `Last-Event-ID` misses nothing.
+reconnects with `Last-Event-ID` misses nothing: each event's id is its commit-safe position
+in the log (`xid.id`, see db/log_position.py), never just the row's id.
 """
 
 import asyncio
@@ -11,15 +12,18 @@ from typing import Annotated
 
 from fastapi import Header, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from api.access import province_wide
 from api.auth import CurrentUser
 from api.deps import ResourcesDep
 from api.routing import api_router
+from db import log_position
+from db.log_position import LogPosition
 from db.models import DossierEventRow, DossierRow
 from db.session import SessionMaker
+from db.upsert import dialect_of
 from schemas.events import EventType
 
 router = api_router(prefix="/events", tags=["live events"])
@@ -43,7 +47,10 @@ async def stream(
 ) -> StreamingResponse:
     # Staff below the province follow their own unit whatever they ask for.
     scope = unit if province_wide(user) else user.unit
-    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    start = None
+    if last_event_id:
+        async with resources.sessionmaker() as session:
+            start = await log_position.resolve(session, last_event_id.strip())
     events = _events(request, resources.sessionmaker, scope, start, poll_seconds, max_events)
     return StreamingResponse(
         events,
@@ -56,25 +63,26 @@ async def _events(
     request: Request,
     sessionmaker: SessionMaker,
     unit: str | None,
-    after: int | None,
+    after: LogPosition | None,
     poll_seconds: float,
     max_events: int | None,
 ) -> AsyncIterator[str]:
-    if after is None:
-        async with sessionmaker() as session:
-            after = int((await session.exec(select(func.max(DossierEventRow.id)))).one() or 0)
+    async with sessionmaker() as session:
+        dialect = dialect_of(session)
+        if after is None:
+            after = await log_position.current(session)
     sent, quiet = 0, 0.0
     yield "retry: 3000\n\n"
     while max_events is None or sent < max_events:
         if await request.is_disconnected():
             return
-        statement = (
-            select(DossierEventRow, DossierRow.competent_authority)
-            .join(DossierRow, col(DossierRow.code) == col(DossierEventRow.dossier_code))
-            .where(col(DossierEventRow.id) > after)
-            .order_by(col(DossierEventRow.id))
-            .limit(500)
-        )
+        statement = log_position.following(
+            select(DossierEventRow, DossierRow.competent_authority, log_position.XID).join(
+                DossierRow, col(DossierRow.code) == col(DossierEventRow.dossier_code)
+            ),
+            after,
+            dialect,
+        ).limit(500)
         if unit is not None:
             statement = statement.where(
                 or_(
@@ -85,8 +93,8 @@ async def _events(
             )
         async with sessionmaker() as session:
             rows = list(await session.exec(statement))
-        for event, competent in rows:
-            after = event.id or after
+        for event, competent, xid in rows:
+            after = LogPosition(int(xid), int(event.id or 0))
             payload = {
                 "code": event.dossier_code,
                 "seq": event.seq,
@@ -97,7 +105,7 @@ async def _events(
                 "actor_unit": event.actor_unit,
                 "competent_authority": competent,
             }
-            yield f"id: {event.id}\nevent: dossier\ndata: {json.dumps(payload)}\n\n"
+            yield f"id: {after}\nevent: dossier\ndata: {json.dumps(payload)}\n\n"
             sent += 1
             if max_events is not None and sent >= max_events:
                 return

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    FetchedValue,
     Index,
     Integer,
     LargeBinary,
@@ -52,6 +53,30 @@ class UserRow(SQLModel, table=True):
     unit_code: str = Field(foreign_key="org_unit.code", max_length=64, index=True)
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Tokens issued before this instant are void: set when the password changes or the
+    # account is disabled, so a stolen session ends with them.
+    tokens_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RevokedSessionRow(SQLModel, table=True):
+    """Sessions ended by signing out, until their token would have expired anyway."""
+
+    __tablename__ = "revoked_session"
+
+    session_id: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class RateCounterRow(SQLModel, table=True):
+    """Attempts per key (a client address, an account) in the current window, shared by
+    every API replica: the tracking look-ups and the sign-in failures are counted here."""
+
+    __tablename__ = "rate_counter"
+
+    key: str = Field(primary_key=True, max_length=200)
+    window_start: datetime = Field(sa_type=UTCDateTime)
+    count: int = 0
 
 
 class ProcedureVersionRow(SQLModel, table=True):
@@ -154,6 +179,14 @@ class DossierEventRow(SQLModel, table=True):
     sub_state: str = Field(max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+    # The writing transaction's id (PostgreSQL), set by the database: ids are taken at
+    # INSERT but seen at COMMIT, so a reader of the log follows (xid, id) up to the oldest
+    # transaction still running (see db/log_position.py). Empty on SQLite, whose writes
+    # are serial.
+    xid: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, server_default=FetchedValue(), nullable=True),
+    )
 
 
 class DossierFeedbackRow(SQLModel, table=True):
