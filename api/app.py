@@ -66,9 +66,6 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     app.add_middleware(SecurityHeaders)
     metrics.install(app)
     observability.install(app, settings or get_settings())
-    app.state.tracking_limiter = tracking.RateLimiter(
-        (settings or get_settings()).tracking_per_minute
-    )
     v1 = api_router(prefix="/api/v1")
     # Routes are tried in order, and citizens' tracking is by far the most frequent.
     v1.include_router(tracking.router)

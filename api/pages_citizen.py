@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import dossiers, tracking
 from api.action_forms import lines
 from api.deps import ResourcesDep, SessionDep
-from api.errors import validated_body
+from api.errors import ApiError, validated_body
 from api.web import messages_for, render
 from db.reference import current_procedures, list_units
 from schemas.actions import (
@@ -125,14 +125,21 @@ async def track_page(
         row = await tracking.tracked_dossier(code.strip(), session, resources, secret.strip())
         view = await tracking.track(row, session)
     except Exception as exc:
-        return render(
+        return _refused(
             request,
-            "track_form.html",
-            status_code=404,
-            code=code,
-            errors=messages_for(request, exc),
+            exc,
+            render(request, "track_form.html", code=code, errors=messages_for(request, exc)),
         )
     return render(request, "track.html", view=view, secret=secret.strip(), done=done, errors=[])
+
+
+def _refused(request: Request, exc: Exception, page: Response) -> Response:
+    """The page of a refused look-up with the answer's own status: 429 and when to come
+    back for too many attempts, 404 for a code and secret that do not match."""
+    page.status_code = exc.status_code if isinstance(exc, ApiError) else 404
+    for name, value in (getattr(exc, "headers", None) or {}).items():
+        page.headers[name] = value
+    return page
 
 
 @router.post("/tra-cuu/{code}/{what}")
@@ -162,8 +169,10 @@ async def citizen_action(
         errors = messages_for(request, exc)
         try:
             row = await tracking.tracked_dossier(code, session, resources, secret)
-        except Exception:
-            return render(request, "track_form.html", status_code=404, code=code, errors=errors)
+        except Exception as again:
+            return _refused(
+                request, again, render(request, "track_form.html", code=code, errors=errors)
+            )
         view = await tracking.track(row, session)
         return render(
             request, "track.html", status_code=409, view=view, secret=secret, done="", errors=errors
@@ -181,4 +190,6 @@ async def receipt_pdf(
         row = await tracking.tracked_dossier(code, session, resources, secret)
         return await tracking.receipt(row, session)
     except Exception as exc:
-        return render(request, "error.html", status_code=404, messages=messages_for(request, exc))
+        return _refused(
+            request, exc, render(request, "error.html", messages=messages_for(request, exc))
+        )

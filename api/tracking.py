@@ -5,9 +5,8 @@ requests are rate-limited per client. The view is public-safe: official status, 
 what is missing, why the date is what it is, and no staff names or internal notes.
 """
 
-import time
-from collections import defaultdict, deque
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -15,10 +14,12 @@ from fastapi.responses import Response
 from sqlalchemy import Row
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
 from api.errors import ApiError, Conflict, NotFound, closed_conflict
 from api.routing import api_router
+from db import rates
 from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
 from db.dossiers import latest_form, record_feedback
@@ -63,34 +64,28 @@ class TooManyRequests(ApiError):
     status_code = 429
     code = "rate_limited"
 
+    def __init__(self, message_vi: str, message_en: str, retry_after: int) -> None:
+        super().__init__(message_vi, message_en, retry_after_seconds=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
 
-class RateLimiter:
-    """A sliding window per client address, kept in this process."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-
-    def check(self, client: str) -> None:
-        now = time.monotonic()
-        if len(self._seen) > 10_000:
-            # Forget clients idle for a minute, so the table does not grow without bound.
-            for idle in [c for c, w in self._seen.items() if not w or now - w[-1] > 60]:
-                del self._seen[idle]
-        window = self._seen[client]
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            raise TooManyRequests(
-                "Bạn tra cứu quá nhiều lần, vui lòng thử lại sau một phút.",
-                "Too many look-ups; please try again in a minute.",
-            )
-        window.append(now)
+_MINUTE = timedelta(minutes=1)
 
 
 async def rate_limited(request: Request) -> None:
-    limiter: RateLimiter = request.app.state.tracking_limiter
-    limiter.check(request.client.host if request.client else "unknown")
+    """At most MOTCUA_TRACKING_PER_MINUTE look-ups per client a minute, counted in the
+    database so that every API replica shares one count."""
+    resources = request.app.state.resources
+    now = datetime.now(UTC)
+    async with resources.sessionmaker() as session, session.begin():
+        count, started = await rates.hit(session, f"track:{client_address(request)}", _MINUTE, now)
+    if count > resources.settings.tracking_per_minute:
+        wait = max(1, math.ceil((started + _MINUTE - now).total_seconds()))
+        raise TooManyRequests(
+            f"Bạn tra cứu quá nhiều lần, vui lòng thử lại sau {wait} giây.",
+            f"Too many look-ups; please try again in {wait} seconds.",
+            wait,
+        )
 
 
 Secret = Annotated[

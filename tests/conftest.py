@@ -110,7 +110,7 @@ async def sessionmaker(engine: AsyncEngine) -> SessionMaker:
         await connection.execute(
             text(
                 "TRUNCATE dossier_event, dossier, idempotency_key, calendar_override, "
-                "notification, dossier_daily RESTART IDENTITY CASCADE"
+                "notification, dossier_daily, rate_counter, revoked_session RESTART IDENTITY CASCADE"
             )
         )
     return make_sessionmaker(engine)

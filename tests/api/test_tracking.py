@@ -2,7 +2,12 @@
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
 
+from api.app import create_app
+from api.deps import Resources
+from db.session import SessionMaker
 from motcua.settings import Settings
 from tests.factories import submission
 from tests.journeys import act, drive
@@ -101,17 +106,85 @@ async def test_a_citizen_cannot_withdraw_another_dossier(api: httpx.AsyncClient)
     assert mine != theirs
 
 
-async def test_look_ups_are_rate_limited(api: httpx.AsyncClient, settings: Settings) -> None:
+async def test_look_ups_are_rate_limited_across_replicas(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: SessionMaker,
+    temporal_client: Client,
+) -> None:
     code, secret = await _submit_online(api)
     headers = {"X-Tracking-Secret": secret}
+    # A second API replica on the same database: the two share one count per client.
+    other = create_app(
+        settings, resources=Resources(settings, engine, sessionmaker, temporal_client)
+    )
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other), base_url="http://replica-2"
+        ) as replica,
+    ):
+        answers = []
+        for turn in range(settings.tracking_per_minute + 1):
+            client = api if turn % 2 else replica
+            answers.append(await client.get(f"/api/v1/track/{code}", headers=headers))
+        # Naming itself another client in a header it has no right to send changes nothing.
+        spoofed = await replica.get(
+            f"/api/v1/track/{code}", headers={**headers, "X-Forwarded-For": "203.0.113.9"}
+        )
 
-    answers = [
-        (await api.get(f"/api/v1/track/{code}", headers=headers)).status_code
-        for _ in range(settings.tracking_per_minute + 1)
-    ]
+    assert [a.status_code for a in answers[:-1]] == [200] * settings.tracking_per_minute
+    refused = answers[-1]
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert "quá nhiều lần" in refused.json()["detail"]["message"]
+    assert spoofed.status_code == 429
 
-    assert answers[:-1] == [200] * settings.tracking_per_minute
-    assert answers[-1] == 429
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_count(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    code, secret = await _submit_online(api)
+    settings.trusted_proxies = "127.0.0.0/8"
+    try:
+        first = [
+            (
+                await api.get(
+                    f"/api/v1/track/{code}",
+                    headers={"X-Tracking-Secret": secret, "X-Forwarded-For": "203.0.113.9"},
+                )
+            ).status_code
+            for _ in range(settings.tracking_per_minute + 1)
+        ]
+        # A client's own header before the proxy's entry is not believed either.
+        second = await api.get(
+            f"/api/v1/track/{code}",
+            headers={
+                "X-Tracking-Secret": secret,
+                "X-Forwarded-For": "203.0.113.9, 198.51.100.7",
+            },
+        )
+    finally:
+        settings.trusted_proxies = ""
+
+    assert first[-1] == 429
+    assert second.status_code == 200
+
+
+async def test_the_tracking_page_says_too_many_attempts(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    code, secret = await _submit_online(api)
+    for _ in range(settings.tracking_per_minute):
+        await api.get(f"/api/v1/track/{code}", headers={"X-Tracking-Secret": secret})
+
+    page = await api.get("/tra-cuu", params={"code": code, "secret": secret})
+
+    assert page.status_code == 429
+    assert "Retry-After" in page.headers
+    assert "quá nhiều lần" in page.text
+    assert "Không tìm thấy" not in page.text
 
 
 async def test_the_audit_log_is_returned_whole(api: httpx.AsyncClient) -> None:

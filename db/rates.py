@@ -1,0 +1,75 @@
+"""Counters of attempts in a fixed window, shared by every API replica through the
+database: citizen look-ups per client, sign-in failures per account and per client.
+
+One statement per attempt, atomic under concurrency (INSERT … ON CONFLICT DO UPDATE), so
+two replicas never both let the thirty-first guess through.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, delete, select, text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import RateCounterRow
+from db.upsert import dialect_of, insert_for, table_of
+
+_TABLE = table_of(RateCounterRow)
+_LOCAL_ASYNC = text("SET LOCAL synchronous_commit = off")
+
+
+async def hit(
+    session: AsyncSession, key: str, window: timedelta, now: datetime
+) -> tuple[int, datetime]:
+    """Count one attempt; the attempts in the key's current window (this one included)
+    and when that window started. A window older than `window` starts again at `now`."""
+    if dialect_of(session) == "postgresql":
+        # A counter lost in a crash costs nothing; not waiting for the disk keeps a
+        # citizen's look-up as fast as it was.
+        await session.exec(_LOCAL_ASYNC)  # type: ignore[call-overload]
+    expired = _TABLE.c.window_start <= now - window
+    statement: Any = (
+        insert_for(session, RateCounterRow)
+        .values(key=key, window_start=now, count=1)
+        .on_conflict_do_update(
+            index_elements=[_TABLE.c.key],
+            set_={
+                "count": case((expired, 1), else_=_TABLE.c.count + 1),
+                "window_start": case((expired, now), else_=_TABLE.c.window_start),
+            },
+        )
+        .returning(_TABLE.c.count, _TABLE.c.window_start)
+    )
+    row = (await (await session.connection()).execute(statement)).one()
+    return int(row[0]), row[1]
+
+
+async def attempts(session: AsyncSession, key: str, window: timedelta, now: datetime) -> int:
+    """The attempts counted in the key's current window, without counting one."""
+    connection = await session.connection()
+    found = (
+        await connection.execute(
+            select(_TABLE.c.count).where(_TABLE.c.key == key, _TABLE.c.window_start > now - window)
+        )
+    ).scalar()
+    return int(found or 0)
+
+
+async def window_start(session: AsyncSession, key: str) -> datetime | None:
+    connection = await session.connection()
+    found: datetime | None = (
+        await connection.execute(select(_TABLE.c.window_start).where(_TABLE.c.key == key))
+    ).scalar()
+    return found
+
+
+async def forget(session: AsyncSession, key: str) -> None:
+    await (await session.connection()).execute(delete(_TABLE).where(_TABLE.c.key == key))
+
+
+async def forget_older_than(session: AsyncSession, before: datetime) -> int:
+    """Drop windows nobody has touched since `before`: the table stays small."""
+    result = await (await session.connection()).execute(
+        delete(_TABLE).where(_TABLE.c.window_start < before)
+    )
+    return int(result.rowcount or 0)
