@@ -13,7 +13,7 @@ from api.access import check_act, province_wide
 from api.action_forms import body_from_form, form_fields
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Forbidden, RecordedUnreadable, validated_body
+from api.errors import Forbidden, RecordedUnreadable, Unauthorized, validated_body
 from api.security import local_path
 from api.web import PageUser, messages_for, render, text_for, tz_of
 from db.dossiers import get_dossier
@@ -53,17 +53,22 @@ async def sign_in(
 ) -> Response:
     try:
         answer = await auth.token(
-            OAuth2PasswordRequestForm(username=username, password=password), session, resources
+            request,
+            OAuth2PasswordRequestForm(username=username, password=password),
+            session,
+            resources,
         )
-    except Exception as exc:
-        return render(
+    except (Unauthorized, auth.TooManySignIns) as exc:
+        page = render(
             request,
             "sign_in.html",
-            status_code=401,
-            next=next,
+            status_code=exc.status_code,
+            next=local_path(next, "/can-bo/hang-doi"),
             errors=messages_for(request, exc),
             username=username,
         )
+        page.headers.update(exc.headers or {})
+        return page
     response = RedirectResponse(local_path(next, "/can-bo/hang-doi"), status_code=303)
     # HttpOnly and SameSite=Strict: scripts cannot read it and other sites cannot send it.
     response.set_cookie(
@@ -79,7 +84,12 @@ async def sign_in(
 
 
 @router.post("/can-bo/dang-xuat")
-async def sign_out() -> Response:
+async def sign_out(request: Request, session: SessionDep, resources: ResourcesDep) -> Response:
+    # The session ends on the server (every replica refuses its token from now on), not
+    # only in this browser.
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    if token:
+        await auth.sign_out_token(session, resources.settings, token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response

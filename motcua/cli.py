@@ -28,13 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "recount", help="rebuild the statistics' daily roll-up from the dossier projection"
     )
-    user = commands.add_parser("user", help="create or update a staff account")
-    user.add_argument("username")
-    user.add_argument("--name", required=True, help="full name")
-    user.add_argument(
-        "--role", required=True, choices=["clerk", "officer", "leader", "supervisor", "admin"]
+    user = commands.add_parser(
+        "user", help="create or update a staff account (a new password ends its sessions)"
     )
-    user.add_argument("--unit", required=True, help="unit code, e.g. xa-vu-bon")
+    user.add_argument("username")
+    user.add_argument("--name", help="full name")
+    user.add_argument("--role", choices=["clerk", "officer", "leader", "supervisor", "admin"])
+    user.add_argument("--unit", help="unit code, e.g. xa-vu-bon")
+    switch = user.add_mutually_exclusive_group()
+    switch.add_argument(
+        "--disable", action="store_true", help="disable the account and end its sessions now"
+    )
+    switch.add_argument("--enable", action="store_true", help="enable a disabled account again")
     return parser
 
 
@@ -85,7 +90,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rows} day rows")
         return 0
     if args.command == "user":
-        from motcua.database import save_staff
+        from motcua.database import disable_staff, save_staff
+
+        if args.disable:
+            if not asyncio.run(disable_staff(settings.resolved_database_url, args.username)):
+                parser.error(f"no account {args.username!r}")
+            print(f"{args.username}: đã khoá, mọi phiên đăng nhập đã kết thúc · disabled")
+            return 0
+        if not (args.name and args.role and args.unit):
+            parser.error("--name, --role and --unit are needed to create or update an account")
 
         # From a terminal, asked without echo; from a pipe, the first line of input.
         password = (
@@ -95,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if len(password) < 10:
             parser.error("the password needs at least 10 characters")
-        asyncio.run(
+        active = asyncio.run(
             save_staff(
                 settings.resolved_database_url,
                 args.username,
@@ -103,8 +116,15 @@ def main(argv: list[str] | None = None) -> int:
                 password,
                 args.role,
                 args.unit,
+                enable=args.enable,
             )
         )
+        if not active:
+            print(
+                f"{args.username}: tài khoản đang bị khoá; thêm --enable để mở lại · "
+                "the account is disabled: pass --enable to enable it",
+                file=sys.stderr,
+            )
         return 0
     from motcua.database import prepare_database
 

@@ -30,9 +30,38 @@ async def recount_statistics(database_url: str) -> int:
 
 
 async def save_staff(
-    database_url: str, username: str, full_name: str, password: str, role: str, unit: str
-) -> None:
-    await _save_users(database_url, [(username, full_name, role, unit)], password)
+    database_url: str,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str,
+    unit: str,
+    *,
+    enable: bool = False,
+) -> bool:
+    """Create or update the account; whether it is active afterwards (a disabled account
+    stays disabled unless `enable`)."""
+    from db.users import is_active
+
+    await _save_users(database_url, [(username, full_name, role, unit)], password, enable=enable)
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return bool(await is_active(session, username))
+    finally:
+        await engine.dispose()
+
+
+async def disable_staff(database_url: str, username: str) -> bool:
+    """Disable the account and end its sessions; False when there is no such account."""
+    from db.users import disable_user
+
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await disable_user(session, username)
+    finally:
+        await engine.dispose()
 
 
 async def ensure_demo_users(database_url: str) -> None:
@@ -56,7 +85,11 @@ async def save_demo_staff(database_url: str, password: str) -> None:
 
 
 async def _save_users(
-    database_url: str, users: list[tuple[str, str, str, str]], password: str
+    database_url: str,
+    users: list[tuple[str, str, str, str]],
+    password: str,
+    *,
+    enable: bool = False,
 ) -> None:
     from db.users import passwords, save_user
 
@@ -65,6 +98,8 @@ async def _save_users(
         password_hash = passwords.hash(password)
         async with make_sessionmaker(engine)() as session, session.begin():
             for username, full_name, role, unit in users:
-                await save_user(session, username, full_name, password_hash, role, unit)
+                await save_user(
+                    session, username, full_name, password_hash, role, unit, enable=enable
+                )
     finally:
         await engine.dispose()
