@@ -170,7 +170,13 @@ async def submit_dossier(
         check_unit(user, resolved.receiving.code, Role.CLERK)
     body = body.model_copy(update={"received_by": user.username if user else "citizen"})
     code, submitted_at = await reserve_code(
-        session, resources.settings, resolved, body, idempotency_key, demo_time
+        session,
+        resources.settings,
+        resolved,
+        body,
+        idempotency_key,
+        demo_time,
+        caller=user.username if user else None,
     )
     start = dossier_start(code, submitted_at, resolved, body)
     if demo_time is not None:
@@ -251,7 +257,8 @@ async def act_on_dossier(
     update = await handle.start_update(
         _UPDATES[action],
         command,
-        id=f"{action.value}:{idempotency_key}" if idempotency_key else None,
+        # Scoped by the caller too: another person's key of the same text is another key.
+        id=f"{action.value}:{user.username}:{idempotency_key}" if idempotency_key else None,
         wait_for_stage=WorkflowUpdateStage.COMPLETED,
     )
     view = await update.result()

@@ -187,10 +187,19 @@ async def reserve_code(
     body: DossierSubmission,
     idempotency_key: str | None,
     demo_time: datetime | None = None,
+    *,
+    caller: str | None = None,
 ) -> tuple[str, datetime]:
-    """The dossier's code and receipt time: new ones, or those of the earlier identical request."""
+    """The dossier's code and receipt time: new ones, or those of the earlier identical request.
+
+    A key belongs to its caller (a signed-in clerk's username): another caller's key of the
+    same text is another key, so nobody learns, or blocks, a dossier that is not theirs.
+    An anonymous online submission has no name to scope by; its key is scoped by the
+    request itself, so only the very same submission finds the dossier again."""
     fingerprint = request_hash(body)
     if idempotency_key is not None:
+        owner = f"staff:{caller}" if caller else f"online:{fingerprint}"
+        idempotency_key = hashlib.sha256(f"{owner}\x00{idempotency_key}".encode()).hexdigest()
         earlier = await find_idempotency_key(session, idempotency_key)
         if earlier is not None:
             return _same_request(

@@ -165,7 +165,11 @@ class DossierEventRow(SQLModel, table=True):
     """The audit trail. Rows are only ever inserted; PostgreSQL refuses UPDATE and DELETE."""
 
     __tablename__ = "dossier_event"
-    __table_args__ = (UniqueConstraint("dossier_code", "seq", name="uq_dossier_event_seq"),)
+    __table_args__ = (
+        UniqueConstraint("dossier_code", "seq", name="uq_dossier_event_seq"),
+        # The log's commit-safe order (db/log_position.py).
+        Index("ix_dossier_event_xid_id", text("(coalesce(xid, 0))"), "id"),
+    )
 
     id: int | None = _serial_id()
     dossier_code: str = Field(foreign_key="dossier.code", max_length=64)

@@ -23,6 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable run")
     seed.add_argument("--api", default=None, help="API base URL (default: the settings' host/port)")
     commands.add_parser("worker", help="run a Temporal worker")
+    alive = commands.add_parser(
+        "alive", help="exit 0 while the worker's heartbeat file is fresh (a liveness probe)"
+    )
+    alive.add_argument("file", nargs="?", help="the heartbeat file (default: the settings')")
     commands.add_parser("api", help="serve the HTTP API")
     commands.add_parser("migrate", help="apply migrations and load reference data")
     commands.add_parser(
@@ -65,6 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         return run_all(settings, demo=not args.no_demo)
     if args.command == "seed":
         return _seed(settings, args)
+    if args.command == "alive":
+        from pathlib import Path
+
+        from motcua.heartbeat import heartbeat_file, stale
+
+        beat = Path(args.file) if args.file else heartbeat_file(settings)
+        if stale(beat, settings):
+            print(f"{beat}: no recent heartbeat; the worker makes no progress", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "worker":
         from motcua.worker import main as run_worker
 

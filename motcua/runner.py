@@ -1,11 +1,16 @@
-"""`motcua run`: the whole product on one machine, stopped cleanly by Ctrl-C.
+"""`motcua run`: the whole product on one machine, kept up, and stopped cleanly by Ctrl-C.
 
 The embedded Temporal dev server, the worker and the API run as child processes in their
 own process groups, so Ctrl-C reaches only this supervisor, which stops them in order.
-A worker that exits is restarted; if the server or the API exits, everything stops.
+Any of the three that exits is started again after a pause that doubles with each quick
+failure (1 s, 2 s, 4 s … a minute), and the log says so; a worker that is alive but no
+longer polling (its heartbeat file goes stale) is replaced. A second Ctrl-C, or make's
+repeated SIGTERM, during shutdown only says that shutdown is under way: every child is
+stopped, none is left behind.
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -20,6 +25,7 @@ from pathlib import Path
 from motcua.database import ensure_demo_users, prepare_database
 from motcua.demo import seed_demo
 from motcua.devserver import dev_server_command
+from motcua.heartbeat import heartbeat_file, stale
 from motcua.settings import Environment, Settings
 
 log = logging.getLogger("motcua.run")
@@ -69,12 +75,73 @@ def _stop(process: subprocess.Popen[bytes] | None, name: str) -> None:
     if process is None or process.poll() is not None:
         return
     log.info("stopping %s", name)
-    os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+class _Child:
+    """One supervised process: started again when it exits, later each time it fails fast."""
+
+    QUICK = 60.0  # a child that ran longer than this had started well
+    LONGEST_PAUSE = 60.0
+
+    def __init__(self, name: str, command: list[str], log_file: Path | None = None) -> None:
+        self.name, self.command, self.log_file = name, command, log_file
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
+        self.pause = 1.0
+        self.restart_at: float | None = None
+
+    def start(self) -> subprocess.Popen[bytes]:
+        self.process = _spawn(self.command, self.log_file)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        return self.process
+
+    def watch(self) -> bool:
+        """Restart when due; True when the child was (re)started in this call."""
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now < self.restart_at:
+                return False
+            log.warning("starting %s again", self.name)
+            self.start()
+            return True
+        if self.process is None or self.process.poll() is None:
+            return False
+        ran = now - self.started_at
+        self.pause = 1.0 if ran > self.QUICK else min(self.pause * 2, self.LONGEST_PAUSE)
+        self.restart_at = now + self.pause
+        log.error(
+            "%s exited with %s after %.0f s; starting it again in %.0f s",
+            self.name,
+            self.process.returncode,
+            ran,
+            self.pause,
+        )
+        return False
+
+    def replace(self, why: str) -> None:
+        log.error("%s: %s; replacing it", self.name, why)
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.start()
+
+    def stop(self) -> None:
+        self.restart_at = None
+        _stop(self.process, self.name)
+
+
+def _stopping(signum: int, frame: object) -> None:
+    log.warning("%s: already stopping, please wait", signal.Signals(signum).name)
 
 
 def _banner(settings: Settings, demo_codes: list[str]) -> str:
@@ -106,51 +173,61 @@ def run(settings: Settings, *, demo: bool = True) -> int:
     # Explicit handlers: a runner started in the background inherits an ignored SIGINT.
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    temporal = worker = api = None
     python = sys.executable
+    temporal = None
+    if not settings.temporal_address:
+        temporal = _Child(
+            "the Temporal dev server",
+            dev_server_command(settings),
+            settings.data_dir / "temporal.log",
+        )
+    worker = _Child("the worker", [python, "-m", "motcua", "worker"])
+    api = _Child("the API", [python, "-m", "motcua", "api"])
     try:
-        if not settings.temporal_address:
+        if temporal is not None:
             log.info("starting the embedded Temporal dev server (data in %s)", settings.data_dir)
-            temporal = _spawn(dev_server_command(settings), settings.data_dir / "temporal.log")
-            _wait_for_port(settings.temporal_port, temporal, timeout=60)
+            _wait_for_port(settings.temporal_port, temporal.start(), timeout=60)
         log.info("migrating %s and loading reference data", settings.resolved_database_url)
         asyncio.run(prepare_database(settings.resolved_database_url))
         if demo and settings.environment is Environment.DEVELOPMENT:
             asyncio.run(ensure_demo_users(settings.resolved_database_url))
             # The API takes back-dated demo submissions (motcua seed) in development only.
             os.environ["MOTCUA_DEMO_CLOCK"] = "true"
-        worker = _spawn([python, "-m", "motcua", "worker"])
+        worker.start()
         # The terminal shows warnings only; MOTCUA_LOG_LEVEL=INFO shows every request.
         os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")
-        api = _spawn([python, "-m", "motcua", "api"])
         base_url = f"http://{settings.api_host}:{settings.api_port}"
-        _wait_for_health(f"{base_url}/api/v1/health", api, timeout=60)
+        _wait_for_health(f"{base_url}/api/v1/health", api.start(), timeout=60)
         demo_on = demo and settings.environment is Environment.DEVELOPMENT
         codes = seed_demo(base_url) if demo_on else []
         print(_banner(settings, codes), flush=True)
         if demo_on:
             _seed_once(settings, base_url)
+        # A worker has this long to start polling before its heartbeat is judged.
+        grace = 60.0 + 4 * settings.worker_heartbeat_seconds
         while True:
             time.sleep(1)
-            if temporal is not None and temporal.poll() is not None:
-                log.error(
-                    "the Temporal dev server exited (%s); see %s",
-                    temporal.returncode,
-                    settings.data_dir / "temporal.log",
-                )
-                return 1
-            if api.poll() is not None:
-                log.error("the API exited (%s)", api.returncode)
-                return 1
-            if worker.poll() is not None:
-                log.warning("the worker exited (%s); restarting it", worker.returncode)
-                worker = _spawn([python, "-m", "motcua", "worker"])
+            for child in (temporal, worker, api):
+                if child is not None:
+                    child.watch()
+            alive = worker.process is not None and worker.process.poll() is None
+            if alive and time.monotonic() - worker.started_at > grace:
+                assert worker.process is not None
+                beat = heartbeat_file(settings, worker.process.pid)
+                if stale(beat, settings):
+                    worker.replace(
+                        f"no heartbeat in {beat} for {4 * settings.worker_heartbeat_seconds:.0f} s"
+                    )
     except _Stop:
         return 0
     finally:
-        _stop(api, "API")
-        _stop(worker, "worker")
-        _stop(temporal, "Temporal dev server")
+        # Whatever arrives now (a second Ctrl-C, make's SIGTERM) must not cut this short.
+        signal.signal(signal.SIGTERM, _stopping)
+        signal.signal(signal.SIGINT, _stopping)
+        api.stop()
+        worker.stop()
+        if temporal is not None:
+            temporal.stop()
 
 
 def _seed_once(settings: Settings, base_url: str) -> None:

@@ -84,7 +84,16 @@ class Settings(BaseSettings):
     # any worker may take it (and replay its whole history). A busy worker catching up on
     # a burst (a thousand deadlines at once) must not lose its cache to this; a crashed
     # worker's dossiers wait this long before another worker takes them.
-    worker_sticky_seconds: float = Field(default=30.0, gt=0)
+    worker_sticky_seconds: float = Field(default=5.0, gt=0)
+    # How long a worker told to stop (SIGTERM, a pod's termination) lets its running
+    # activities finish before it cancels them; below the pod's grace period.
+    worker_drain_seconds: float = Field(default=30.0, ge=0)
+    # A worker proves every this many seconds that Temporal sees it polling, by touching
+    # its heartbeat file; a file older than four beats means a worker alive but stuck
+    # (`motcua run` replaces it; Kubernetes' probe runs `motcua alive FILE`).
+    worker_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    # Empty: `{data_dir}/worker-{pid}.alive`.
+    worker_heartbeat_file: str = ""
     # Keys that encrypt Temporal payloads, `id:base64(32 bytes)` comma-separated, newest
     # first; required outside development.
     payload_keys: str = ""

@@ -5,11 +5,17 @@ import contextlib
 import gc
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.deadlines import DeadlineActivities
@@ -24,12 +30,15 @@ from activities.notifications import (
 )
 from activities.projection import ProjectionActivities
 from db.session import SessionMaker, make_engine, make_sessionmaker
+from motcua.heartbeat import heartbeat_file
 from motcua.settings import Settings
 from motcua.temporal import connect, metrics_runtime
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
 log = logging.getLogger(__name__)
+# Temporal's long poll for a task: a healthy idle worker asks again at least this often.
+_POLL_SECONDS = 70.0
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -83,6 +92,8 @@ async def build_worker(
         if max_cached_workflows is None
         else max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
+        # On SIGTERM, running activities get this long to finish before they are cancelled.
+        graceful_shutdown_timeout=timedelta(seconds=settings.worker_drain_seconds),
     )
     async with worker:
         dispatching = asyncio.create_task(outbox.run(), name="outbox")
@@ -105,6 +116,7 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    beat = heartbeat_file(settings)
     try:
         # Leaving the block drains in-flight activities before the process exits.
         async with build_worker(client, settings, make_sessionmaker(engine)):
@@ -112,9 +124,45 @@ async def run_worker(settings: Settings) -> None:
             gc.collect()
             gc.freeze()
             log.info("worker polling task queue %s", settings.task_queue)
+            beating = asyncio.create_task(_heartbeat(client, settings, beat, stop))
             await stop.wait()
+            await beating
     finally:
+        await asyncio.to_thread(beat.unlink, missing_ok=True)
         await engine.dispose()
+
+
+async def polling(client: Client, settings: Settings) -> bool:
+    """Whether Temporal saw this worker ask for workflow tasks lately: a worker whose
+    loop or workflow thread is stuck stops asking, though its process is alive."""
+    answer = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=settings.temporal_namespace,
+            task_queue=TaskQueue(name=settings.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        ),
+        timeout=timedelta(seconds=5),
+    )
+    # A long poll lasts about a minute, and the next one starts at once.
+    recent = time.time() - _POLL_SECONDS
+    return any(
+        poller.identity == client.identity and poller.last_access_time.ToSeconds() >= recent
+        for poller in answer.pollers
+    )
+
+
+async def _heartbeat(client: Client, settings: Settings, beat: Path, stop: asyncio.Event) -> None:
+    await asyncio.to_thread(beat.parent.mkdir, parents=True, exist_ok=True)
+    while not stop.is_set():
+        try:
+            if await polling(client, settings):
+                await asyncio.to_thread(beat.touch)
+        except RPCError as exc:
+            # Temporal away: no proof of progress, so no beat; the worker's own retries
+            # reconnect, and a long outage ends in a replaced worker, not a stuck one.
+            log.warning("heartbeat: cannot ask Temporal about this worker: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.worker_heartbeat_seconds)
 
 
 def main(settings: Settings) -> None:

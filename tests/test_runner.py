@@ -1,5 +1,6 @@
 """`motcua run` as a newcomer uses it: starts everything, keeps dossiers across runs, stops clean."""
 
+import contextlib
 import json
 import os
 import signal
@@ -97,3 +98,79 @@ def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
 
     assert again["timeline"] == demo["timeline"]
     assert len(units) == 102
+
+
+def _children(process: subprocess.Popen[bytes]) -> dict[str, psutil.Process]:
+    """The runner's three children by role, from their command lines."""
+    found = {}
+    for child in psutil.Process(process.pid).children():
+        line = " ".join(child.cmdline())
+        role = "temporal" if "start-dev" in line else line.rsplit(" ", 1)[-1]
+        found[role] = child
+    return found
+
+
+def _wait_until(check: Any, seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, KeyError, psutil.Error):
+            found = check()
+            if found:
+                return found
+        time.sleep(0.5)
+    raise AssertionError(f"{what} within {seconds:.0f} s")
+
+
+def test_run_brings_back_whatever_dies_and_replaces_a_stuck_worker(tmp_path: Path) -> None:
+    api_port = _free_port()
+    env = {
+        **os.environ,
+        "MOTCUA_DATA_DIR": str(tmp_path / "data"),
+        "MOTCUA_DATABASE_URL": "",
+        "MOTCUA_TEMPORAL_ADDRESS": "",
+        "MOTCUA_API_PORT": str(api_port),
+        "MOTCUA_TEMPORAL_PORT": str(_free_port()),
+        "MOTCUA_TEMPORAL_UI_PORT": str(_free_port()),
+        "MOTCUA_ENVIRONMENT": "development",
+        "MOTCUA_DEMO_SEED_DOSSIERS": "0",
+        # A beat a second: a stuck worker is judged after four seconds of silence.
+        "MOTCUA_WORKER_HEARTBEAT_SECONDS": "1",
+    }
+    base = f"http://127.0.0.1:{api_port}/api/v1"
+    log = tmp_path / "run.log"
+    runner = _start(env, log)
+    try:
+        first = _children(runner)
+        first["api"].kill()
+        first["temporal"].kill()
+        # Both back: the API answers healthy, which needs the Temporal server too.
+        _wait_until(lambda: _get(f"{base}/health")["status"] == "ok", 90, "health back")
+        again = _children(runner)
+        assert again["api"].pid != first["api"].pid
+        assert again["temporal"].pid != first["temporal"].pid
+
+        # Alive but stuck: the process exists, it polls no more.
+        stuck = again["worker"]
+        _wait_until(
+            lambda: (tmp_path / "data" / f"worker-{stuck.pid}.alive").exists(), 90, "a heartbeat"
+        )
+        stuck.suspend()
+        replaced = _wait_until(
+            lambda: _children(runner)["worker"].pid != stuck.pid, 120, "the stuck worker replaced"
+        )
+        assert replaced
+        assert not psutil.pid_exists(stuck.pid) or stuck.status() == psutil.STATUS_ZOMBIE
+    finally:
+        children = [c.pid for c in psutil.Process(runner.pid).children(recursive=True)]
+        # A second Ctrl-C and a SIGTERM during shutdown change nothing: all stop, none left.
+        runner.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        runner.send_signal(signal.SIGINT)
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=90) == 0
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "the API exited" in text and "starting it again" in text
+    assert "the Temporal dev server exited" in text
+    assert "the worker: no heartbeat" in text and "replacing it" in text
+    assert "already stopping" in text
+    assert [pid for pid in children if psutil.pid_exists(pid)] == []

@@ -182,7 +182,11 @@ async def test_at_the_counter_the_recorded_action_goes_on_to_the_dossiers_page(
     clerk = bearer(settings, "clerk.phuong-tan-lap").removeprefix("Bearer ")
     api.cookies.set("motcua_session", clerk)
 
-    done = await api.post(f"/can-bo/ho-so/{code}/accept", data={"key": f"page-{code}"})
+    done = await api.post(
+        f"/can-bo/ho-so/{code}/accept",
+        data={"key": f"page-{code}"},
+        headers={"Origin": "http://motcua.test"},
+    )
     page = await api.get(done.headers["location"])
 
     # Not the 409 page of a failed action, nor "nothing was changed": the dossier, accepted.

@@ -8,6 +8,8 @@ from sqlmodel import select
 
 from db.models import DossierRow
 from db.session import SessionMaker
+from motcua.settings import Settings
+from tests.auth import bearer
 from tests.factories import submission
 
 
@@ -48,7 +50,10 @@ async def test_the_same_key_for_a_different_submission_is_a_conflict(
 ) -> None:
     headers = {"Idempotency-Key": "reused-key-000001"}
     await api.post("/api/v1/dossiers", json=submission(), headers=headers)
-    other = submission(receiving_unit="xa-vu-bon")
+    # The same clerk, the same key, another applicant.
+    other = submission(
+        applicant={"full_name": "Trần Văn Bình", "id_number": "066190009999", "phone": "0912000111"}
+    )
 
     response = await api.post("/api/v1/dossiers", json=other, headers=headers)
 
@@ -65,3 +70,30 @@ async def test_without_a_key_each_submission_is_a_new_dossier(
 
     assert first.json()["code"] != second.json()["code"]
     assert await _dossier_count(sessionmaker) == 2
+
+
+async def test_a_key_belongs_to_its_caller(
+    api: httpx.AsyncClient, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    key = {"Idempotency-Key": "counter-1-0001-shared-text"}
+    clerk = {**key, "Authorization": bearer(settings, "clerk.phuong-tan-lap")}
+    other_clerk = {**key, "Authorization": bearer(settings, "clerk.phuong-ea-kao")}
+
+    mine = await api.post("/api/v1/dossiers", json=submission(), headers=clerk)
+    # An anonymous online submission with the same key text: another key, another dossier,
+    # and never a word about the clerk's.
+    online = await api.post(
+        "/api/v1/dossiers",
+        json=submission(channel=2, received_by=None, receiving_unit="phuong-tan-lap"),
+        headers=key,
+    )
+    theirs = await api.post(
+        "/api/v1/dossiers", json=submission(receiving_unit="phuong-ea-kao"), headers=other_clerk
+    )
+    retried = await api.post("/api/v1/dossiers", json=submission(), headers=clerk)
+
+    assert mine.status_code == online.status_code == theirs.status_code == 201, online.text
+    codes = {mine.json()["code"], online.json()["code"], theirs.json()["code"]}
+    assert len(codes) == 3
+    assert retried.json()["code"] == mine.json()["code"]
+    assert await _dossier_count(sessionmaker) == 3

@@ -45,15 +45,14 @@ def upgrade() -> None:
             "ALTER TABLE dossier_event ALTER COLUMN xid "
             "SET DEFAULT (pg_current_xact_id()::text)::bigint"
         )
-        op.execute("CREATE INDEX ix_dossier_event_xid_id ON dossier_event ((coalesce(xid, 0)), id)")
     else:
         with op.batch_alter_table('dossier_event') as batch:
             batch.add_column(sa.Column('xid', sa.BigInteger(), nullable=True))
+    op.execute("CREATE INDEX ix_dossier_event_xid_id ON dossier_event ((coalesce(xid, 0)), id)")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.drop_index('ix_dossier_event_xid_id', table_name='dossier_event')
+    op.drop_index('ix_dossier_event_xid_id', table_name='dossier_event')
     with op.batch_alter_table('dossier_event') as batch:
         batch.drop_column('xid')
     op.drop_table('rate_counter')
