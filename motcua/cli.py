@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             port=settings.api_port,
             log_config=None,
             access_log=False,
+            # On SIGTERM, requests in flight get this long; what is still open then (a
+            # dashboard's event stream never ends by itself) is closed, so a pod stops
+            # within its grace period instead of being killed.
+            timeout_graceful_shutdown=settings.api_drain_seconds,
         )
         return 0
     if args.command == "recount":

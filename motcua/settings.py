@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # How long the API lets requests finish after SIGTERM before it closes what is left
+    # (open event streams); below the pod's grace period.
+    api_drain_seconds: int = Field(default=10, ge=0, le=300)
     # Signs tracking secrets (and, later, tokens); must be set outside development.
     secret_key: str = Field(default=DEFAULT_SECRET, min_length=16)
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -174,3 +174,84 @@ def test_run_brings_back_whatever_dies_and_replaces_a_stuck_worker(tmp_path: Pat
     assert "the worker: no heartbeat" in text and "replacing it" in text
     assert "already stopping" in text
     assert [pid for pid in children if psutil.pid_exists(pid)] == []
+
+
+def test_the_api_stops_on_sigterm_though_an_event_stream_is_open(tmp_path: Path) -> None:
+    temporal_port, api_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "MOTCUA_DATA_DIR": str(tmp_path),
+        "MOTCUA_DATABASE_URL": "",
+        "MOTCUA_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "MOTCUA_API_PORT": str(api_port),
+        "MOTCUA_API_DRAIN_SECONDS": "2",
+        "MOTCUA_ENVIRONMENT": "development",
+    }
+    from motcua.devserver import dev_server_command
+    from motcua.settings import Settings
+
+    server = subprocess.Popen(
+        dev_server_command(
+            Settings(data_dir=tmp_path, temporal_port=temporal_port, temporal_ui_port=_free_port())
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "motcua", "migrate"], env=env, check=True, capture_output=True
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "motcua",
+                "user",
+                "supervisor.x",
+                "--name",
+                "S",
+                "--role",
+                "supervisor",
+                "--unit",
+                "dak-lak",
+            ],
+            env=env,
+            input=b"mat-khau-giam-sat\n",
+            check=True,
+            capture_output=True,
+        )
+        api = subprocess.Popen(
+            [sys.executable, "-m", "motcua", "api"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{api_port}/api/v1"
+        token = _wait_until(
+            lambda: _login_with(base, "supervisor.x", "mat-khau-giam-sat"), 60, "the API up"
+        )
+        stream = urllib.request.urlopen(
+            urllib.request.Request(
+                f"{base}/events/stream", headers={"Authorization": f"Bearer {token}"}
+            ),
+            timeout=30,
+        )
+        assert stream.readline().startswith(b"retry:")
+
+        api.send_signal(signal.SIGTERM)
+        # The client keeps its stream open; the API must not wait for it to leave.
+        code = api.wait(timeout=60)
+        stream.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    # uvicorn re-raises the signal it handled once it has shut down.
+    assert code in (0, -signal.SIGTERM)
+
+
+def _login_with(base: str, username: str, password: str) -> str:
+    form = urllib.parse.urlencode({"username": username, "password": password}).encode()
+    with urllib.request.urlopen(f"{base}/auth/token", data=form, timeout=5) as response:
+        token: str = json.load(response)["access_token"]
+        return token
