@@ -15,7 +15,7 @@ from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Forbidden, RecordedUnreadable, Unauthorized, validated_body
 from api.security import local_path
-from api.web import PageUser, messages_for, render, text_for, tz_of
+from api.web import PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
 from db.dossiers import get_dossier
 from db.models import DossierRow
 from schemas.actions import ActionCommand, ConsultationAnswer
@@ -281,7 +281,7 @@ async def supervision_page(
             found = await notifications.notifications(session, user, state, size=50)
             undelivered += found.items
     chart = {
-        "labels": [u.unit for u in report.units],
+        "labels": [unit_name(u.unit, lang_of(request)) for u in report.units],
         "values": [u.indicators.get("2.1") for u in report.units],
     }
     return render(

@@ -2,6 +2,7 @@
 errors as sentences. The pages themselves are in api.pages, api.pages_citizen and
 api.pages_staff."""
 
+import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+import catalogue
 from api import auth
 from api.deps import ResourcesDep, SessionDep
 from api.errors import Unauthorized, plain_messages
@@ -57,14 +59,34 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     def when(value: datetime | None) -> str:
         return "—" if value is None else value.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
+    def unit(code: str | None) -> str:
+        return "—" if not code else unit_name(code, lang)
+
     tz = tz_of(request)
-    helpers = {"t": t, "loc": loc, "field_label": field_label, "choice_label": choice_label}
+    helpers = {
+        "t": t,
+        "loc": loc,
+        "field_label": field_label,
+        "choice_label": choice_label,
+        "unit": unit,
+    }
     return templates.TemplateResponse(
         request,
         name,
         {"lang": lang, "when": when, "user": None, **helpers, **context},
         status_code=status_code,
     )
+
+
+@functools.cache
+def _unit_names() -> dict[str, tuple[str, str]]:
+    return {u.code: (u.name_vi, u.name_en) for u in catalogue.load_units()}
+
+
+def unit_name(code: str, lang: str = "vi") -> str:
+    """What people read for a unit: its name (Phường Tân Lập), never its code."""
+    names = _unit_names().get(code)
+    return code if names is None else names[0 if lang == "vi" else 1]
 
 
 def tz_of(request: Request) -> ZoneInfo:

@@ -69,7 +69,7 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
         role = _role(action)
         clerk = await staff.page(f"clerk.{COMMUNE}")
         await clerk.goto(f"/can-bo/ho-so/{code}")
-        holder = (await clerk.text_content("#holder") or "").strip()
+        holder = await clerk.get_attribute("#holder", "data-unit")
         page = await staff.page(f"{role.value}.{holder}")
         await page.goto(f"/can-bo/ho-so/{code}")
         shown = await page.locator("details.action").evaluate_all(
@@ -88,7 +88,16 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
         await form.locator("button[type=submit]").click()
         await expect(page.locator(".alert.ok")).to_have_attribute("data-done", action)
         if action == "accept":
+            # People read the unit's name, not its code.
+            await expect(page.locator("#holder")).to_have_text("Phường Tân Lập")
             await page.screenshot(path=screenshots / "02-clerk-dossier.png", full_page=True)
+            # The counter's queue fits a 1280 px screen: the due date is not cut off.
+            await page.set_viewport_size({"width": 1280, "height": 800})
+            await page.goto("/can-bo/hang-doi")
+            await expect(page.locator("h1")).to_contain_text("Phường Tân Lập")
+            fits = await page.locator("#queue").evaluate("n => n.scrollWidth <= n.clientWidth")
+            assert fits, "the queue table overflows a 1280 px window"
+            await page.screenshot(path=screenshots / "02b-queue-1280.png", full_page=True)
 
     await citizen.goto(f"/tra-cuu?code={code}&secret={secret}")
     await expect(citizen.locator("#status")).to_have_text("Đã trả kết quả")
@@ -148,7 +157,7 @@ async def test_supervisor_sees_breaches_chart_indicators_and_live_events(
     page = await staff.page(SUPERVISOR)
     await page.goto("/giam-sat")
     await expect(page.locator("#indicators tbody tr")).to_have_count(1)
-    await expect(page.locator("#indicators")).to_contain_text(COMMUNE)
+    await expect(page.locator("#indicators")).to_contain_text("Phường Tân Lập")
     assert await page.locator("#on-time-chart").evaluate("c => !!c.chart")
 
     async with httpx.AsyncClient(base_url=live_server) as api:
@@ -167,7 +176,7 @@ async def _allowed_for(
     base: str, settings: Settings, code: str, page: Page, role: Role
 ) -> list[str]:
     """The API's answer for the same person: the workflow's actions this role may take."""
-    holder = (await page.text_content("#holder") or "").strip()
+    holder = await page.get_attribute("#holder", "data-unit")
     username = f"{role.value}.{holder}"
     async with httpx.AsyncClient(base_url=base) as api:
         detail = (
