@@ -22,6 +22,15 @@ def _consulted(row: DossierRow) -> set[str]:
     return {str(c["unit"]) for c in row.snapshot.get("consultations", [])}
 
 
+def _awaited(row: DossierRow) -> set[str]:
+    """The consulted agencies whose answer is still awaited."""
+    return {
+        str(c["unit"])
+        for c in row.snapshot.get("consultations", [])
+        if c.get("answered_at") is None and not c.get("expired")
+    }
+
+
 def _units(row: DossierRow) -> set[str]:
     return {
         row.receiving_unit,
@@ -50,8 +59,11 @@ def check_act(user: StaffUser, action: Action, row: DossierRow, command: ActionC
             f"Vai trò «{user.role.value}» không được thực hiện «{action.value}».",
             f"Role '{user.role.value}' may not '{action.value}'.",
         )
-    if isinstance(command, ConsultationAnswer) and command.unit in _consulted(row):
-        allowed = {command.unit}  # the consulted agency answers for itself
+    if action is Action.ANSWER_CONSULTATION:
+        # Only a consulted agency answers, and for itself: the unit holding the dossier
+        # does not answer its own question.
+        named = command.unit if isinstance(command, ConsultationAnswer) else None
+        allowed = {named} & _awaited(row) if named else set()
     elif user.role is Role.CLERK:
         allowed = {row.holder_unit, row.receiving_unit, row.returning_unit}
     else:
