@@ -22,7 +22,7 @@ def _consulted(row: DossierRow) -> set[str]:
     return {str(c["unit"]) for c in row.snapshot.get("consultations", [])}
 
 
-def _awaited(row: DossierRow) -> set[str]:
+def awaited(row: DossierRow) -> set[str]:
     """The consulted agencies whose answer is still awaited."""
     return {
         str(c["unit"])
@@ -60,10 +60,10 @@ def check_act(user: StaffUser, action: Action, row: DossierRow, command: ActionC
             f"Role '{user.role.value}' may not '{action.value}'.",
         )
     if action is Action.ANSWER_CONSULTATION:
-        # Only a consulted agency answers, and for itself: the unit holding the dossier
-        # does not answer its own question.
+        # An agency answers for itself only; whether a question awaits it is the
+        # workflow's to say (409), not access's.
         named = command.unit if isinstance(command, ConsultationAnswer) else None
-        allowed = {named} & _awaited(row) if named else set()
+        allowed = {named} if named else set()
     elif user.role is Role.CLERK:
         allowed = {row.holder_unit, row.receiving_unit, row.returning_unit}
     else:

@@ -17,6 +17,7 @@ from api import (
     metrics,
     notifications,
     observability,
+    openapi,
     pages,
     queues,
     reference,
@@ -82,4 +83,5 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     app.include_router(v1)
     app.include_router(metrics.router)
     pages.install(app)
+    openapi.install(app)
     return app

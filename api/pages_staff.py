@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api import auth, dossiers, notifications, queues, supervision
-from api.access import check_act, province_wide
+from api.access import awaited, check_act, province_wide
 from api.action_forms import body_from_form, form_fields
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
@@ -193,6 +193,9 @@ async def _dossier_view(
     assert row is not None
     # The workflow's allowed actions, less those this person's role or unit may not take.
     mine = [a for a in detail.allowed_actions if _may(user, a.action, row)]
+    if user.unit not in awaited(row):
+        # Only an agency whose answer is awaited has an answer to give.
+        mine = [a for a in mine if a.action is not Action.ANSWER_CONSULTATION]
     return render(
         request,
         "dossier.html",

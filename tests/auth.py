@@ -61,8 +61,8 @@ def _json(request: httpx.Request) -> dict[str, object]:
 def _actor_for(action: Action, dossier: dict[str, object], body: dict[str, object]) -> str:
     roles = PERFORMED_BY[action] - {Role.CITIZEN}
     role = next(r for r in (Role.CLERK, Role.OFFICER, Role.LEADER) if r in roles)
-    consulted = {c["unit"] for c in dossier.get("consultations", [])}  # type: ignore[attr-defined]
-    answering = action is Action.ANSWER_CONSULTATION and body.get("unit") in consulted
+    # A consulted agency answers for itself.
+    answering = action is Action.ANSWER_CONSULTATION and isinstance(body.get("unit"), str)
     unit = body["unit"] if answering else dossier["holder_unit"]
     return f"{role}.{unit}"
 

@@ -21,7 +21,7 @@ async def test_no_generated_request_gets_a_server_error_or_an_undocumented_body(
         "run",
         f"{live_server}/openapi.json",
         "--checks",
-        "not_a_server_error,response_schema_conformance",
+        "not_a_server_error,response_schema_conformance,status_code_conformance",
         "--phases",
         "examples,coverage,fuzzing",
         "--max-examples",

@@ -99,6 +99,11 @@ async def test_forbidden_actions_are_refused_naming_the_state(
         response = await api.post(
             f"/api/v1/dossiers/{code}/actions/{action}", json=action_body(action)
         )
+        if action == "answer_consultation" and not detail.get("consultations"):
+            # No agency was asked: the answer belongs to nobody (the holding unit does
+            # not answer its own question), and the agency named cannot see the dossier.
+            assert response.status_code == 403, f"{action} in {state}: {response.text}"
+            continue
         assert response.status_code == 409, f"{action} in {state}: {response.text}"
         error = response.json()["detail"]
         assert error["reason"] == "illegal_action"
