@@ -18,7 +18,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from motcua.temporal import PLAIN_CONVERTER
-from workflows.clocks import AT_ONCE, KEEP_TIMER, ONE_STEP, OUTBOX
+from workflows.clocks import AT_ONCE, KEEP_TIMER, LOG_EVERY_DATE, ONE_STEP, OUTBOX
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.machinery import LOCAL_ACTIVITIES
@@ -27,6 +27,9 @@ _FOLDER = Path(__file__).parent / "histories"
 # Recorded on today's code. Each older generation stays beside it: dossiers still open at
 # an upgrade must carry on.
 CURRENT = sorted(_FOLDER.glob("*.json.gz"))
+# Before the `log-every-moved-date` patch: a calendar change that moved only the legal or
+# the step's date (an extended dossier) was not logged.
+BEFORE_EVERY_DATE = sorted((_FOLDER / "before-every-date").glob("*.json.gz"))
 # Before the `one-step-per-action` and `keep-timer-while-deadline-holds` patches: the
 # dates planned and the form issued each in a local activity of its own, beside the one
 # that logs the event, and the deadline timer started again by every action.
@@ -35,7 +38,7 @@ BEFORE_ONE_STEP = sorted((_FOLDER / "before-one-step").glob("*.json.gz"))
 BEFORE_OUTBOX = sorted((_FOLDER / "before-outbox").glob("*.json.gz"))
 # Before the `local-activities` patch: every step of a dossier a regular activity.
 BEFORE_LOCAL_ACTIVITIES = sorted((_FOLDER / "regular-activities").glob("*.json.gz"))
-HISTORIES = CURRENT + BEFORE_ONE_STEP + BEFORE_OUTBOX + BEFORE_LOCAL_ACTIVITIES
+HISTORIES = CURRENT + BEFORE_EVERY_DATE + BEFORE_ONE_STEP + BEFORE_OUTBOX + BEFORE_LOCAL_ACTIVITIES
 
 
 def _history(path: Path, mutate: bool = False) -> WorkflowHistory:
@@ -70,6 +73,7 @@ async def test_every_recorded_lifecycle_replays_on_the_current_code() -> None:
 
     failures = {run: str(error) for run, error in results.replay_failures.items()}
     assert len(CURRENT) >= 30
+    assert len(BEFORE_EVERY_DATE) >= 30
     assert len(BEFORE_ONE_STEP) >= 30
     assert len(BEFORE_OUTBOX) >= 30
     assert len(BEFORE_LOCAL_ACTIVITIES) >= 30
@@ -161,7 +165,15 @@ def test_the_current_histories_take_every_patched_path() -> None:
     def taken(paths: list[Path]) -> set[str]:
         return set().union(*(_patches(path) for path in paths))
 
-    assert taken(CURRENT) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX, ONE_STEP, KEEP_TIMER}
+    assert taken(CURRENT) == {
+        LOCAL_ACTIVITIES,
+        AT_ONCE,
+        OUTBOX,
+        ONE_STEP,
+        KEEP_TIMER,
+        LOG_EVERY_DATE,
+    }
+    assert taken(BEFORE_EVERY_DATE) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX, ONE_STEP, KEEP_TIMER}
     assert taken(BEFORE_ONE_STEP) == {LOCAL_ACTIVITIES, AT_ONCE, OUTBOX}
     assert taken(BEFORE_OUTBOX) == {LOCAL_ACTIVITIES, AT_ONCE}
     assert taken(BEFORE_LOCAL_ACTIVITIES) == set()
