@@ -121,7 +121,7 @@ async def track_page(
     if not code:
         return render(request, "track_form.html", code="", errors=[])
     try:
-        await tracking.rate_limited(request)
+        await tracking.rate_limited(request, session)
         row = await tracking.tracked_dossier(code.strip(), session, resources, secret.strip())
         view = await tracking.track(row, session)
     except Exception as exc:
@@ -154,7 +154,7 @@ async def citizen_action(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await tracking.rate_limited(request)
+        await tracking.rate_limited(request, session)
         row = await tracking.tracked_dossier(code, session, resources, secret)
         if what == "bo-sung":
             body = validated_body(SupplementSubmission, {"documents": lines(documents)})
@@ -186,7 +186,7 @@ async def receipt_pdf(
     request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
 ) -> Response:
     try:
-        await tracking.rate_limited(request)
+        await tracking.rate_limited(request, session)
         row = await tracking.tracked_dossier(code, session, resources, secret)
         return await tracking.receipt(row, session)
     except Exception as exc:

@@ -72,14 +72,15 @@ class TooManyRequests(ApiError):
 _MINUTE = timedelta(minutes=1)
 
 
-async def rate_limited(request: Request) -> None:
+async def rate_limited(request: Request, session: SessionDep) -> None:
     """At most MOTCUA_TRACKING_PER_MINUTE look-ups per client a minute, counted in the
-    database so that every API replica shares one count."""
-    resources = request.app.state.resources
+    database so that every API replica shares one count. Counted on the request's own
+    connection and committed at once: the look-up that follows reads in a new transaction."""
+    settings = request.app.state.resources.settings
     now = datetime.now(UTC)
-    async with resources.sessionmaker() as session, session.begin():
-        count, started = await rates.hit(session, f"track:{client_address(request)}", _MINUTE, now)
-    if count > resources.settings.tracking_per_minute:
+    count, started = await rates.hit(session, f"track:{client_address(request)}", _MINUTE, now)
+    await session.commit()
+    if count > settings.tracking_per_minute:
         wait = max(1, math.ceil((started + _MINUTE - now).total_seconds()))
         raise TooManyRequests(
             f"Bạn tra cứu quá nhiều lần, vui lòng thử lại sau {wait} giây.",

@@ -5,14 +5,15 @@ One statement per attempt, atomic under concurrency (INSERT … ON CONFLICT DO U
 two replicas never both let the thirty-first guess through.
 """
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, select, text
+from sqlalchemy import bindparam, case, delete, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import RateCounterRow
-from db.upsert import dialect_of, insert_for, table_of
+from db.upsert import dialect_of, insert_into, table_of
 
 _TABLE = table_of(RateCounterRow)
 _LOCAL_ASYNC = text("SET LOCAL synchronous_commit = off")
@@ -23,14 +24,27 @@ async def hit(
 ) -> tuple[int, datetime]:
     """Count one attempt; the attempts in the key's current window (this one included)
     and when that window started. A window older than `window` starts again at `now`."""
-    if dialect_of(session) == "postgresql":
+    dialect = dialect_of(session)
+    connection = await session.connection()
+    if dialect == "postgresql":
         # A counter lost in a crash costs nothing; not waiting for the disk keeps a
         # citizen's look-up as fast as it was.
-        await session.exec(_LOCAL_ASYNC)  # type: ignore[call-overload]
-    expired = _TABLE.c.window_start <= now - window
-    statement: Any = (
-        insert_for(session, RateCounterRow)
-        .values(key=key, window_start=now, count=1)
+        await connection.execute(_LOCAL_ASYNC)
+    found = await connection.execute(
+        _hit_statement(dialect), {"key": key, "now": now, "since": now - window}
+    )
+    count, started = found.one()
+    return int(count), started
+
+
+@functools.cache
+def _hit_statement(dialect: str) -> Any:
+    """Built once: a citizen's look-up runs it, and building it cost more than running it."""
+    expired = _TABLE.c.window_start <= bindparam("since")
+    now = bindparam("now", type_=_TABLE.c.window_start.type)
+    return (
+        insert_into(dialect, RateCounterRow)
+        .values(key=bindparam("key"), window_start=now, count=1)
         .on_conflict_do_update(
             index_elements=[_TABLE.c.key],
             set_={
@@ -40,8 +54,6 @@ async def hit(
         )
         .returning(_TABLE.c.count, _TABLE.c.window_start)
     )
-    row = (await (await session.connection()).execute(statement)).one()
-    return int(row[0]), row[1]
 
 
 async def attempts(session: AsyncSession, key: str, window: timedelta, now: datetime) -> int:
