@@ -158,21 +158,27 @@ async def sign_out_token(session: SessionDep, settings: Settings, token: str) ->
     return True
 
 
+def presented_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session_cookie: Annotated[
+        str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)
+    ] = None,
+) -> str | None:
+    # The web pages sign in with the same token, kept in an HttpOnly, SameSite=Strict
+    # cookie: a browser sends it only from this site's own pages.
+    return credentials.credentials if credentials is not None else session_cookie
+
+
+PresentedToken = Annotated[str | None, Depends(presented_token)]
+
+
 @router.post(
     "/sign-out",
     status_code=204,
     summary="Sign out (Đăng xuất): this session ends on every replica",
     responses={401: {"description": "No session to end"}},
 )
-async def sign_out(
-    session: SessionDep,
-    resources: ResourcesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session_cookie: Annotated[
-        str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)
-    ] = None,
-) -> Response:
-    token = credentials.credentials if credentials is not None else session_cookie
+async def sign_out(session: SessionDep, resources: ResourcesDep, token: PresentedToken) -> Response:
     if not token or not await sign_out_token(session, resources.settings, token):
         raise Unauthorized("Không có phiên đăng nhập để kết thúc.", "No session to end.")
     response = Response(status_code=204)
@@ -181,16 +187,8 @@ async def sign_out(
 
 
 async def optional_user(
-    session: SessionDep,
-    resources: ResourcesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session_cookie: Annotated[
-        str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)
-    ] = None,
+    session: SessionDep, resources: ResourcesDep, token: PresentedToken
 ) -> StaffUser | None:
-    # The web pages sign in with the same token, kept in an HttpOnly, SameSite=Strict
-    # cookie: a browser sends it only from this site's own pages.
-    token = credentials.credentials if credentials is not None else session_cookie
     if not token:
         return None
     try:

@@ -106,7 +106,7 @@ async def page_user(request: Request, session: SessionDep, resources: ResourcesD
     if not token:
         raise SignInRequired("required")
     try:
-        user = await auth.optional_user(session, resources, None, token)
+        user = await auth.optional_user(session, resources, token)
     except Unauthorized:
         raise SignInRequired("expired") from None
     if user is None:

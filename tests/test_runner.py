@@ -58,9 +58,10 @@ def _interrupt(process: subprocess.Popen[bytes]) -> list[int]:
     return [pid for pid in children if psutil.pid_exists(pid)]
 
 
-def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
-    api_port = _free_port()
-    env = {
+def _product_env(tmp_path: Path, api_port: int, **extra: str) -> dict[str, str]:
+    """`motcua run` on its own ports and files, without the background demo province:
+    these tests are about starting, keeping up and stopping."""
+    return {
         **os.environ,
         "MOTCUA_DATA_DIR": str(tmp_path / "data"),
         "MOTCUA_DATABASE_URL": "",
@@ -69,9 +70,14 @@ def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
         "MOTCUA_TEMPORAL_PORT": str(_free_port()),
         "MOTCUA_TEMPORAL_UI_PORT": str(_free_port()),
         "MOTCUA_ENVIRONMENT": "development",
-        # No background demo province here: this test is about starting and stopping.
         "MOTCUA_DEMO_SEED_DOSSIERS": "0",
+        **extra,
     }
+
+
+def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
+    api_port = _free_port()
+    env = _product_env(tmp_path, api_port)
     base = f"http://127.0.0.1:{api_port}/api/v1"
 
     first = _start(env, tmp_path / "first.log")
@@ -123,19 +129,8 @@ def _wait_until(check: Any, seconds: float, what: str) -> Any:
 
 def test_run_brings_back_whatever_dies_and_replaces_a_stuck_worker(tmp_path: Path) -> None:
     api_port = _free_port()
-    env = {
-        **os.environ,
-        "MOTCUA_DATA_DIR": str(tmp_path / "data"),
-        "MOTCUA_DATABASE_URL": "",
-        "MOTCUA_TEMPORAL_ADDRESS": "",
-        "MOTCUA_API_PORT": str(api_port),
-        "MOTCUA_TEMPORAL_PORT": str(_free_port()),
-        "MOTCUA_TEMPORAL_UI_PORT": str(_free_port()),
-        "MOTCUA_ENVIRONMENT": "development",
-        "MOTCUA_DEMO_SEED_DOSSIERS": "0",
-        # A beat a second: a stuck worker is judged after four seconds of silence.
-        "MOTCUA_WORKER_HEARTBEAT_SECONDS": "1",
-    }
+    # A beat a second: a stuck worker is judged after four seconds of silence.
+    env = _product_env(tmp_path, api_port, MOTCUA_WORKER_HEARTBEAT_SECONDS="1")
     base = f"http://127.0.0.1:{api_port}/api/v1"
     log = tmp_path / "run.log"
     runner = _start(env, log)
