@@ -11,7 +11,8 @@ from motcua.documents import typeset_in_thread
 async def form_pdf(session: AsyncSession, row: DossierFormRow) -> Response:
     pdf = row.content
     if pdf is None:
-        assert row.html is not None and row.id is not None, "issued forms keep their words"
+        assert row.html is not None, "issued forms keep their words"
+        assert row.id is not None, "a stored form has its id"
         pdf = await typeset_in_thread(row.html)
         await keep_typeset(session, row.id, pdf)
     return Response(

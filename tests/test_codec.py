@@ -16,7 +16,7 @@ from db.session import SessionMaker
 from motcua.settings import Environment, Settings
 from motcua.temporal import data_converter
 from motcua.worker import build_worker
-from schemas.actions import ActionCommand
+from schemas.actions import Acceptance
 from schemas.dossier import Applicant, DossierStart
 from workflows.dossier import DossierWorkflow
 
@@ -59,7 +59,7 @@ async def test_the_raw_history_shows_no_name_id_number_or_phone(
     async with build_worker(client, settings, sessionmaker):
         await start_dossier(client, settings.task_queue, start)
         handle = client.get_workflow_handle_for(DossierWorkflow.run, start.code)
-        await handle.execute_update(DossierWorkflow.accept, ActionCommand(actor="clerk.x"))
+        await handle.execute_update(DossierWorkflow.accept, Acceptance(actor="clerk.x"))
         view = await handle.query(DossierWorkflow.view)
 
     # Read by a client without the key, as the server and its Web UI see it.
@@ -85,7 +85,7 @@ async def test_a_rotated_key_still_reads_what_the_old_one_wrote(
     # No cache: the new worker replays the history the old key wrote.
     async with build_worker(after, settings, sessionmaker, max_cached_workflows=0):
         handle = after.get_workflow_handle_for(DossierWorkflow.run, start.code)
-        view = await handle.execute_update(DossierWorkflow.accept, ActionCommand(actor="c"))
+        view = await handle.execute_update(DossierWorkflow.accept, Acceptance(actor="c"))
 
     assert view.snapshot.status == 2
 

@@ -44,7 +44,8 @@ def test_every_motcua_variable_deploy_sets_is_a_setting() -> None:
     }
 
     unknown = names - SETTINGS - {"MOTCUA_DB_PASSWORD"}  # compose's own, for postgres
-    assert names and unknown == set()
+    assert names
+    assert unknown == set()
 
 
 def test_every_command_deploy_runs_exists() -> None:
@@ -56,8 +57,10 @@ def test_every_command_deploy_runs_exists() -> None:
                 commands.add(value[1] if value[0] == "motcua" and len(value) > 1 else value[0])
     dockerfile = (DEPLOY / "Dockerfile").read_text()
 
-    assert commands and commands <= command_names()
-    assert 'ENTRYPOINT ["motcua"]' in dockerfile and 'CMD ["api"]' in dockerfile
+    assert commands
+    assert commands <= command_names()
+    assert 'ENTRYPOINT ["motcua"]' in dockerfile
+    assert 'CMD ["api"]' in dockerfile
 
 
 def test_the_image_copies_every_package() -> None:

@@ -65,9 +65,12 @@ async def test_log_lines_carry_the_request_id_and_the_dossier(
     request = next(line for line in lines if line.get("request_id") == "quay-7-0042")
     notified = [line for line in lines if line["logger"] == "motcua.notifications"]
     assert response.headers["X-Request-ID"] == "quay-7-0042"
-    assert request["dossier"] == code and request["status"] == 200
-    assert request["logger"] == "motcua.requests" and request["duration_ms"] >= 0
-    assert notified and all(line["dossier"] == code for line in notified)
+    assert request["dossier"] == code
+    assert request["status"] == 200
+    assert request["logger"] == "motcua.requests"
+    assert request["duration_ms"] >= 0
+    assert notified
+    assert all(line["dossier"] == code for line in notified)
 
 
 async def test_one_trace_runs_from_the_request_through_the_workflow_to_its_activities(
@@ -80,7 +83,9 @@ async def test_one_trace_runs_from_the_request_through_the_workflow_to_its_activ
     spans = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(spans))
-    traced = Client(**{**temporal_client.config(), "interceptors": temporal_interceptors(provider)})
+    config = temporal_client.config()
+    config["interceptors"] = temporal_interceptors(provider)
+    traced = Client(**config)
     app = create_app(settings, resources=Resources(settings, engine, sessionmaker, traced))
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
 

@@ -91,7 +91,8 @@ def test_run_serves_keeps_dossiers_and_stops_cleanly(tmp_path: Path) -> None:
         left_running = _interrupt(first)
 
     assert left_running == []
-    assert "/docs" in banner and "Temporal Web UI" in banner
+    assert "/docs" in banner
+    assert "Temporal Web UI" in banner
     assert health["status"] == "ok"
     assert demo["status"]["code"] == 2  # the first demo dossier is accepted
 
@@ -164,9 +165,11 @@ def test_run_brings_back_whatever_dies_and_replaces_a_stuck_worker(tmp_path: Pat
         runner.send_signal(signal.SIGTERM)
         assert runner.wait(timeout=90) == 0
     text = log.read_text(encoding="utf-8", errors="replace")
-    assert "the API exited" in text and "starting it again" in text
+    assert "the API exited" in text
+    assert "starting it again" in text
     assert "the Temporal dev server exited" in text
-    assert "the worker: no heartbeat" in text and "replacing it" in text
+    assert "the worker: no heartbeat" in text
+    assert "replacing it" in text
     assert "already stopping" in text
     assert [pid for pid in children if psutil.pid_exists(pid)] == []
 

@@ -81,8 +81,10 @@ async def test_seeded_dossiers_are_back_dated_and_judged_as_the_seeder_intended(
         day_rows = list(await session.exec(select(DossierDailyRow)))
     outcomes = Counter(row.outcome for row in rows)
     intended = seeder.tally.outcomes
-    assert seeder.tally.created == DOSSIERS and seeder.tally.errors == []
-    assert len(rows) == DOSSIERS and all(row.demo for row in rows)
+    assert seeder.tally.created == DOSSIERS
+    assert seeder.tally.errors == []
+    assert len(rows) == DOSSIERS
+    assert all(row.demo for row in rows)
     # Spread over past weeks, not all submitted today.
     assert min(row.submitted_at for row in rows) < datetime.now(UTC) - timedelta(days=7)
     assert len({row.competent_authority for row in rows}) > 3

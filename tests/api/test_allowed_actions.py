@@ -29,21 +29,31 @@ _BUTTON = re.compile(r'data-action="([a-z_]+)"')
 _ENDINGS = {Action.REFUSE, Action.WITHDRAW, Action.STOP}
 
 
+REASON = "Lý do nêu rõ theo quy định"
+# Bodies that do not depend on the dossier; a reason goes with every action that may need
+# one (a second supplement request, a second fee).
+STATIC: dict[Action, dict[str, Any]] = {
+    Action.REQUEST_SUPPLEMENT: {"missing_documents": ["Tờ khai"], "reason": REASON},
+    Action.SUBMIT_SUPPLEMENT: {"documents": ["Tờ khai đã bổ sung"]},
+    Action.START_VERIFICATION: {"agency": "Trung tâm Lý lịch tư pháp quốc gia", "reason": REASON},
+    Action.REQUEST_PAYMENT: {"amount_vnd": 50000, "description": "Lệ phí", "reason": REASON},
+    Action.RECORD_PAYMENT: {"method": "counter", "reference": "BL-0001"},
+    Action.REFUSE: {"reason": REASON},
+    Action.WITHDRAW: {"reason": REASON},
+    Action.STOP: {"reason": REASON},
+}
+
+
 def _body(action: Action, dossier: dict[str, Any], person: str, draw: Any) -> dict[str, Any]:
     holder = dossier["holder_unit"]
-    reason = "Lý do nêu rõ theo quy định"
     match action:
-        case Action.REQUEST_SUPPLEMENT:
-            return {"missing_documents": ["Tờ khai"], "reason": reason}
-        case Action.SUBMIT_SUPPLEMENT:
-            return {"documents": ["Tờ khai đã bổ sung"]}
         case Action.ASSIGN:
             return {"officer": f"officer.{holder}"}
         case Action.REASSIGN:
             # A valid reassignment names someone other than the officer holding it now.
             names = [f"officer.{holder}", f"officer2.{holder}"]
             officer = next(n for n in names if n != dossier.get("assignee"))
-            return {"officer": officer, "reason": reason}
+            return {"officer": officer, "reason": REASON}
         case Action.APPRAISE:
             if draw(st.booleans()):
                 return {"result": "sufficient", "findings": "Đủ điều kiện"}
@@ -51,38 +61,24 @@ def _body(action: Action, dossier: dict[str, Any], person: str, draw: Any) -> di
                 "result": "insufficient",
                 "findings": "Thiếu giấy tờ",
                 "missing_documents": ["Ảnh 4x6"],
-                "reason": reason,
+                "reason": REASON,
             }
         case Action.CONSULT:
-            agency = (
-                "cong-an-tinh"
-                if dossier["competent_authority"]["code"] != "cong-an-tinh"
-                else "so-tu-phap"
-            )
-            return {
-                "agencies": [{"unit": agency, "question": "Xác minh", "respond_within_days": 3}]
-            }
+            competent = dossier["competent_authority"]["code"]
+            agency = "cong-an-tinh" if competent != "cong-an-tinh" else "so-tu-phap"
+            ask = {"unit": agency, "question": "Xác minh", "respond_within_days": 3}
+            return {"agencies": [ask]}
         case Action.ANSWER_CONSULTATION:
             return {"unit": person.split(".", 1)[1], "agrees": True, "opinion": "Đồng ý"}
-        case Action.START_VERIFICATION:
-            return {"agency": "Trung tâm Lý lịch tư pháp quốc gia", "reason": reason}
-        case Action.REQUEST_PAYMENT:
-            return {"amount_vnd": 50000, "description": "Lệ phí", "reason": reason}
-        case Action.RECORD_PAYMENT:
-            return {"method": "counter", "reference": "BL-0001"}
         case Action.APPROVE:
-            return {
-                "decision": draw(st.sampled_from(["grant", "deny"])),
-                "decision_number": "15/QĐ",
-            }
+            decision = draw(st.sampled_from(["grant", "deny"]))
+            return {"decision": decision, "decision_number": "15/QĐ"}
         case Action.DRAFT_EXTENSION:
             due = datetime.fromisoformat(dossier["due"]["due_at"] or "2030-01-01T09:00:00+07:00")
-            return {"reason": reason, "new_due_at": (due + timedelta(days=7)).isoformat()}
+            return {"reason": REASON, "new_due_at": (due + timedelta(days=7)).isoformat()}
         case Action.RETURN_RESULT:
             return {"method": draw(st.sampled_from(["in_person", "post", "electronic"]))}
-        case Action.REFUSE | Action.WITHDRAW | Action.STOP:
-            return {"reason": reason}
-    return {}
+    return dict(STATIC.get(action, {}))
 
 
 def _people(dossier: dict[str, Any]) -> list[str]:

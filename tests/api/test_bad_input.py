@@ -129,7 +129,8 @@ async def test_bad_submission_names_the_field_and_stores_nothing(
     assert response.status_code == 422, response.text
     errors = response.json()["detail"]
     assert [(e["field"], e["type"]) for e in errors] == [(field, kind)]
-    assert errors[0]["msg"] and errors[0]["msg_en"]
+    assert errors[0]["msg"]
+    assert errors[0]["msg_en"]
     assert await _stored(sessionmaker) == before
     started = [w async for w in temporal_client.list_workflows(f"TaskQueue = '{task_queue}'")]
     assert started == []

@@ -31,7 +31,8 @@ async def test_overrides_are_listed_and_removed(api: httpx.AsyncClient) -> None:
     removed = await api.delete("/api/v1/calendar/overrides/2026-12-28")
     again = await api.delete("/api/v1/calendar/overrides/2026-12-28")
 
-    assert put.status_code == 200 and put.json()["dossiers_recomputed"] == 0
+    assert put.status_code == 200
+    assert put.json()["dossiers_recomputed"] == 0
     assert [o["day"] for o in listed] == ["2026-12-28"]
     assert removed.status_code == 200
     assert again.status_code == 404
@@ -162,7 +163,8 @@ async def test_time_is_accounted_per_level_and_step(
     # The last stretch (in appraisal) runs to the real now, before this dossier's virtual
     # clock, so it adds nothing here.
     assert account["by_level"]["province"] == pytest.approx(province, abs=0.01)
-    assert commune > 0 and province > 0
+    assert commune > 0
+    assert province > 0
     steps = [(s["sub_state"], s["unit"], s["level"]) for s in account["steps"]]
     assert steps[:3] == [
         ("awaiting_receipt", "xa-vu-bon", "commune"),

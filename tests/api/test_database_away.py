@@ -114,7 +114,7 @@ class CutAfterAcceptance(ProjectionActivities):
         planned = await super().record_event(record)
         if record.event.type is EventType.ACCEPTED:
             async with self.cutter() as session:
-                await session.exec(
+                await (await session.connection()).execute(
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE application_name = :name"
@@ -164,7 +164,8 @@ async def test_an_action_recorded_as_the_database_went_away_says_it_was_recorded
     assert response.headers["Retry-After"] == "5"
     detail = response.json()["detail"]
     assert detail["code"] == "recorded_database_unavailable"
-    assert "«Tiếp nhận hồ sơ»" in detail["message"] and "đã được ghi nhận" in detail["message"]
+    assert "«Tiếp nhận hồ sơ»" in detail["message"]
+    assert "đã được ghi nhận" in detail["message"]
     assert "Không cần làm lại" in detail["message"]
     assert "was recorded" in detail["message_en"]
     # The same request again, on a new connection: the accepted dossier, accepted once.

@@ -5,11 +5,12 @@ import re
 
 import httpx
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.client import Client
 
 from db.models import DossierEventRow, DossierRow
 from db.session import SessionMaker
+from motcua.settings import Settings
 from schemas.tracking import tracking_secret
 from tests.factories import submission
 
@@ -17,7 +18,7 @@ CODE = re.compile(r"^101\.00\.00\.H15-\d{6}-\d{4}$|^\d{3}\.00\.00\.H15-\d{6}-\d{
 
 
 async def test_submission_answers_201_with_code_secret_and_official_status(
-    api: httpx.AsyncClient, settings
+    api: httpx.AsyncClient, settings: Settings
 ) -> None:
     response = await api.post("/api/v1/dossiers", json=submission())
 
@@ -54,7 +55,9 @@ async def test_read_shows_state_timeline_and_allowed_actions(
     ]
     async with sessionmaker() as session:
         row = await session.get(DossierRow, code)
-    assert row is not None and row.status == 1 and row.last_seq == 1
+    assert row is not None
+    assert row.status == 1
+    assert row.last_seq == 1
 
 
 async def test_accept_moves_the_dossier_and_records_who_did_it(
@@ -74,7 +77,8 @@ async def test_accept_moves_the_dossier_and_records_who_did_it(
     assert [a["action"] for a in detail["allowed_actions"]] == ["transfer", "withdraw", "stop"]
     accepted = detail["timeline"][1]
     assert accepted["type"] == "accepted"
-    assert accepted["from_status"] == 1 and accepted["to_status"] == 2
+    assert accepted["from_status"] == 1
+    assert accepted["to_status"] == 2
     assert accepted["actor_unit"] == "phuong-tan-lap"
     assert accepted["reason"] == "Hồ sơ đầy đủ"
     async with sessionmaker() as session:
@@ -82,12 +86,14 @@ async def test_accept_moves_the_dossier_and_records_who_did_it(
             await session.exec(
                 select(DossierEventRow.seq, DossierEventRow.type)
                 .where(DossierEventRow.dossier_code == code)
-                .order_by(DossierEventRow.seq)
+                .order_by(col(DossierEventRow.seq))
             )
         ).all()
         row = await session.get(DossierRow, code)
     assert [tuple(e) for e in events] == [(1, "submitted"), (2, "accepted")]
-    assert row is not None and row.status == 2 and row.sub_state == "awaiting_transfer"
+    assert row is not None
+    assert row.status == 2
+    assert row.sub_state == "awaiting_transfer"
 
 
 async def test_accepting_twice_is_refused_with_the_state_that_forbids_it(

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from activities.forms import locality
 from db.models import DossierEventRow, DossierFormRow, DossierRow, OrgUnitRow
@@ -66,7 +66,8 @@ async def test_supplement_refusal_apology_and_stop_forms(api: httpx.AsyncClient)
     assert "Bản sao giấy đăng ký kết hôn của cha mẹ" in await _download(api, supplement, "02")
     assert "Hồ sơ không thuộc thẩm quyền giải quyết" in await _download(api, refused, "03")
     apology = await _download(api, late, "04")
-    assert "XIN LỖI" in apology and "Chờ kết quả xác minh của cơ quan công an" in apology
+    assert "XIN LỖI" in apology
+    assert "Chờ kết quả xác minh của cơ quan công an" in apology
     assert "Công dân đề nghị dừng" in await _download(api, stopped, "05")
 
 
@@ -86,7 +87,8 @@ async def test_the_heading_and_place_come_from_the_catalogue(
     assert "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN<br>" in html  # the body the commune answers to
     assert "PHƯỜNG TÂN LẬP" in html  # the receiving ward, which issued it
     assert "Phú Yên, ngày" in html
-    assert "TỈNH ĐẮK LẮK" not in html and "Đắk Lắk, ngày" not in html
+    assert "TỈNH ĐẮK LẮK" not in html
+    assert "Đắk Lắk, ngày" not in html
 
 
 @pytest.mark.parametrize(
@@ -106,7 +108,7 @@ def test_a_provinces_place_name(name: str, place: str) -> None:
 async def _rename_province(sessionmaker: SessionMaker, name: str) -> None:
     async with sessionmaker() as session:
         await session.exec(
-            update(OrgUnitRow).where(OrgUnitRow.code == "dak-lak").values(name_vi=name)
+            update(OrgUnitRow).where(col(OrgUnitRow.code) == "dak-lak").values(name_vi=name)
         )
         await session.commit()
 
@@ -131,7 +133,8 @@ async def test_a_form_is_issued_as_words_and_typeset_once_on_first_download(
     kept = await _form_row(sessionmaker, code)
     second = await api.get(f"/api/v1/dossiers/{code}/forms/01")
 
-    assert issued.html is not None and code in issued.html
+    assert issued.html is not None
+    assert code in issued.html
     assert issued.content is None  # the action did not wait for typesetting
     assert kept.content == first.content
     assert second.content == first.content
@@ -155,11 +158,13 @@ async def test_form_01_prints_the_date_and_explanation_the_acceptance_logged(
         ).one()
 
     explanation = dossier.snapshot["due_explanation_vi"]
-    assert dossier.due_at is not None and explanation
+    assert dossier.due_at is not None
+    assert explanation
     assert accepted.data["due_at"] == dossier.due_at.isoformat()
     assert datetime.fromisoformat(detail["due"]["due_at"]) == dossier.due_at
     assert form.seq == accepted.seq
-    assert form.html is not None and f"Cách tính thời hạn: {escape(explanation)}" in form.html
+    assert form.html is not None
+    assert f"Cách tính thời hạn: {escape(explanation)}" in form.html
 
 
 async def _form_row(sessionmaker: SessionMaker, code: str) -> DossierFormRow:

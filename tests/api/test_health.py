@@ -16,7 +16,8 @@ async def test_healthy_when_both_answer(api: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["database"]["ok"] and body["temporal"]["ok"]
+    assert body["database"]["ok"]
+    assert body["temporal"]["ok"]
     assert body["database"]["latency_ms"] >= 0
 
 
@@ -43,7 +44,8 @@ async def test_degraded_when_the_database_is_unreachable(
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"
-    assert body["database"]["ok"] is False and body["database"]["error"]
+    assert body["database"]["ok"] is False
+    assert body["database"]["error"]
     assert body["temporal"]["ok"] is True
 
 

@@ -73,4 +73,5 @@ async def test_a_commit_cut_short_says_the_outcome_is_unknown_and_how_to_check(
         assert response.headers["retry-after"] == "5"
         detail = response.json()["detail"]
         assert detail["code"] == "outcome_unknown"
-        assert "Idempotency-Key" in detail["message"] and "Xem lại hồ sơ" in detail["message"]
+        assert "Idempotency-Key" in detail["message"]
+        assert "Xem lại hồ sơ" in detail["message"]

@@ -43,7 +43,8 @@ async def test_a_new_version_leaves_dossiers_in_flight_on_theirs(
     old_accepted = await act(api, old["code"], "accept")
     new_accepted = await act(api, new["code"], "accept")
 
-    assert old["procedure"]["version"] == 1 and new["procedure"]["version"] == 2
+    assert old["procedure"]["version"] == 1
+    assert new["procedure"]["version"] == 2
     assert old_accepted["procedure"]["name_vi"] == "Thủ tục thử – bản 1"
     assert "5 ngày làm việc" in old_accepted["due"]["explanation_vi"]
     assert "10 ngày làm việc" in new_accepted["due"]["explanation_vi"]

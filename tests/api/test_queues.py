@@ -43,7 +43,9 @@ async def test_pages_and_filters(api: httpx.AsyncClient) -> None:
     late = (await api.get("/api/v1/queues/so-tu-phap", params={"overdue": True})).json()
     other = (await api.get("/api/v1/queues/so-tu-phap", params={"procedure": "1.001193"})).json()
 
-    assert first["total"] == 5 and len(first["items"]) == 2 and len(third["items"]) == 1
+    assert first["total"] == 5
+    assert len(first["items"]) == 2
+    assert len(third["items"]) == 1
     assert soon["total"] == 0  # ten working days ahead
     assert late["total"] == 0
     assert other["total"] == 0

@@ -20,7 +20,8 @@ async def test_the_language_switch_stays_on_this_site(api: httpx.AsyncClient, ta
 
     assert response.status_code == 303
     location = response.headers["location"]
-    assert location.startswith("/") and not location.startswith("//")
+    assert location.startswith("/")
+    assert not location.startswith("//")
     assert "evil" not in location
 
 

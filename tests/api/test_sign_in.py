@@ -227,5 +227,7 @@ def test_the_command_disables_an_account(sessionmaker: SessionMaker) -> None:
 
     assert disabled.returncode == 0, disabled.stderr
     assert "disabled" in disabled.stdout
-    assert again.returncode == 0 and "--enable" in again.stderr
-    assert enabled.returncode == 0 and "--enable" not in enabled.stderr
+    assert again.returncode == 0
+    assert "--enable" in again.stderr
+    assert enabled.returncode == 0
+    assert "--enable" not in enabled.stderr

@@ -3,6 +3,8 @@
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import update
@@ -19,6 +21,11 @@ from tests.journeys import act, drive, submit
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 
 
+def _province_today() -> date:
+    """Today where the dossiers are: the period a supervisor asks for is in province time."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
 async def test_a_warned_dossier_is_at_risk_and_an_overdue_one_is_listed_late(
     api: httpx.AsyncClient, temporal_env: WorkflowEnvironment, sessionmaker: SessionMaker
 ) -> None:
@@ -33,7 +40,9 @@ async def test_a_warned_dossier_is_at_risk_and_an_overdue_one_is_listed_late(
     past = datetime.now(UTC) - timedelta(days=3)
     async with sessionmaker() as session, session.begin():
         await session.exec(
-            update(DossierRow).where(DossierRow.code == late).values(due_at=past, legal_due_at=past)
+            update(DossierRow)
+            .where(col(DossierRow.code) == late)
+            .values(due_at=past, legal_due_at=past)
         )
 
     at_risk = (await api.get("/api/v1/supervision/at-risk")).json()["items"]
@@ -47,7 +56,8 @@ async def test_a_warned_dossier_is_at_risk_and_an_overdue_one_is_listed_late(
     assert [i["code"] for i in at_risk] == [warned]
     assert by_rung[0]["last_rung"] == "reminder-70"
     assert [i["code"] for i in overdue] == [late]
-    assert overdue[0]["holder_unit"] == "so-tu-phap" and overdue[0]["assignee"] == "officer.a"
+    assert overdue[0]["holder_unit"] == "so-tu-phap"
+    assert overdue[0]["assignee"] == "officer.a"
     assert overdue[0]["working_hours_late"] > 0
     assert overdue[0]["time_url"].endswith(f"{late}/time")
 
@@ -69,8 +79,8 @@ async def test_statistics_count_what_happened_in_the_period(
     unscanned = await submit(api, **JUSTICE)
     await act(api, unscanned, "accept")
     period = {
-        "start": (date.today() - timedelta(days=1)).isoformat(),
-        "end": (date.today() + timedelta(days=1)).isoformat(),
+        "start": (_province_today() - timedelta(days=1)).isoformat(),
+        "end": (_province_today() + timedelta(days=1)).isoformat(),
     }
 
     body = (await api.get("/api/v1/supervision/statistics", params=period)).json()
@@ -98,8 +108,8 @@ async def test_statistics_are_scoped_to_what_the_user_supervises(
     await submit(api, **JUSTICE)
     await submit(api, receiving_unit="phuong-tan-lap")
     period = {
-        "start": (date.today() - timedelta(days=1)).isoformat(),
-        "end": (date.today() + timedelta(days=1)).isoformat(),
+        "start": (_province_today() - timedelta(days=1)).isoformat(),
+        "end": (_province_today() + timedelta(days=1)).isoformat(),
         "by": "receiving",
     }
 
@@ -134,8 +144,8 @@ async def test_a_complaint_lowers_satisfaction(api: httpx.AsyncClient) -> None:
         f"/api/v1/track/{code}/feedback", json=complaint, headers={"X-Tracking-Secret": secret}
     )
     period = {
-        "start": (date.today() - timedelta(days=1)).isoformat(),
-        "end": (date.today() + timedelta(days=1)).isoformat(),
+        "start": (_province_today() - timedelta(days=1)).isoformat(),
+        "end": (_province_today() + timedelta(days=1)).isoformat(),
     }
     body = (await api.get("/api/v1/supervision/statistics", params=period)).json()
 
@@ -200,7 +210,7 @@ async def test_a_period_ending_before_it_starts_names_the_end(api: httpx.AsyncCl
     assert response.json()["detail"][0]["loc"] == ["query", "end"]
 
 
-async def _daily_rows(sessionmaker: SessionMaker) -> list[dict[str, object]]:
+async def _daily_rows(sessionmaker: SessionMaker) -> list[dict[str, Any]]:
     async with sessionmaker() as session:
         rows = await session.exec(select(DossierDailyRow).order_by(*_DAY_KEY))
         return [

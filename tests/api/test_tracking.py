@@ -85,8 +85,10 @@ async def test_the_citizen_answers_a_supplement_request_and_can_withdraw(
     )
 
     assert asked["missing_documents"] == ["Giấy chứng sinh"]
-    assert answered.status_code == 200 and answered.json()["status"]["code"] == 1
-    assert withdrawn.status_code == 200 and withdrawn.json()["status"]["code"] == 7
+    assert answered.status_code == 200
+    assert answered.json()["status"]["code"] == 1
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["status"]["code"] == 7
     audit = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
     assert [e["actor"] for e in audit[-2:]] == ["citizen", "citizen"]
 
@@ -194,7 +196,8 @@ async def test_the_audit_log_is_returned_whole(api: httpx.AsyncClient) -> None:
     audit = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
 
     assert [e["seq"] for e in audit] == [1, 2, 3]
-    assert audit[2]["type"] == "transferred" and audit[2]["actor"] == "clerk.phuong-tan-lap"
+    assert audit[2]["type"] == "transferred"
+    assert audit[2]["actor"] == "clerk.phuong-tan-lap"
     assert audit[1]["data"]["due_at"] is not None
 
 
@@ -228,12 +231,14 @@ async def test_feedback_opens_when_processing_ends_and_is_given_once(
 
     assert too_early.status_code == 409
     assert "«Mới đăng ký»" in too_early.json()["detail"]["message"]
-    assert first.status_code == 200 and first.json()["feedback"]["rating"] == 5
+    assert first.status_code == 200
+    assert first.json()["feedback"]["rating"] == 5
     assert retried.status_code == 200
     assert changed.status_code == 409
     assert out_of_range.status_code == 422
     assert out_of_range.json()["detail"][0]["loc"] == ["body", "rating"]
-    assert view["feedback_open"] is True and view["feedback"]["rating"] == 5
+    assert view["feedback_open"] is True
+    assert view["feedback"]["rating"] == 5
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,8 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
     code = (await citizen.text_content("#dossier-code") or "").strip()
     secret = (await citizen.text_content("#tracking-secret") or "").strip()
     await citizen.screenshot(path=screenshots / "01-citizen-submitted.png", full_page=True)
-    assert code and secret
+    assert code
+    assert secret
 
     staff = Staff(browser, live_server)
     for action, fields in STEPS:
@@ -106,7 +107,8 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
     )
     receipt = await citizen.request.get(f"/tra-cuu/{code}/giay-tiep-nhan.pdf?secret={secret}")
     await citizen.screenshot(path=screenshots / "03-citizen-result.png", full_page=True)
-    assert receipt.ok and (await receipt.body()).startswith(b"%PDF")
+    assert receipt.ok
+    assert (await receipt.body()).startswith(b"%PDF")
 
 
 async def test_an_illegal_action_and_a_wrong_secret_read_in_plain_vietnamese(

@@ -60,7 +60,8 @@ def test_all_twelve_example_procedures_are_in_the_catalogue() -> None:
 
     assert len(procedures) >= 12
     land = procedures["DLK-DD-01"]
-    assert land.level == "province" and land.competent_unit == "vp-dang-ky-dat-dai"
+    assert land.level == "province"
+    assert land.competent_unit == "vp-dang-ky-dat-dai"
     assert "financial_obligation" in land.pauses_allowed
     tax = next(step for step in land.steps if step.unit == "thue-tinh")
     assert tax.counts is False  # the tax authority's time is excluded

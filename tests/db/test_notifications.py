@@ -155,7 +155,8 @@ async def test_a_refused_message_is_retried_after_its_backoff_and_none_sent_twic
     }
     refused = rows["leader@so-tu-phap"]
     assert refused.next_attempt_at == clock.now + FIRST_RETRY
-    assert refused.last_error is not None and "gateway unavailable" in refused.last_error
+    assert refused.last_error is not None
+    assert "gateway unavailable" in refused.last_error
 
     # Repaired, but the row waits for its backoff.
     gateway.refuses = None
@@ -202,7 +203,8 @@ async def test_two_dispatchers_never_send_the_same_message(sessionmaker: Session
     )
 
     assert sum(sent) == 45
-    assert first.delivered and second.delivered
+    assert first.delivered
+    assert second.delivered
     assert len(first.delivered) + len(second.delivered) == 45
     for code in codes:
         rows = await _outbox(sessionmaker, code)

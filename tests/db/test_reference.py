@@ -32,8 +32,11 @@ async def test_the_province_has_its_centre_and_departments(sessionmaker: Session
         centre = await session.get(OrgUnitRow, "ttphcc-tinh")
         justice = await session.get(OrgUnitRow, "so-tu-phap")
 
-    assert centre is not None and centre.receives_dossiers and centre.parent_code == "dak-lak"
-    assert justice is not None and not justice.receives_dossiers
+    assert centre is not None
+    assert centre.receives_dossiers
+    assert centre.parent_code == "dak-lak"
+    assert justice is not None
+    assert not justice.receives_dossiers
 
 
 async def test_loading_twice_changes_nothing(sessionmaker: SessionMaker) -> None:
@@ -86,8 +89,11 @@ async def test_a_new_version_becomes_current_and_the_old_one_stays(
         async with sessionmaker() as session:
             current = await current_procedure(session, "9.000001")
             first = await procedure_version(session, "9.000001", 1)
-        assert current is not None and current.version == 2 and current.fee_vnd == 10000
-        assert first is not None and first.fee_vnd == 0
+        assert current is not None
+        assert current.version == 2
+        assert current.fee_vnd == 10000
+        assert first is not None
+        assert first.fee_vnd == 0
     finally:
         async with sessionmaker() as session, session.begin():
             for row in await session.exec(

@@ -128,14 +128,16 @@ async def test_email_reaches_an_smtp_server_in_vietnamese_and_a_refused_mailbox_
     assert message["From"] == "motcua@dak-lak.gov.vn"
     assert message["Subject"] == rows["leader@so-tu-phap"].message_vi
     body = message.get_content()
-    assert "Quá hạn giải quyết" in body and "Birth registration" in body
+    assert "Quá hạn giải quyết" in body
+    assert "Birth registration" in body
     assert {r: rows[r].status for r in rows} == {
         "leader@so-tu-phap": "sent",
         "supervisor@dak-lak": "sent",
         REFUSED: "failed",
     }
     refused = rows[REFUSED]
-    assert refused.next_attempt_at is not None and "Mailbox unavailable" in str(refused.last_error)
+    assert refused.next_attempt_at is not None
+    assert "Mailbox unavailable" in str(refused.last_error)
 
 
 async def test_sms_reaches_the_gateway_as_json_and_a_503_waits(
@@ -151,7 +153,8 @@ async def test_sms_reaches_the_gateway_as_json_and_a_503_waits(
         "supervisor@dak-lak",
     ]
     assert all(body["text"] == rows[body["to"]].message_vi for body in received.received)
-    assert rows[REFUSED].status == "failed" and "503" in str(rows[REFUSED].last_error)
+    assert rows[REFUSED].status == "failed"
+    assert "503" in str(rows[REFUSED].last_error)
 
 
 def test_the_channel_comes_from_the_settings(settings: Settings) -> None:

@@ -184,7 +184,8 @@ async def test_buckets_and_indicators_match_the_hand_computation(
     assert indicators["4.2"] == 50.0
     # 5.4: 100 − 50 (3 late or overdue of 6 judged) − 16.7 (1 complaint of 6)
     assert indicators["5.4"] == pytest.approx(33.3)
-    assert b.indicators()["2.1"] == 100.0 and b.indicators()["3.3"] == 100.0
+    assert b.indicators()["2.1"] == 100.0
+    assert b.indicators()["3.3"] == 100.0
     assert b.indicators()["5.4"] == 100.0
 
 

@@ -86,7 +86,8 @@ async def test_an_unanswered_consultation_expires_and_the_dossier_returns_to_app
 
     assert detail["sub_state"]["code"] == "in_appraisal"
     police = next(c for c in detail["consultations"] if c["unit"] == "cong-an-tinh")
-    assert police["expired"] is True and police["answered_at"] is None
+    assert police["expired"] is True
+    assert police["answered_at"] is None
     assert detail["timeline"][-1]["type"] == "consultation_expired"
     assert detail["timeline"][-1]["actor"] == "system"
 
@@ -113,4 +114,5 @@ async def test_the_first_answer_counts(temporal_client: Client, task_queue: str)
         outcome = await handle.result()
 
     assert outcome.expired is False
-    assert outcome.reply is not None and outcome.reply.opinion == "Đồng ý"
+    assert outcome.reply is not None
+    assert outcome.reply.opinion == "Đồng ý"

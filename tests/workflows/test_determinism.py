@@ -118,7 +118,8 @@ def test_no_workflow_code_reads_the_clock_chance_or_the_environment() -> None:
 )
 def test_the_guard_catches_each_kind_of_non_determinism(line: str, what: str) -> None:
     found = violations(line, "example.py")
-    assert len(found) == 1 and what in found[0], found
+    assert len(found) == 1, found
+    assert what in found[0], found
 
 
 def test_the_guard_lets_deterministic_code_through() -> None:

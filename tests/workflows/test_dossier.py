@@ -14,7 +14,7 @@ from db.models import DossierEventRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.worker import build_worker
-from schemas.actions import ActionCommand
+from schemas.actions import Acceptance, ActionCommand
 from schemas.dossier import Applicant, DossierStart
 from schemas.lifecycle import Action
 from schemas.status import Channel, DossierStatus, SubState
@@ -39,12 +39,12 @@ def _start() -> DossierStart:
     )
 
 
-def _accept(actor: str = "clerk.eakao") -> ActionCommand:
-    return ActionCommand(actor=actor, actor_unit="phuong-ea-kao")
+def _accept(actor: str = "clerk.eakao") -> Acceptance:
+    return Acceptance(actor=actor, actor_unit="phuong-ea-kao")
 
 
 def _handle(client: Client, start: DossierStart) -> WorkflowHandle[DossierWorkflow, object]:
-    return client.get_workflow_handle_for(DossierWorkflow.run, start.code)  # type: ignore[return-value]
+    return client.get_workflow_handle_for(DossierWorkflow.run, start.code)
 
 
 async def _logged(sessionmaker: SessionMaker, code: str) -> list[tuple[int, str]]:
@@ -94,8 +94,10 @@ async def test_accept_sets_the_legal_due_date_and_records_the_transition(
         DossierStatus.ACCEPTED,
         SubState.AWAITING_TRANSFER,
     )
-    assert snapshot.due_at is not None and snapshot.due_at == snapshot.original_due_at
-    assert snapshot.due_explanation_vi and "trong ngày" in snapshot.due_explanation_vi
+    assert snapshot.due_at is not None
+    assert snapshot.due_at == snapshot.original_due_at
+    assert snapshot.due_explanation_vi
+    assert "trong ngày" in snapshot.due_explanation_vi
     assert view.allowed_actions == [Action.TRANSFER, Action.WITHDRAW, Action.STOP]
     assert await _logged(sessionmaker, start.code) == [(1, "submitted"), (2, "accepted")]
 

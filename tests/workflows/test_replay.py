@@ -131,8 +131,10 @@ def test_histories_from_before_the_outbox_notified_through_an_activity() -> None
     def rungs(paths: list[Path]) -> list[Path]:
         return [p for p in paths if "test_each_rung_fires_once_in_order" in p.name]
 
-    assert rungs(BEFORE_OUTBOX) and all(notified(p) for p in rungs(BEFORE_OUTBOX))
-    assert rungs(CURRENT) and not any(notified(p) for p in CURRENT)
+    assert rungs(BEFORE_OUTBOX)
+    assert all(notified(p) for p in rungs(BEFORE_OUTBOX))
+    assert rungs(CURRENT)
+    assert not any(notified(p) for p in CURRENT)
 
 
 def _kinds(path: Path) -> set[str]:

@@ -14,8 +14,8 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = WorkingCalendar()
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=VN)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=VN)
 
 
 def due(
@@ -104,7 +104,8 @@ def test_configurable_working_hours() -> None:
         parse_periods("07:00-12:00,11:00-17:00")
 
 
-moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)).map(
+# Hypothesis takes naive bounds and gives naive values; the zone is added right after.
+moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)).map(  # noqa: DTZ001
     lambda naive: naive.replace(tzinfo=VN)
 )
 hours = st.floats(min_value=0, max_value=400, allow_nan=False).map(lambda h: round(h, 2))

@@ -17,8 +17,8 @@ LADDER = catalogue.load_default_ladder()
 TEN_DAYS = TimeLimit(value=10, unit="working_days")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=VN)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=VN)
 
 
 def request(**overrides: object) -> ClockRequest:
