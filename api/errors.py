@@ -22,10 +22,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.middleware import HttpMiddleware
 from api.normalise import NormaliseText
 from api.page_text import TEXT
-from schemas.lifecycle import Action, LifecycleState, label, refusal
+from schemas.lifecycle import ILLEGAL_ACTION, Action, LifecycleState, label, refusal
 from schemas.status import DossierStatus, SubState
 
-ILLEGAL_ACTION = "IllegalAction"
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 

@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DossierDailyRow, DossierFeedbackRow, DossierRow
 from db.upsert import dialect_of, insert_into, table_of
+from schemas.status import DossierStatus
 from worktime.indicators import JUDGED_OUTCOMES, UnitReport
 
 GroupBy = Literal["competent", "receiving", "procedure"]
@@ -41,8 +42,8 @@ _GROUP_COLUMNS = {
     "receiving": "receiving_unit",
     "procedure": "procedure_code",
 }
-_AWAITING_SUPPLEMENT = 5
-_RESULT_RETURNED = 10
+_SUPPLEMENT_REQUESTED = int(DossierStatus.SUPPLEMENT_REQUESTED)
+_RESULT_RETURNED = int(DossierStatus.RESULT_RETURNED)
 _JUDGED = {o.value for o in JUDGED_OUTCOMES}
 _OUTCOME_COUNTERS = {
     "early": "finished_early",
@@ -313,7 +314,7 @@ async def _paused(
         select(group, func.count())
         .where(
             col(DossierRow.finished_at).is_(None),
-            col(DossierRow.status) == _AWAITING_SUPPLEMENT,
+            col(DossierRow.status) == _SUPPLEMENT_REQUESTED,
             col(DossierRow.legal_due_at).is_not(None),
             col(DossierRow.submitted_at) < day_start(end),
         )

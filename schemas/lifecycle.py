@@ -12,6 +12,9 @@ from pydantic import BaseModel
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 
+# The error type of an action the lifecycle refuses, from the workflow to the API's 409.
+ILLEGAL_ACTION = "IllegalAction"
+
 
 class Action(StrEnum):
     ACCEPT = "accept"

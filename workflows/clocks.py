@@ -25,24 +25,9 @@ from schemas.records import FormIssue, stamp_due, take_plan
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from workflows.machinery import DossierMachinery
+from workflows.patches import AT_ONCE, KEEP_TIMER, LOG_EVERY_DATE, ONE_STEP, OUTBOX
 
 SYSTEM = ActionCommand(actor="system")
-# The patch that fires an alarm already due at once, without a timer.
-AT_ONCE = "fire-due-alarms-at-once"
-# The patch that queues a rung's notifications with its event, in the projection's
-# transaction, for the worker's dispatcher; before it, a regular activity queued and sent
-# them after the event was logged: one more activity and workflow task per fired rung.
-OUTBOX = "notify-through-outbox"
-# The patch that plans the dates and issues the form in the step that logs the event: one
-# local activity per action where there were up to three (see README, "Changing workflow
-# code"). Dossiers started before it keep a step for each.
-ONE_STEP = "one-step-per-action"
-# The patch that keeps the deadline timer running through an action that leaves the next
-# deadline where it was; before it, every action cancelled the timer and started another.
-KEEP_TIMER = "keep-timer-while-deadline-holds"
-# A calendar change logs every date it moved (the legal and the step's), not only the
-# current due date: an extended dossier's Form 04 date stands while its legal date moves.
-LOG_EVERY_DATE = "log-every-moved-date"
 # The legal clock runs while the dossier is accepted and at the authority, unpaused.
 _CLOCK_RUNS = (S.ACCEPTED, S.PROCESSING, S.FINANCIAL_OBLIGATION)
 _ALARM_EVENTS = {

@@ -36,9 +36,9 @@ from schemas.status import Channel
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from workflows.authority import AuthoritySteps
-from workflows.machinery import ILLEGAL_ACTION, rule
+from workflows.machinery import rule
 
-__all__ = ["ILLEGAL_ACTION", "DossierWorkflow"]
+__all__ = ["DossierWorkflow"]
 
 
 # Outside the SDK's sandbox: it re-ran this module for every dossier the worker loaded, and

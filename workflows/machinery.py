@@ -32,6 +32,7 @@ from schemas.dossier import (
     Handover,
 )
 from schemas.lifecycle import (
+    ILLEGAL_ACTION,
     Action,
     LifecycleState,
     allowed_actions,
@@ -48,11 +49,7 @@ from workflows.consultation import (
     ConsultationTask,
     ConsultationWorkflow,
 )
-
-ILLEGAL_ACTION = "IllegalAction"
-# The patch that moved the dossier's own activities into the workflow task (local
-# activities); see README, "Changing workflow code".
-LOCAL_ACTIVITIES = "local-activities"
+from workflows.patches import LOCAL_ACTIVITIES
 
 # A database outage delays the projection; it must never lose an event, so retries go on.
 _RETRY_FOREVER = RetryPolicy(

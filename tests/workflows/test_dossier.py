@@ -16,9 +16,9 @@ from motcua.settings import Settings
 from motcua.worker import build_worker
 from schemas.actions import Acceptance, ActionCommand
 from schemas.dossier import Applicant, DossierStart
-from schemas.lifecycle import Action
+from schemas.lifecycle import ILLEGAL_ACTION, Action
 from schemas.status import Channel, DossierStatus, SubState
-from workflows.dossier import ILLEGAL_ACTION, DossierWorkflow
+from workflows.dossier import DossierWorkflow
 
 BIRTH = next(p for p in catalogue.load_procedures() if p.code == "1.001193")
 

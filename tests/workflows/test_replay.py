@@ -9,6 +9,7 @@ deliberate, versioned change:
 import base64
 import gzip
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,21 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from motcua.temporal import PLAIN_CONVERTER
-from workflows.clocks import AT_ONCE, KEEP_TIMER, LOG_EVERY_DATE, ONE_STEP, OUTBOX
+from workflows import patches
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
-from workflows.machinery import LOCAL_ACTIVITIES
+from workflows.patches import (
+    AT_ONCE,
+    KEEP_TIMER,
+    LOCAL_ACTIVITIES,
+    LOG_EVERY_DATE,
+    ONE_STEP,
+    OUTBOX,
+    PATCHES,
+)
 
 _FOLDER = Path(__file__).parent / "histories"
+_ROOT = Path(__file__).resolve().parents[2]
 # Recorded on today's code. Each older generation stays beside it: dossiers still open at
 # an upgrade must carry on.
 CURRENT = sorted(_FOLDER.glob("*.json.gz"))
@@ -190,3 +200,13 @@ async def test_a_non_deterministic_change_fails_the_replay() -> None:
 
     [failure] = results.replay_failures.values()
     assert isinstance(failure, NondeterminismError)
+
+
+def test_every_patch_the_workflows_take_is_registered_with_its_day() -> None:
+    """One list says which patches exist and since when (workflows/patches.py)."""
+    source = "".join(p.read_text() for p in (_ROOT / "workflows").glob("*.py"))
+    called = set(re.findall(r"workflow\.patched\(([A-Z_]+)\)", source))
+    registered = {patch.id for patch in PATCHES}
+
+    assert {getattr(patches, name) for name in called} == registered
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", patch.introduced) for patch in PATCHES)
