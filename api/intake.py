@@ -23,7 +23,7 @@ from db.dossiers import claim_idempotency_key, find_idempotency_key
 from db.models import OrgUnitRow
 from db.reference import current_procedure, get_unit
 from motcua.settings import Settings
-from schemas.dossier import DossierStart, DossierSubmission, DossierView
+from schemas.dossier import ActionAnswer, DossierStart, DossierSubmission
 from schemas.escalation import Rung
 from schemas.procedure import ProcedureDefinition
 from schemas.status import Channel
@@ -261,7 +261,7 @@ def dossier_start(
     )
 
 
-async def start_dossier(client: Client, task_queue: str, start: DossierStart) -> DossierView:
+async def start_dossier(client: Client, task_queue: str, start: DossierStart) -> ActionAnswer:
     """Start the workflow (or find it running) and wait until the submission is recorded."""
     operation = WithStartWorkflowOperation(
         DossierWorkflow.run,

@@ -345,8 +345,21 @@ class DossierSnapshot(BaseModel):
         return bool(self.pauses) and self.pauses[-1].ended_at is None
 
 
+class ActionAnswer(BaseModel):
+    """What an action's Update answers: what the API reads (the state it left and what is
+    allowed next), not the whole snapshot, which would be written into history with every
+    action. The whole dossier is the `view` query's."""
+
+    code: str
+    status: DossierStatus
+    sub_state: SubState
+    last_seq: int
+    allowed_actions: list[Action]
+
+
 class DossierView(BaseModel):
-    """The workflow's live answer to a query or an update."""
+    """The workflow's live answer to a query (and, in histories recorded before actions
+    answered with `ActionAnswer`, to an update)."""
 
     code: str
     snapshot: DossierSnapshot

@@ -87,7 +87,7 @@ async def test_a_rotated_key_still_reads_what_the_old_one_wrote(
         handle = after.get_workflow_handle_for(DossierWorkflow.run, start.code)
         view = await handle.execute_update(DossierWorkflow.accept, Acceptance(actor="c"))
 
-    assert view.snapshot.status == 2
+    assert view.status == 2
 
 
 def test_production_refuses_to_run_without_payload_keys() -> None:

@@ -21,8 +21,8 @@ from schemas.actions import (
     VerificationRequest,
 )
 from schemas.dossier import (
+    ActionAnswer,
     Consultation,
-    DossierView,
     EventType,
     ExtensionDraft,
     FormKind,
@@ -39,7 +39,7 @@ from workflows.machinery import rule
 
 class AuthoritySteps(ClockMixin):
     @workflow.update
-    async def assign(self, command: Assignment) -> DossierView:
+    async def assign(self, command: Assignment) -> ActionAnswer:
         self._s.assignee = command.officer
         event = self._transition(
             EventType.ASSIGNED,
@@ -49,10 +49,10 @@ class AuthoritySteps(ClockMixin):
             data={"officer": command.officer},
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def claim(self, command: ActionCommand) -> DossierView:
+    async def claim(self, command: ActionCommand) -> ActionAnswer:
         """An officer takes an unassigned dossier from the unit's queue."""
         self._s.assignee = command.actor
         event = self._transition(
@@ -63,10 +63,10 @@ class AuthoritySteps(ClockMixin):
             data={"officer": command.actor, "claimed": True},
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def reassign(self, command: Reassignment) -> DossierView:
+    async def reassign(self, command: Reassignment) -> ActionAnswer:
         previous, self._s.assignee = self._s.assignee, command.officer
         event = self._transition(
             EventType.REASSIGNED,
@@ -76,17 +76,17 @@ class AuthoritySteps(ClockMixin):
             data={"officer": command.officer, "from": previous},
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def appraise(self, command: Appraisal) -> DossierView:
+    async def appraise(self, command: Appraisal) -> ActionAnswer:
         data = {"result": command.result.value, "findings": command.findings}
         if command.result is AppraisalResult.SUFFICIENT:
             event = self._transition(
                 EventType.APPRAISED, S.PROCESSING, T.AWAITING_SIGNATURE, command, data=data
             )
             await self._persist(event)
-            return self._view()
+            return self._answer()
         # Insufficient: back to the one-stop with a Form 02; the legal clock stops.
         self._s.pauses.append(Pause(reason=PauseReason.SUPPLEMENT, started_at=self._now()))
         event = self._ask_for_supplement(
@@ -99,10 +99,10 @@ class AuthoritySteps(ClockMixin):
             form=FormKind.SUPPLEMENT_REQUEST,
             details={"missing_documents": command.missing_documents},
         )
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def consult(self, command: ConsultationRequest) -> DossierView:
+    async def consult(self, command: ConsultationRequest) -> ActionAnswer:
         event = self._transition(
             EventType.CONSULTATION_REQUESTED,
             S.PROCESSING,
@@ -122,10 +122,10 @@ class AuthoritySteps(ClockMixin):
             )
         await self._persist(event)
         self._start_consultations(len(command.agencies))
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def answer_consultation(self, command: ConsultationAnswer) -> DossierView:
+    async def answer_consultation(self, command: ConsultationAnswer) -> ActionAnswer:
         consultation = self._open_consultation(command.unit)
         assert consultation is not None, "checked by the validator"
         child_id = self._consultation_id(consultation)
@@ -139,10 +139,10 @@ class AuthoritySteps(ClockMixin):
         await workflow.wait_condition(
             lambda: not consultation.is_open and self._persisted_seq >= self._s.last_seq
         )
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def forward(self, command: ActionCommand) -> DossierView:
+    async def forward(self, command: ActionCommand) -> ActionAnswer:
         """Hand the dossier to the next step's unit (commune ↔ province, tax…)."""
         steps = self._dossier.procedure.steps
         index = self._next_route_step()
@@ -171,10 +171,10 @@ class AuthoritySteps(ClockMixin):
             )
         self._enter_step(step.name_vi, step.budget_working_days if step.counts else None)
         await self._record(event, replan=True)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def start_verification(self, command: VerificationRequest) -> DossierView:
+    async def start_verification(self, command: VerificationRequest) -> ActionAnswer:
         self._s.pauses.append(
             Pause(
                 reason=PauseReason.EXTERNAL_VERIFICATION,
@@ -190,19 +190,19 @@ class AuthoritySteps(ClockMixin):
             data={"agency": command.agency},
         )
         await self._record(event, replan=True)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def end_verification(self, command: ActionCommand) -> DossierView:
+    async def end_verification(self, command: ActionCommand) -> ActionAnswer:
         self._s.pauses[-1].ended_at = self._now()
         event = self._transition(
             EventType.VERIFICATION_ENDED, S.PROCESSING, T.IN_APPRAISAL, command
         )
         await self._record(event, replan=True)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def request_payment(self, command: PaymentRequest) -> DossierView:
+    async def request_payment(self, command: PaymentRequest) -> ActionAnswer:
         self._s.payment_amount_vnd = command.amount_vnd
         if "financial_obligation" in self._dossier.procedure.pauses_allowed:
             self._s.pauses.append(
@@ -216,10 +216,10 @@ class AuthoritySteps(ClockMixin):
             data={"amount_vnd": command.amount_vnd, "description": command.description},
         )
         await self._record(event, replan=True)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def record_payment(self, command: PaymentRecord) -> DossierView:
+    async def record_payment(self, command: PaymentRecord) -> ActionAnswer:
         if self._s.is_paused:
             self._s.pauses[-1].ended_at = self._now()
         self._s.paid_at, self._s.payment_method = self._now(), command.method.value
@@ -231,10 +231,10 @@ class AuthoritySteps(ClockMixin):
             data={"method": command.method.value, "reference": command.reference},
         )
         await self._record(event, replan=True)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def approve(self, command: Approval) -> DossierView:
+    async def approve(self, command: Approval) -> ActionAnswer:
         self._s.decision, self._s.decision_number = command.decision.value, command.decision_number
         self._s.decided_at = self._now()
         event = self._transition(
@@ -245,10 +245,10 @@ class AuthoritySteps(ClockMixin):
             data={"decision": command.decision.value, "decision_number": command.decision_number},
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def draft_extension(self, command: ExtensionDraftCommand) -> DossierView:
+    async def draft_extension(self, command: ExtensionDraftCommand) -> ActionAnswer:
         self._s.extension_draft = ExtensionDraft(
             reason=command.reason,
             new_due_at=command.new_due_at,
@@ -263,10 +263,10 @@ class AuthoritySteps(ClockMixin):
             data={"new_due_at": command.new_due_at.isoformat()},
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def approve_extension(self, command: ActionCommand) -> DossierView:
+    async def approve_extension(self, command: ActionCommand) -> ActionAnswer:
         draft = self._s.extension_draft
         assert draft is not None, "checked by the validator"
         previous = self._s.due_at
@@ -289,10 +289,10 @@ class AuthoritySteps(ClockMixin):
             form=FormKind.APOLOGY,
             details={"new_due_at": draft.new_due_at.isoformat()},
         )
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def mark_result_ready(self, command: ActionCommand) -> DossierView:
+    async def mark_result_ready(self, command: ActionCommand) -> ActionAnswer:
         event = self._transition(
             EventType.RESULT_READY,
             S.RESULT_READY,
@@ -302,10 +302,10 @@ class AuthoritySteps(ClockMixin):
         )
         self._enter_step("return")
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def return_result(self, command: ResultReturn) -> DossierView:
+    async def return_result(self, command: ResultReturn) -> ActionAnswer:
         self._s.result_method, self._s.closed_at = command.method.value, self._now()
         event = self._transition(
             EventType.RESULT_RETURNED,
@@ -315,7 +315,7 @@ class AuthoritySteps(ClockMixin):
             data={"method": command.method.value, "recipient": command.recipient},
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     # --- Validators beyond the lifecycle table -------------------------------------------
 

@@ -24,6 +24,7 @@ from schemas.actions import (
 )
 from schemas.deadlines import Suspension
 from schemas.dossier import (
+    ActionAnswer,
     DossierStart,
     DossierView,
     EventType,
@@ -68,10 +69,10 @@ class DossierWorkflow(AuthoritySteps):
         return self._view()
 
     @workflow.update
-    async def registered(self) -> DossierView:
+    async def registered(self) -> ActionAnswer:
         """Answers once the submission is in the audit log: the API's update-with-start."""
         await workflow.wait_condition(lambda: self._persisted_seq >= 1)
-        return self._view()
+        return self._answer()
 
     @workflow.query
     def view(self) -> DossierView:
@@ -80,7 +81,7 @@ class DossierWorkflow(AuthoritySteps):
     # --- Intake at the one-stop counter ------------------------------------------------
 
     @workflow.update
-    async def accept(self, command: Acceptance) -> DossierView:
+    async def accept(self, command: Acceptance) -> ActionAnswer:
         self._s.accepted_at = self._now()
         self._s.digitised = command.digitised or self._dossier.channel is Channel.ONLINE
         event = self._transition(
@@ -92,10 +93,10 @@ class DossierWorkflow(AuthoritySteps):
             data={"digitised": self._s.digitised, "due_at": None},
         )
         await self._record(event, replan=True, form=FormKind.RECEIPT)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def request_supplement(self, command: SupplementRequest) -> DossierView:
+    async def request_supplement(self, command: SupplementRequest) -> ActionAnswer:
         event = self._ask_for_supplement(command, command.missing_documents, origin="intake")
         await self._set_supplement_deadline(event, command.respond_within_days)
         await self._record(
@@ -103,10 +104,10 @@ class DossierWorkflow(AuthoritySteps):
             form=FormKind.SUPPLEMENT_REQUEST,
             details={"missing_documents": command.missing_documents},
         )
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def submit_supplement(self, command: SupplementSubmission) -> DossierView:
+    async def submit_supplement(self, command: SupplementSubmission) -> ActionAnswer:
         data = {"documents": command.documents}
         self._s.supplement_due_at = None
         at_authority = self._s.supplement_origin == "appraisal"
@@ -126,17 +127,17 @@ class DossierWorkflow(AuthoritySteps):
                 EventType.SUPPLEMENT_SUBMITTED, S.NEW, T.AWAITING_RECEIPT, command, data=data
             )
         await self._record(event, replan=at_authority)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def refuse(self, command: ReasonedCommand) -> DossierView:
+    async def refuse(self, command: ReasonedCommand) -> ActionAnswer:
         self._s.closed_at = self._now()
         event = self._transition(EventType.REFUSED, S.REFUSED, T.CLOSED, command)
         await self._record(event, form=FormKind.REFUSAL)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def transfer(self, command: ActionCommand) -> DossierView:
+    async def transfer(self, command: ActionCommand) -> ActionAnswer:
         event = self._transition(
             EventType.TRANSFERRED,
             S.PROCESSING,
@@ -147,12 +148,12 @@ class DossierWorkflow(AuthoritySteps):
         self._s.step_index = self._first_authority_step()
         self._enter_step("processing")
         await self._record(event, replan=True)
-        return self._view()
+        return self._answer()
 
     # --- Ending early --------------------------------------------------------------------
 
     @workflow.update
-    async def withdraw(self, command: ReasonedCommand) -> DossierView:
+    async def withdraw(self, command: ReasonedCommand) -> ActionAnswer:
         self._s.withdrawn = True
         # The one-stop issues the stop notice (Form 05), so the dossier goes back there.
         event = self._transition(
@@ -163,16 +164,16 @@ class DossierWorkflow(AuthoritySteps):
             handover_to=self._dossier.receiving_unit,
         )
         await self._persist(event)
-        return self._view()
+        return self._answer()
 
     @workflow.update
-    async def stop(self, command: ReasonedCommand) -> DossierView:
+    async def stop(self, command: ReasonedCommand) -> ActionAnswer:
         self._s.closed_at = self._now()
         if self._s.is_paused:
             self._s.pauses[-1].ended_at = self._now()
         event = self._transition(EventType.STOPPED, S.STOPPED, T.CLOSED, command)
         await self._record(event, form=FormKind.STOP_NOTICE)
-        return self._view()
+        return self._answer()
 
     # --- From outside: the calendar and bulk decisions ---------------------------------
 

@@ -21,6 +21,7 @@ from schemas.actions import ActionCommand, Appraisal, AppraisalResult
 from schemas.calendar import DueRequest, DueResult
 from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import (
+    ActionAnswer,
     Consultation,
     DossierEvent,
     DossierFacts,
@@ -106,6 +107,15 @@ class DossierMachinery:
     def _now(self) -> datetime:
         """The dossier's time: the server's, except for a demo dossier's back-dated clock."""
         return workflow.now() - self._demo_offset
+
+    def _answer(self) -> ActionAnswer:
+        return ActionAnswer(
+            code=self._dossier.code,
+            status=self._s.status,
+            sub_state=self._s.sub_state,
+            last_seq=self._s.last_seq,
+            allowed_actions=allowed_actions(self._lifecycle()),
+        )
 
     def _view(self) -> DossierView:
         return DossierView(
