@@ -10,8 +10,8 @@ from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
 from api.routing import api_router
 from db.models import DossierRow
+from schemas.bulk import BulkResult, BulkSuspensionRequest
 from schemas.deadlines import Suspension
-from schemas.views import BulkResult, BulkSuspensionRequest
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/admin", tags=["administration"])

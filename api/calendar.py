@@ -25,9 +25,9 @@ from db.models import CalendarOverrideRow, DossierRow
 from db.upsert import insert_for, table_of
 from motcua.settings import Settings
 from schemas.bounds import Day, Instant
+from schemas.calendar import CalendarOverride, DueAnswer, OverrideResult
 from schemas.procedure import SAME_DAY_CUTOFF, LocalTime, TimeLimit, TimeUnit
 from schemas.status import DossierStatus
-from schemas.views import CalendarOverride, DueAnswer, OverrideResult
 from workflows.dossier import DossierWorkflow
 from worktime.calendar import WorkingCalendar
 

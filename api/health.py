@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from api.deps import ResourcesDep
 from api.routing import api_router
-from schemas.views import ComponentHealth, Health
+from schemas.health import ComponentHealth, Health
 
 router = api_router(tags=["health"])
 

@@ -19,11 +19,12 @@ from api.web import PageUser, lang_of, messages_for, render, text_for, tz_of, un
 from db.dossiers import get_dossier
 from db.models import DossierRow
 from schemas.actions import ActionCommand, ConsultationAnswer
+from schemas.bulk import BulkReassignRequest
 from schemas.deadlines import NotificationItem, NotificationStatus
 from schemas.lifecycle import Action, label
 from schemas.status import DossierStatus
 from schemas.users import StaffUser
-from schemas.views import BulkReassignRequest, DossierDetail
+from schemas.views import DossierDetail
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 

@@ -23,10 +23,12 @@ from db.models import DossierRow
 from db.queues import QueueFilter, queue_page
 from db.reference import get_unit
 from schemas.actions import Reassignment
+from schemas.bulk import BulkReassignRequest, BulkResult
 from schemas.lifecycle import Role
+from schemas.queues import QueueItem, QueuePage
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
-from schemas.views import BulkReassignRequest, BulkResult, QueueItem, QueuePage, StatusInfo
+from schemas.views import StatusInfo
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/queues", tags=["work queues"])

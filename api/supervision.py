@@ -24,8 +24,8 @@ from db.models import DossierRow, OrgUnitRow
 from db.statistics import GroupBy, unit_reports
 from schemas.bounds import Day
 from schemas.lifecycle import Role
+from schemas.supervision import RiskItem, RiskPage, StatisticsReport, UnitStatistics
 from schemas.users import StaffUser
-from schemas.views import RiskItem, RiskPage, StatisticsReport, UnitStatistics
 
 router = api_router(prefix="/supervision", tags=["supervision"])
 

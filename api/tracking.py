@@ -25,17 +25,12 @@ from db.answers import tracked_dossier as tracked_row
 from db.dossiers import latest_form, record_feedback
 from db.reference import procedure_version
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
+from schemas.citizen import FeedbackSubmission, FeedbackView, PublicEvent, TrackingView
 from schemas.dossier import DossierSnapshot, EventType
 from schemas.lifecycle import Action
 from schemas.status import DossierStatus
 from schemas.tracking import verify_tracking_secret
-from schemas.views import (
-    FeedbackSubmission,
-    FeedbackView,
-    PublicEvent,
-    StatusInfo,
-    TrackingView,
-)
+from schemas.views import StatusInfo
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/track", tags=["citizen tracking"])

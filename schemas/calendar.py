@@ -1,9 +1,12 @@
-"""Inputs and outputs of the deadline activities."""
+"""The working calendar: the deadline activities' inputs and outputs, administrators'
+overrides and the due-date calculator's answer."""
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from schemas.bounds import Day
 from schemas.procedure import TimeLimit
 
 
@@ -13,6 +16,25 @@ class DueRequest(BaseModel):
 
 
 class DueResult(BaseModel):
+    due_at: datetime
+    explanation_vi: str
+    explanation_en: str
+
+
+class CalendarOverride(BaseModel):
+    day: Day
+    kind: Literal["day_off", "working_day"]
+    reason: str = Field(min_length=3, max_length=300)
+    # Set from the signed-in administrator.
+    created_by: str = Field(default="", max_length=100)
+
+
+class OverrideResult(BaseModel):
+    override: CalendarOverride | None
+    dossiers_recomputed: int
+
+
+class DueAnswer(BaseModel):
     due_at: datetime
     explanation_vi: str
     explanation_en: str

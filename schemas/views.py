@@ -1,11 +1,10 @@
-"""What the HTTP API answers: receipts, dossier details and their parts."""
+"""What the HTTP API answers about a dossier: the receipt, its detail and its parts."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel
 
-from schemas.bounds import Day, Instant
 from schemas.dossier import Alarm, Applicant, Consultation, ExtensionDraft, Pause
 from schemas.lifecycle import ActionLabel
 from schemas.status import Channel, DossierStatus, SubState
@@ -141,18 +140,6 @@ class DossierDetail(BaseModel):
     allowed_actions: list[ActionLabel]
 
 
-class ComponentHealth(BaseModel):
-    ok: bool
-    latency_ms: float | None = None
-    error: str | None = None
-
-
-class Health(BaseModel):
-    status: str
-    database: ComponentHealth
-    temporal: ComponentHealth
-
-
 class StepTimeView(BaseModel):
     sub_state: str
     unit: str
@@ -170,102 +157,6 @@ class TimeAccountView(BaseModel):
     total_hours: float
 
 
-class CalendarOverride(BaseModel):
-    day: Day
-    kind: Literal["day_off", "working_day"]
-    reason: str = Field(min_length=3, max_length=300)
-    # Set from the signed-in administrator.
-    created_by: str = Field(default="", max_length=100)
-
-
-class OverrideResult(BaseModel):
-    override: CalendarOverride | None
-    dossiers_recomputed: int
-
-
-class DueAnswer(BaseModel):
-    due_at: datetime
-    explanation_vi: str
-    explanation_en: str
-
-
-class BulkSuspensionRequest(BaseModel):
-    """Suspend or extend many open dossiers at once, with the legal reference."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    units: list[str] | None = Field(default=None, max_length=200)
-    procedures: list[str] | None = Field(default=None, max_length=200)
-    received_from: datetime | None = None
-    received_to: datetime | None = None
-    paused_from: Instant | None = None
-    paused_to: Instant | None = None
-    extra_working_days: float = Field(default=0, ge=0, le=60)
-    legal_reference: str = Field(min_length=3, max_length=300)
-    reason: str = Field(min_length=3, max_length=2000)
-
-    @model_validator(mode="after")
-    def _something_to_do(self) -> "BulkSuspensionRequest":
-        interval = self.paused_from is not None and self.paused_to is not None
-        if (self.paused_from is None) != (self.paused_to is None):
-            raise ValueError("give both paused_from and paused_to, or neither")
-        if interval and self.paused_to <= self.paused_from:  # type: ignore[operator]
-            raise ValueError("paused_to must be after paused_from")
-        if not interval and not self.extra_working_days:
-            raise ValueError("give a pause interval or extra_working_days")
-        return self
-
-
-class BulkResult(BaseModel):
-    matched: int
-    codes: list[str]
-
-
-class PublicEvent(BaseModel):
-    at: datetime
-    label_vi: str
-    label_en: str
-    status: StatusInfo
-
-
-class FeedbackSubmission(BaseModel):
-    """The applicant's rating of the service once the dossier is finished, and any complaint."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    rating: int = Field(ge=1, le=5, description="1 (rất không hài lòng) … 5 (rất hài lòng)")
-    complaint: str | None = Field(default=None, min_length=3, max_length=2000)
-
-
-class FeedbackView(BaseModel):
-    rating: int
-    complaint: str | None
-    created_at: datetime
-
-
-class TrackingView(BaseModel):
-    """What a citizen sees: nothing personal beyond what they entered, no staff names."""
-
-    code: str
-    procedure_name_vi: str
-    procedure_name_en: str
-    applicant_name: str
-    status: StatusInfo
-    receiving_unit: str
-    returning_unit: str
-    submitted_at: datetime
-    expected_result_at: datetime | None
-    why_vi: str | None
-    why_en: str | None
-    paused: bool
-    missing_documents: list[str]
-    supplement_due_at: datetime | None
-    timeline: list[PublicEvent]
-    # Open once processing has ended (result ready, returned, refused or stopped).
-    feedback_open: bool = False
-    feedback: FeedbackView | None = None
-
-
 class AuditEvent(BaseModel):
     """One line of the append-only audit log, whole."""
 
@@ -279,73 +170,3 @@ class AuditEvent(BaseModel):
     sub_state: str
     reason: str | None
     data: dict[str, Any]
-
-
-class QueueItem(BaseModel):
-    code: str
-    procedure_code: str
-    status: StatusInfo
-    sub_state: str
-    applicant_name: str
-    assignee: str | None
-    submitted_at: datetime
-    due_at: datetime | None
-    overdue: bool
-
-
-class QueuePage(BaseModel):
-    unit: str
-    total: int
-    page: int
-    size: int
-    items: list[QueueItem]
-
-
-class BulkReassignRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    from_officer: str = Field(min_length=1, max_length=100)
-    to_officer: str = Field(min_length=1, max_length=100)
-    reason: str = Field(min_length=3, max_length=2000)
-
-
-class RiskItem(BaseModel):
-    code: str
-    procedure_code: str
-    status: int
-    holder_unit: str
-    assignee: str | None
-    competent_authority: str
-    due_at: datetime | None
-    last_rung: str | None
-    working_hours_late: float
-    # Where the time went, per level and step.
-    time_url: str
-
-
-class RiskPage(BaseModel):
-    items: list[RiskItem]
-
-
-class UnitStatistics(BaseModel):
-    unit: str
-    carried_over: int
-    received: dict[str, int]
-    finished_early: int
-    finished_on_time: int
-    finished_late: int
-    in_progress_within_deadline: int
-    in_progress_overdue: int
-    paused: int
-    refused: int
-    withdrawn: int
-    indicators: dict[str, float | None]
-
-
-class StatisticsReport(BaseModel):
-    """A report over whole days in province time, both ends included."""
-
-    start: date
-    end: date
-    by: str
-    units: list[UnitStatistics]
