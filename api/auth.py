@@ -113,33 +113,25 @@ async def token(
     resources: ResourcesDep,
 ) -> TokenAnswer:
     now = datetime.now(UTC)
-    keys = (f"sign-in:account:{form.username.lower()}", f"sign-in:client:{client_address(request)}")
-    async with resources.sessionmaker() as counting:
-        failures = [await rates.attempts(counting, key, _SIGN_IN_WINDOW, now) for key in keys]
-        if failures[0] >= ACCOUNT_FAILURES or failures[1] >= CLIENT_FAILURES:
+    account = f"sign-in:account:{form.username.lower()}"
+    limits = {
+        account: ACCOUNT_FAILURES,
+        f"sign-in:client:{client_address(request)}": CLIENT_FAILURES,
+    }
+    for key, limit in limits.items():
+        failures, started = await rates.current(session, key, _SIGN_IN_WINDOW, now)
+        if failures >= limit:
             # Refused before the password is even looked at: the right one waits too.
-            locked = [
-                k
-                for k, n, limit in zip(
-                    keys, failures, (ACCOUNT_FAILURES, CLIENT_FAILURES), strict=True
-                )
-                if n >= limit
-            ]
-            started = min(
-                [s for k in locked if (s := await rates.window_start(counting, k))] or [now]
-            )
-            raise TooManySignIns(
-                max(1, math.ceil((started + _SIGN_IN_WINDOW - now).total_seconds()))
-            )
+            raise TooManySignIns(rates.retry_after(started, _SIGN_IN_WINDOW, now))
     found = await get_staff(session, form.username)
     # Verify even for an unknown name, so timing does not tell which names exist.
     valid = passwords.verify(form.password, found.password_hash if found else _DUMMY_HASH)
-    async with resources.sessionmaker() as counting, counting.begin():
-        if found is None or not valid:
-            for key in keys:
-                await rates.hit(counting, key, _SIGN_IN_WINDOW, now)
-        else:
-            await rates.forget(counting, keys[0])
+    if found is None or not valid:
+        for key in limits:
+            await rates.hit(session, key, _SIGN_IN_WINDOW, now)
+    else:
+        await rates.forget(session, account)
+    await session.commit()
     if found is None or not valid:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
     user = _staff_user(found)

@@ -194,9 +194,6 @@ async def _dossier_view(
     assert row is not None
     # The workflow's allowed actions, less those this person's role or unit may not take.
     mine = [a for a in detail.allowed_actions if _may(user, a.action, row)]
-    if user.unit not in awaited(row):
-        # Only an agency whose answer is awaited has an answer to give.
-        mine = [a for a in mine if a.action is not Action.ANSWER_CONSULTATION]
     return render(
         request,
         "dossier.html",
@@ -211,12 +208,12 @@ async def _dossier_view(
 
 
 def _may(user: StaffUser, action: Action, row: DossierRow) -> bool:
-    # A consulted agency answers for itself: the command names the person's own unit.
-    command = (
-        ConsultationAnswer.model_construct(unit=user.unit, agrees=True, opinion="")
-        if action is Action.ANSWER_CONSULTATION
-        else ActionCommand()
-    )
+    command: ActionCommand = ActionCommand()
+    if action is Action.ANSWER_CONSULTATION:
+        # A consulted agency answers for itself, and only while its answer is awaited.
+        if user.unit not in awaited(row):
+            return False
+        command = ConsultationAnswer.model_construct(unit=user.unit, agrees=True, opinion="")
     try:
         check_act(user, action, row, command)
     except Forbidden:

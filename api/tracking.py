@@ -5,7 +5,6 @@ requests are rate-limited per client. The view is public-safe: official status, 
 what is missing, why the date is what it is, and no staff names or internal notes.
 """
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -76,7 +75,7 @@ async def rate_limited(request: Request, session: SessionDep) -> None:
     count, started = await rates.hit(session, f"track:{client_address(request)}", _MINUTE, now)
     await session.commit()
     if count > settings.tracking_per_minute:
-        wait = max(1, math.ceil((started + _MINUTE - now).total_seconds()))
+        wait = rates.retry_after(started, _MINUTE, now)
         raise TooManyRequests(
             f"Bạn tra cứu quá nhiều lần, vui lòng thử lại sau {wait} giây.",
             f"Too many look-ups; please try again in {wait} seconds.",

@@ -6,6 +6,7 @@ two replicas never both let the thirty-first guess through.
 """
 
 import functools
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,32 +57,26 @@ def _hit_statement(dialect: str) -> Any:
     )
 
 
-async def attempts(session: AsyncSession, key: str, window: timedelta, now: datetime) -> int:
-    """The attempts counted in the key's current window, without counting one."""
+async def current(
+    session: AsyncSession, key: str, window: timedelta, now: datetime
+) -> tuple[int, datetime]:
+    """The attempts counted in the key's current window, without counting one, and when
+    that window started (0 and `now` when the key has none)."""
     connection = await session.connection()
     found = (
         await connection.execute(
-            select(_TABLE.c.count).where(_TABLE.c.key == key, _TABLE.c.window_start > now - window)
+            select(_TABLE.c.count, _TABLE.c.window_start).where(
+                _TABLE.c.key == key, _TABLE.c.window_start > now - window
+            )
         )
-    ).scalar()
-    return int(found or 0)
+    ).first()
+    return (0, now) if found is None else (int(found[0]), found[1])
 
 
-async def window_start(session: AsyncSession, key: str) -> datetime | None:
-    connection = await session.connection()
-    found: datetime | None = (
-        await connection.execute(select(_TABLE.c.window_start).where(_TABLE.c.key == key))
-    ).scalar()
-    return found
+def retry_after(started: datetime, window: timedelta, now: datetime) -> int:
+    """Whole seconds until a window that started at `started` ends (at least one)."""
+    return max(1, math.ceil((started + window - now).total_seconds()))
 
 
 async def forget(session: AsyncSession, key: str) -> None:
     await (await session.connection()).execute(delete(_TABLE).where(_TABLE.c.key == key))
-
-
-async def forget_older_than(session: AsyncSession, before: datetime) -> int:
-    """Drop windows nobody has touched since `before`: the table stays small."""
-    result = await (await session.connection()).execute(
-        delete(_TABLE).where(_TABLE.c.window_start < before)
-    )
-    return int(result.rowcount or 0)

@@ -96,9 +96,10 @@ async def save_user(
     unit_code: str,
     *,
     enable: bool = False,
-) -> None:
-    """Create the account, or update it. A new password (or a new role or unit) ends the
-    sessions issued before; a disabled account stays disabled unless `enable` says."""
+) -> bool:
+    """Create the account, or update it; whether it is active afterwards. A new password
+    (or a new role or unit) ends the sessions issued before; a disabled account stays
+    disabled unless `enable` says."""
     now = datetime.now(UTC)
     values = {
         "username": username,
@@ -112,11 +113,13 @@ async def save_user(
     }
     keep = ("username", "created_at") if enable else ("username", "created_at", "active")
     table = table_of(UserRow)
-    await session.exec(
+    saved = await (await session.connection()).execute(
         insert_for(session, UserRow)
         .values(**values)
         .on_conflict_do_update(
             index_elements=[table.c.username],
             set_={k: v for k, v in values.items() if k not in keep},
         )
+        .returning(table.c.active)
     )
+    return bool(saved.scalar_one())

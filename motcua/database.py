@@ -41,15 +41,10 @@ async def save_staff(
 ) -> bool:
     """Create or update the account; whether it is active afterwards (a disabled account
     stays disabled unless `enable`)."""
-    from db.users import is_active
-
-    await _save_users(database_url, [(username, full_name, role, unit)], password, enable=enable)
-    engine = make_engine(database_url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            return bool(await is_active(session, username))
-    finally:
-        await engine.dispose()
+    [active] = await _save_users(
+        database_url, [(username, full_name, role, unit)], password, enable=enable
+    )
+    return active
 
 
 async def disable_staff(database_url: str, username: str) -> bool:
@@ -90,16 +85,19 @@ async def _save_users(
     password: str,
     *,
     enable: bool = False,
-) -> None:
+) -> list[bool]:
+    """Each account saved, and whether it is active afterwards."""
     from db.users import passwords, save_user
 
     engine = make_engine(database_url)
     try:
         password_hash = passwords.hash(password)
         async with make_sessionmaker(engine)() as session, session.begin():
-            for username, full_name, role, unit in users:
+            return [
                 await save_user(
                     session, username, full_name, password_hash, role, unit, enable=enable
                 )
+                for username, full_name, role, unit in users
+            ]
     finally:
         await engine.dispose()

@@ -28,3 +28,15 @@ async def drive(api: httpx.AsyncClient, code: str, *actions: str) -> dict[str, A
     for action in actions:
         detail = await act(api, code, action)
     return detail
+
+
+async def send_back(api: httpx.AsyncClient, code: str) -> dict[str, Any]:
+    """The officer finds the application form missing: back to the counter (Form 02)."""
+    return await act(
+        api,
+        code,
+        "appraise",
+        result="insufficient",
+        findings="Thiếu tờ khai",
+        missing_documents=["Tờ khai"],
+    )

@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from tests.factories import action_body
-from tests.journeys import act, drive, submit
+from tests.journeys import act, drive, send_back, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 LAND_TRANSFER = {"procedure_code": "DLK-DD-02", "receiving_unit": "phuong-tan-an"}
@@ -117,14 +117,7 @@ async def test_a_second_supplement_request_needs_a_reason_and_counts_as_late(
 ) -> None:
     code = await submit(api, **JUSTICE)
     await drive(api, code, "accept", "transfer", "assign")
-    await act(
-        api,
-        code,
-        "appraise",
-        result="insufficient",
-        findings="Thiếu tờ khai",
-        missing_documents=["Tờ khai"],
-    )
+    await send_back(api, code)
     await act(api, code, "submit_supplement")
 
     without_reason = await api.post(
@@ -163,14 +156,7 @@ async def test_a_sufficient_appraisal_after_the_one_supplement_needs_no_reason(
         await drive(api, code, "accept", "transfer", "assign")
     else:
         await drive(api, code, "accept", "transfer", "assign")
-        await act(
-            api,
-            code,
-            "appraise",
-            result="insufficient",
-            findings="Thiếu tờ khai",
-            missing_documents=["Tờ khai"],
-        )
+        await send_back(api, code)
         await act(api, code, "submit_supplement")
 
     appraised = await act(api, code, "appraise", result="sufficient", findings="Đủ điều kiện")

@@ -184,46 +184,21 @@ async def test_signing_out_of_the_pages_ends_the_session_too(
 
 def test_the_command_disables_an_account(sessionmaker: SessionMaker) -> None:
     env = {**os.environ, "MOTCUA_DATABASE_URL": DATABASE_URL, "MOTCUA_ENVIRONMENT": "development"}
-    motcua = [sys.executable, "-m", "motcua"]
 
-    disabled = subprocess.run(
-        [*motcua, "user", "leader.xa-vu-bon", "--disable"], env=env, capture_output=True, text=True
-    )
-    again = subprocess.run(
-        [
-            *motcua,
-            "user",
-            "leader.xa-vu-bon",
-            "--name",
-            "L",
-            "--role",
-            "leader",
-            "--unit",
-            "xa-vu-bon",
-        ],
-        env=env,
-        input="mat-khau-thu-nghiem\n",
-        capture_output=True,
-        text=True,
-    )
-    enabled = subprocess.run(
-        [
-            *motcua,
-            "user",
-            "leader.xa-vu-bon",
-            "--name",
-            "L",
-            "--role",
-            "leader",
-            "--unit",
-            "xa-vu-bon",
-            "--enable",
-        ],
-        env=env,
-        input="mat-khau-thu-nghiem\n",
-        capture_output=True,
-        text=True,
-    )
+    account = ["leader.xa-vu-bon", "--name", "L", "--role", "leader", "--unit", "xa-vu-bon"]
+
+    def motcua_user(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "motcua", "user", *args],
+            env=env,
+            input="mat-khau-thu-nghiem\n",
+            capture_output=True,
+            text=True,
+        )
+
+    disabled = motcua_user("leader.xa-vu-bon", "--disable")
+    again = motcua_user(*account)
+    enabled = motcua_user(*account, "--enable")
 
     assert disabled.returncode == 0, disabled.stderr
     assert "disabled" in disabled.stdout

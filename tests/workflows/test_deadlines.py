@@ -18,7 +18,7 @@ from db.models import NotificationRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.worker import build_worker
-from tests.journeys import act, drive, submit
+from tests.journeys import act, drive, send_back, submit
 from worktime.calendar import WorkingCalendar
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
@@ -235,14 +235,7 @@ async def test_a_supplement_pause_moves_the_due_date_by_the_paused_working_time(
 ) -> None:
     code = await submit(api, **JUSTICE)
     before = await drive(api, code, "accept", "transfer", "assign")
-    await act(
-        api,
-        code,
-        "appraise",
-        result="insufficient",
-        findings="Thiếu tờ khai",
-        missing_documents=["Tờ khai"],
-    )
+    await send_back(api, code)
 
     await temporal_env.fast_forward(
         temporal_env.client.get_workflow_handle(code), timedelta(days=3)
