@@ -6,7 +6,9 @@ a search and a uniqueness key see two different strings. Every JSON or form body
 query string is composed at the edge, before anything validates it.
 """
 
+import json
 import unicodedata
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import Message, Receive, Scope, Send
@@ -31,12 +33,28 @@ def _nfc_json(raw: bytes) -> bytes:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw  # malformed: the JSON parser answers it
-    # Escaped code points (\u0302) are composed after parsing by the models' own rules; a
-    # raw combining mark is what phones send, and JSON's syntax is ASCII, so composing the
-    # whole text composes every string in it and nothing else.
+    if b"\\u" in raw:
+        # Escaped code points (`\u0302`, as Python's json.dumps writes them) only compose
+        # once parsed: the rare body that has them is parsed and written again.
+        try:
+            return json.dumps(_nfc_values(json.loads(text)), ensure_ascii=False).encode("utf-8")
+        except ValueError:
+            return raw
+    # JSON's syntax is ASCII, so composing the whole text composes every string in it and
+    # nothing else; most bodies are composed already and pass as they came.
     if unicodedata.is_normalized("NFC", text):
         return raw
     return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+def _nfc_values(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc_values(item) for item in value]
+    if isinstance(value, dict):
+        return {_nfc_values(key): _nfc_values(item) for key, item in value.items()}
+    return value
 
 
 class NormaliseText(HttpMiddleware):
@@ -54,7 +72,7 @@ class NormaliseText(HttpMiddleware):
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message]), send)
+                await self.app(scope, _replay(message), send)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
@@ -65,15 +83,16 @@ class NormaliseText(HttpMiddleware):
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
             scope["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
         first: Message = {"type": "http.request", "body": body, "more_body": False}
-        await self.app(scope, _replay([first], receive), send)
+        await self.app(scope, _replay(first, receive), send)
 
 
-def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
-    pending = list(messages)
+def _replay(first: Message, then: Receive | None = None) -> Receive:
+    """`first` again, then what the client sends next (its disconnect)."""
+    pending = [first]
 
     async def receive() -> Message:
         if pending:
-            return pending.pop(0)
+            return pending.pop()
         if then is not None:
             return await then()
         return {"type": "http.disconnect"}

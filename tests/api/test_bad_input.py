@@ -1,5 +1,6 @@
 """Bad input is answered 422 naming the field, and nothing is stored or started."""
 
+import json
 import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any
@@ -235,6 +236,22 @@ async def test_a_name_typed_with_combining_accents_is_stored_composed(
     code = response.json()["code"]
     stored = (await api.get(f"/api/v1/dossiers/{code}")).json()
     assert stored["applicant"]["full_name"] == "Nguyễn Thị Hồng Nhung"
+
+
+async def test_a_decomposed_name_sent_as_json_escapes_is_stored_composed_too(
+    api: httpx.AsyncClient,
+) -> None:
+    # What Python's json.dumps (and so many integrations) sends: \u escapes, not UTF-8.
+    body = submission(applicant=_applicant(full_name=unicodedata.normalize("NFD", "Hồng Nhung")))
+    response = await api.post(
+        "/api/v1/dossiers",
+        content=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 201, response.text
+    stored = (await api.get(f"/api/v1/dossiers/{response.json()['code']}")).json()
+    assert stored["applicant"]["full_name"] == "Hồng Nhung"
 
 
 async def test_form_fields_and_queries_are_composed_at_the_edge() -> None:
