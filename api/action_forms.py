@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from schemas.actions import ACTION_BODIES
-from schemas.lifecycle import Action
+from schemas.lifecycle import ACTIONS, Action
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class FieldSpec:
 
 def form_fields(action: Action) -> list[FieldSpec]:
     """The inputs an action's body needs, read from its schema (schemas.actions)."""
-    model = ACTION_BODIES[action]
+    model = ACTIONS[action].body
     fields = []
     for name, info in model.model_fields.items():
         if name in ("actor", "actor_unit"):

@@ -4,7 +4,6 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from temporalio.client import Client
 
-from api.access import check_admin
 from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
@@ -12,6 +11,7 @@ from api.routing import api_router
 from db.models import DossierRow
 from schemas.bulk import BulkResult, BulkSuspensionRequest
 from schemas.deadlines import Suspension
+from services.access import check_admin
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/admin", tags=["administration"])

@@ -13,13 +13,14 @@ from sqlalchemy import Row
 
 from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
-from api.errors import ApiError, Unauthorized
 from api.routing import api_router
 from db import rates
 from db.users import get_staff, passwords, revoke_session
 from motcua.settings import Settings
 from schemas.lifecycle import Role
 from schemas.users import StaffUser, TokenAnswer
+from services.errors import ServiceError, Unauthorized
+from services.transaction import commit_now
 
 router = api_router(prefix="/auth", tags=["authentication"])
 SESSION_COOKIE = "motcua_session"
@@ -83,7 +84,7 @@ ACCOUNT_FAILURES = 5
 CLIENT_FAILURES = 20
 
 
-class TooManySignIns(ApiError):
+class TooManySignIns(ServiceError):
     status_code = 429
     code = "sign_in_throttled"
 
@@ -131,7 +132,8 @@ async def token(
             await rates.hit(session, key, _SIGN_IN_WINDOW, now)
     else:
         await rates.forget(session, account)
-    await session.commit()
+    # The count stands although the answer below may be a refusal.
+    await commit_now(session)
     if found is None or not valid:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
     user = _staff_user(found)
@@ -146,7 +148,6 @@ async def sign_out_token(session: SessionDep, settings: Settings, token: str) ->
         return False
     expires = datetime.fromtimestamp(float(claims.get("exp", 0)), UTC)
     await revoke_session(session, str(claims["sid"]), str(claims.get("sub", "")), expires)
-    await session.commit()
     return True
 
 

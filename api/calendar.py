@@ -14,11 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from api.access import check_admin
 from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
-from api.errors import NotFound
 from api.routing import api_router
 from db.calendar import list_overrides, load_overrides
 from db.models import CalendarOverrideRow, DossierRow
@@ -28,6 +26,9 @@ from schemas.bounds import Day, Instant
 from schemas.calendar import CalendarOverride, DueAnswer, OverrideResult
 from schemas.procedure import SAME_DAY_CUTOFF, LocalTime, TimeLimit, TimeUnit
 from schemas.status import DossierStatus
+from services.access import check_admin
+from services.errors import NotFound
+from services.transaction import commit_now
 from workflows.dossier import DossierWorkflow
 from worktime.calendar import WorkingCalendar
 
@@ -72,7 +73,7 @@ async def set_override(
         )
     )
     # Committed before any dossier is told, so each recomputes on the new calendar.
-    await session.commit()
+    await commit_now(session)
     touched = await _recompute_open_dossiers(session, resources.temporal, resources.settings, day)
     return OverrideResult(override=body, dossiers_recomputed=touched)
 
@@ -87,7 +88,7 @@ async def remove_override(
     result = await session.exec(
         delete(CalendarOverrideRow).where(col(CalendarOverrideRow.day) == day)
     )
-    await session.commit()
+    await commit_now(session)
     if result.rowcount == 0:
         raise NotFound(
             f"Không có điều chỉnh lịch cho ngày {day:%d/%m/%Y}.", f"No calendar override on {day}."

@@ -33,11 +33,16 @@ _READS = {"GET", "HEAD"}
 
 
 async def get_session(request: Request, resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
-    # Writes commit explicitly, before any workflow is started or signalled.
+    """The request's session: its work commits when the route has returned, and an exception
+    rolls it back (services.transaction says when a route commits earlier)."""
     async with resources.sessionmaker() as session:
         if request.method in _READS:
             await without_transaction(session)
         yield session
+        if session.in_transaction():
+            await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# "function": the commit happens before the answer is sent, so a client that reads right
+# after its write sees it, and a failed commit is answered as the failure it is.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,7 +1,8 @@
-"""One error base class carrying its HTTP status, and the handlers that render every error.
+"""The web layer's side of errors: each rendered as JSON, with its HTTP status.
 
-Errors read in Vietnamese first (`message`), English alongside (`message_en`). Temporal's
-"not found", "already started" and rejected updates are mapped here and nowhere else.
+The error family lives below, in `services.errors`; here are the handlers, FastAPI's own
+validation errors in the same shape, and the body limit. Errors read in Vietnamese first
+(`message`), English alongside (`message_en`).
 """
 
 import logging
@@ -16,48 +17,31 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from api.middleware import HttpMiddleware
 from api.normalise import NormaliseText
 from api.page_text import TEXT
-from schemas.lifecycle import ILLEGAL_ACTION, Action, LifecycleState, label, refusal
-from schemas.status import DossierStatus, SubState
+from services.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    FieldError,
+    OutcomeUnknown,
+    ServiceError,
+    commit_interrupted,
+    database_unreachable,
+    field_entry,
+    update_refused,
+    workflow_unanswered,
+)
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 
-class ApiError(Exception):
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "bad_request"
-    # Sent with the answer: how to sign in, when to try again.
-    headers: dict[str, str] | None = None
-
-    def __init__(self, message_vi: str, message_en: str, **details: Any) -> None:
-        super().__init__(message_en)
-        self.message_vi = message_vi
-        self.message_en = message_en
-        self.details = details
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "detail": {
-                "code": self.code,
-                "message": self.message_vi,
-                "message_en": self.message_en,
-                **self.details,
-            }
-        }
-
-
 # character_not_in_repertoire, untranslatable_character
 _UNSTORABLE_TEXT = {"22021", "22P05"}
-# Connection exception, and operator intervention (shut down, starting up).
-_UNREACHABLE_CLASSES = ("08", "57")
-# How long a client is asked to wait before trying again while the database is away.
-RETRY_AFTER_SECONDS = 5
 
 
 def is_api(request: Request) -> bool:
@@ -71,153 +55,6 @@ def database_away(request: Request, exc: Exception) -> JSONResponse:
     message_vi, message_en = TEXT["database_down"]
     error = DatabaseUnavailable(message_vi, message_en)
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
-
-
-def database_unreachable(exc: BaseException) -> bool:
-    """The database stopped, restarting or its connection dropped: not the request's fault,
-    and the request changed nothing (its transaction never committed)."""
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        exc = exc.orig if exc.orig is not None else exc
-    # A refused connection comes from the driver unwrapped. (Not any TimeoutError: other
-    # waits raise it too, and a timeout is not proof that the database is away.)
-    if isinstance(exc, ConnectionError):
-        return True
-    return str(getattr(exc, "sqlstate", None) or "").startswith(_UNREACHABLE_CLASSES)
-
-
-class NotFound(ApiError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-
-
-class Unauthorized(ApiError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    code = "unauthorized"
-    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 (read, never changed)
-
-
-class Forbidden(ApiError):
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "forbidden"
-
-
-class Conflict(ApiError):
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-
-
-class Unavailable(ApiError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    code = "unavailable"
-
-
-class DatabaseUnavailable(Unavailable):
-    code = "database_unavailable"
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
-
-
-class WorkflowServiceUnavailable(Unavailable):
-    code = "workflow_service_unavailable"
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
-
-
-class OutcomeUnknown(Unavailable):
-    """The database connection broke while a transaction was being committed: whether the
-    commit landed cannot be known from here. Saying "nothing was changed" could be false."""
-
-    code = "outcome_unknown"
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Mất kết nối cơ sở dữ liệu đúng lúc đang lưu: chưa rõ thao tác đã được ghi nhận hay "
-            "chưa. Xem lại hồ sơ, hoặc gửi lại yêu cầu với cùng Idempotency-Key (không tạo "
-            "thêm bản thứ hai).",
-            "The database connection broke while saving: whether the action was recorded is "
-            "unknown. Look at the dossier, or send the request again with the same "
-            "Idempotency-Key (it never creates a second one).",
-        )
-
-
-def commit_interrupted(exc: BaseException) -> bool:
-    """asyncpg's own client error, raised when the connection breaks mid-protocol (a
-    PostgreSQL restart during a commit), wrapped by SQLAlchemy or not."""
-    seen: BaseException | None = exc
-    for _ in range(4):
-        if seen is None:
-            return False
-        if isinstance(seen, asyncpg.InternalClientError):
-            return True
-        orig = getattr(seen, "orig", None)
-        seen = orig if isinstance(orig, BaseException) else seen.__cause__
-    return False
-
-
-class RecordedUnreadable(Unavailable):
-    """The action is in the dossier's log; only the answer could not be read back, the
-    database gone in between. Saying "nothing was changed" here would be false, and doing
-    the action again would be refused."""
-
-    code = "recorded_database_unavailable"
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # noqa: RUF012 (read, never changed)
-
-    def __init__(self, action: Action, code: str) -> None:
-        named = label(action)
-        super().__init__(
-            f"Thao tác «{named.label_vi}» trên hồ sơ {code} đã được ghi nhận; hệ thống tạm mất "
-            "kết nối cơ sở dữ liệu nên chưa hiển thị được kết quả. Không cần làm lại: xem lại "
-            "hồ sơ sau ít phút.",
-            f"The '{named.label_en}' action on dossier {code} was recorded; the database was "
-            "lost for a moment, so the result cannot be shown yet. Do not do it again: look "
-            "at the dossier in a few minutes.",
-            action=action.value,
-            dossier=code,
-        )
-
-
-class FieldError(ApiError):
-    """A well-formed value that names something that does not exist or does not fit."""
-
-    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
-    code = "invalid_field"
-
-    def __init__(self, loc: tuple[str, ...], kind: str, message_vi: str, message_en: str) -> None:
-        super().__init__(message_vi, message_en)
-        self.loc = loc
-        self.kind = kind
-
-    def body(self) -> dict[str, Any]:
-        return {"detail": [_field_entry(self.loc, self.kind, self.message_vi, self.message_en)]}
-
-
-def closed_conflict(action: Action, status: int, sub_state: str) -> Conflict | None:
-    """The 409 for an action on a closed dossier, or None while it is open.
-
-    A closed workflow takes no update at all (Temporal answers "not found"), so the answer
-    is the one its validator would have given: the state that forbids the action."""
-    state = LifecycleState(status=DossierStatus(status), sub_state=SubState(sub_state))
-    if not state.status.is_terminal:
-        return None
-    why = refusal(action, state)
-    assert why is not None, "no action is allowed on a closed dossier"
-    return Conflict(
-        why.message_vi, why.message_en, reason="illegal_action", state=why.model_dump(mode="json")
-    )
-
-
-def dossier_not_found(code: str) -> NotFound:
-    return NotFound(
-        f"Không tìm thấy hồ sơ «{code}».", f"Dossier '{code}' was not found.", dossier=code
-    )
-
-
-def _field_entry(
-    loc: tuple[Any, ...], kind: str, message_vi: str, message_en: str
-) -> dict[str, Any]:
-    field = ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
-    return {"loc": list(loc), "field": field, "type": kind, "msg": message_vi, "msg_en": message_en}
 
 
 _VALIDATION_VI: dict[str, str] = {
@@ -248,25 +85,8 @@ def _validation_entries(exc: RequestValidationError) -> list[dict[str, Any]]:
         else:
             message_vi = _VALIDATION_VI.get(error["type"], "Giá trị không hợp lệ.")
             message_en = error["msg"]
-        entries.append(_field_entry(tuple(error["loc"]), error["type"], message_vi, message_en))
+        entries.append(field_entry(tuple(error["loc"]), error["type"], message_vi, message_en))
     return entries
-
-
-def _update_failure(exc: WorkflowUpdateFailedError) -> ApiError:
-    cause = exc.cause
-    if isinstance(cause, ApplicationError) and cause.type == ILLEGAL_ACTION:
-        details = cause.details[0] if cause.details else {}
-        return Conflict(
-            cause.message,
-            str(details.get("message_en", cause.message)) if isinstance(details, dict) else "",
-            reason="illegal_action",
-            state=details if isinstance(details, dict) else {},
-        )
-    return Conflict(
-        "Không thực hiện được thao tác trên hồ sơ.",
-        f"The action failed: {cause}",
-        reason="update_failed",
-    )
 
 
 MAX_BODY_BYTES = 1_000_000  # dossiers list their documents; files never come through here
@@ -342,8 +162,8 @@ def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
             for e in _validation_entries(exc)
         ]
     if isinstance(exc, WorkflowUpdateFailedError):
-        exc = _update_failure(exc)
-    if isinstance(exc, ApiError):
+        exc = update_refused(exc)
+    if isinstance(exc, ServiceError):
         return [(exc.message_vi, exc.message_en)]
     if isinstance(exc, RPCError):
         return [
@@ -355,7 +175,7 @@ def plain_messages(exc: Exception) -> list[tuple[str, str]] | None:
     return None
 
 
-def _answer(error: ApiError) -> JSONResponse:
+def _answer(error: ServiceError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
@@ -364,8 +184,8 @@ def install(app: FastAPI) -> None:
     app.add_middleware(NormaliseText)
     app.add_middleware(BodyLimit)
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    @app.exception_handler(ServiceError)
+    async def _api_error(_: Request, exc: ServiceError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -377,7 +197,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(WorkflowUpdateFailedError)
     async def _update_failed(_: Request, exc: WorkflowUpdateFailedError) -> JSONResponse:
-        error = _update_failure(exc)
+        error = update_refused(exc)
         return JSONResponse(error.body(), status_code=error.status_code)
 
     @app.exception_handler(WorkflowAlreadyStartedError)
@@ -420,12 +240,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RPCError)
     async def _rpc(_: Request, exc: RPCError) -> JSONResponse:
-        error: ApiError
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            error = NotFound("Không tìm thấy hồ sơ.", f"Not found: {exc.message}")
-        else:
-            error = WorkflowServiceUnavailable(
-                "Hệ thống xử lý hồ sơ tạm thời không phản hồi, vui lòng thử lại.",
-                f"The workflow service did not answer: {exc.message}",
-            )
-        return _answer(error)
+        return _answer(workflow_unanswered(exc))

@@ -15,7 +15,6 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from api.access import province_wide
 from api.auth import CurrentUser
 from api.deps import ResourcesDep
 from api.routing import api_router
@@ -25,6 +24,7 @@ from db.models import DossierEventRow, DossierRow
 from db.session import SessionMaker
 from db.upsert import dialect_of
 from schemas.events import EventType
+from services.access import province_wide
 
 router = api_router(prefix="/events", tags=["live events"])
 HEARTBEAT_SECONDS = 15.0

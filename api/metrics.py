@@ -27,11 +27,11 @@ from sqlmodel import col, select
 from starlette.types import Message, Receive, Scope, Send
 
 from api.deps import SessionDep
-from api.errors import Forbidden, Unauthorized
 from api.middleware import HttpMiddleware
 from api.routing import ROUTE_KEY, api_router
 from db.models import DossierEventRow, DossierRow, NotificationRow
 from schemas.deadlines import NotificationStatus
+from services.errors import Forbidden, Unauthorized
 
 router = api_router(tags=["metrics"])
 # The database-wide gauges live apart from the process's own registry.

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from api.access import province_wide
 from api.auth import CurrentUser
 from api.deps import SessionDep
-from api.errors import Conflict, Forbidden, NotFound
 from api.routing import api_router
 from db import outbox
 from db.models import NotificationRow
 from schemas.deadlines import NotificationItem, NotificationPage, NotificationStatus
 from schemas.users import StaffUser
+from services.access import province_wide
+from services.errors import Conflict, Forbidden, NotFound
 
 router = api_router(prefix="/notifications", tags=["notifications"])
 # Ids are PostgreSQL bigints: a larger number names nothing and must not reach the driver.
@@ -84,5 +84,4 @@ async def retry(
             f"Notification {notification_id} is already waiting to be sent.",
             status=before,
         )
-    await session.commit()
     return _item(row)

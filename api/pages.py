@@ -1,7 +1,7 @@
 """Web pages for citizens, counter staff and supervisors, rendered on the server.
 
-Every page calls the same route functions the JSON API serves, so a page can do exactly
-what the API allows and nothing else: the buttons on a dossier are the workflow's allowed
+Every page calls the same services (`services`) the JSON API serves, so a page can do
+exactly what the API allows and nothing else: the buttons on a dossier are the workflow's allowed
 actions, and an illegal one is refused with the workflow's own reason. Staff sign in with
 the API's token, kept in an HttpOnly cookie. Vietnamese by default; `/ngon-ngu/en` switches.
 """
@@ -17,22 +17,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import auth, pages_citizen, pages_staff
 from api.deps import SessionDep
-from api.errors import (
-    RETRY_AFTER_SECONDS,
-    database_away,
-    database_unreachable,
-    http_error,
-    is_api,
-)
+from api.errors import database_away, http_error, is_api
 from api.page_text import TEXT
 from api.security import local_path
 from api.web import (
     LANG_COOKIE,
     SignInRequired,
     maybe_user,
+    messages_for,
     render,
     text_for,
 )
+from services.errors import RETRY_AFTER_SECONDS, ServiceError, database_unreachable
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -69,6 +65,18 @@ def install(app: FastAPI) -> None:
         response = RedirectResponse(f"/can-bo/dang-nhap?{target}", status_code=303)
         response.delete_cookie(auth.SESSION_COOKIE, path="/")
         return response
+
+    # Replaces the API's JSON-only handler: a page that lets a service's refusal through
+    # (a dossier not this person's, a report they may not read) shows it as a page.
+    @app.exception_handler(ServiceError)
+    async def _refused(request: Request, exc: ServiceError) -> Response:
+        if is_api(request):
+            return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+        page = render(
+            request, "error.html", status_code=exc.status_code, messages=messages_for(request, exc)
+        )
+        page.headers.update(exc.headers or {})
+        return page
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

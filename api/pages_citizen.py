@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import dossiers, tracking
+from api import tracking
 from api.action_forms import lines
 from api.deps import ResourcesDep, SessionDep
-from api.errors import ApiError, validated_body
-from api.web import messages_for, render
+from api.errors import validated_body
+from api.web import PAGE_ERRORS, messages_for, render
 from db.reference import current_procedures, list_units
 from schemas.actions import (
     ReasonedCommand,
@@ -20,6 +20,8 @@ from schemas.actions import (
 from schemas.dossier import DossierSubmission
 from schemas.status import Channel
 from schemas.unit import Level
+from services import dossiers
+from services.errors import ServiceError
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -101,10 +103,10 @@ async def submit(
                 "note": note or None,
             },
         )
-        receipt = await dossiers.submit_dossier(
-            body, session, resources, None, idempotency_key=key or None
+        receipt = await dossiers.submit(
+            session, resources.temporal, resources.settings, body, None, key or None, None
         )
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         return await _submit_page(request, session, values, messages_for(request, exc))
     return render(request, "submitted.html", receipt=receipt)
 
@@ -124,7 +126,7 @@ async def track_page(
         await tracking.rate_limited(request, session)
         row = await tracking.tracked_dossier(code.strip(), session, resources, secret.strip())
         view = await tracking.track(row, session)
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         return _refused(
             request,
             exc,
@@ -136,7 +138,7 @@ async def track_page(
 def _refused(request: Request, exc: Exception, page: Response) -> Response:
     """The page of a refused look-up with the answer's own status: 429 and when to come
     back for too many attempts, 404 for a code and secret that do not match."""
-    page.status_code = exc.status_code if isinstance(exc, ApiError) else 404
+    page.status_code = exc.status_code if isinstance(exc, ServiceError) else 404
     for name, value in (getattr(exc, "headers", None) or {}).items():
         page.headers[name] = value
     return page
@@ -165,11 +167,11 @@ async def citizen_action(
             )
         else:
             return render(request, "error.html", status_code=404, messages=[])
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         errors = messages_for(request, exc)
         try:
             row = await tracking.tracked_dossier(code, session, resources, secret)
-        except Exception as again:
+        except PAGE_ERRORS as again:
             return _refused(
                 request, again, render(request, "track_form.html", code=code, errors=errors)
             )
@@ -189,7 +191,7 @@ async def receipt_pdf(
         await tracking.rate_limited(request, session)
         row = await tracking.tracked_dossier(code, session, resources, secret)
         return await tracking.receipt(row, session)
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         return _refused(
             request, exc, render(request, "error.html", messages=messages_for(request, exc))
         )

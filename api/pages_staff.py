@@ -8,23 +8,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api import auth, dossiers, notifications, queues, supervision
-from api.access import awaited, check_act, province_wide
+from api import auth, notifications, queues, supervision
 from api.action_forms import body_from_form, form_fields
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Forbidden, RecordedUnreadable, Unauthorized, validated_body
+from api.errors import validated_body
 from api.security import local_path
-from api.web import PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
-from db.dossiers import get_dossier
+from api.web import PAGE_ERRORS, PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
 from db.models import DossierRow
 from schemas.actions import ActionCommand, ConsultationAnswer
 from schemas.bulk import BulkReassignRequest
 from schemas.deadlines import NotificationItem, NotificationStatus
-from schemas.lifecycle import Action, label
+from schemas.lifecycle import ACTIONS, Action, label
 from schemas.status import DossierStatus
 from schemas.users import StaffUser
 from schemas.views import DossierDetail
+from services import dossiers
+from services.access import awaited, check_act, province_wide
+from services.errors import Forbidden, RecordedUnreadable, Unauthorized
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -159,7 +160,7 @@ async def reassign_all(
             {"from_officer": from_officer, "to_officer": to_officer, "reason": reason},
         )
         result = await queues.bulk_reassign(user.unit, body, session, resources, user)
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         return render(request, "error.html", status_code=409, messages=messages_for(request, exc))
     return RedirectResponse(f"/can-bo/hang-doi?done=reassigned-{result.matched}", status_code=303)
 
@@ -173,16 +174,14 @@ async def dossier_page(
     user: PageUser,
     done: str = "",
 ) -> Response:
-    try:
-        detail = await dossiers.read_dossier(code, session, resources, user)
-    except Exception as exc:
-        return render(request, "error.html", status_code=404, messages=messages_for(request, exc))
-    return await _dossier_view(request, session, detail, user, done=done, errors=[])
+    row = await dossiers.load(session, code, user)
+    detail = await dossiers.read(session, resources.temporal, row)
+    return await _dossier_view(request, row, detail, user, done=done, errors=[])
 
 
 async def _dossier_view(
     request: Request,
-    session: SessionDep,
+    row: DossierRow,
     detail: DossierDetail,
     user: StaffUser,
     *,
@@ -190,8 +189,6 @@ async def _dossier_view(
     errors: list[str],
     status_code: int = 200,
 ) -> Response:
-    row = await get_dossier(session, detail.code)
-    assert row is not None
     # The workflow's allowed actions, less those this person's role or unit may not take.
     mine = [a for a in detail.allowed_actions if _may(user, a.action, row)]
     return render(
@@ -231,25 +228,20 @@ async def act(
     user: PageUser,
 ) -> Response:
     form = await request.form()
+    row = await dossiers.load(session, code, user)
     try:
         body = body_from_form(action, {k: str(v) for k, v in form.items()}, tz_of(request))
-        await dossiers.act_on_dossier(
-            code,
-            action,
-            session,
-            resources,
-            body,
-            user,
-            idempotency_key=str(form.get("key") or "") or None,
-        )
+        command = validated_body(ACTIONS[action].body, body)
+        key = str(form.get("key") or "") or None
+        await dossiers.act(session, resources.temporal, user, row, action, command, key)
     except RecordedUnreadable:
         # Done; the dossier's page reads it back once the database answers again.
         pass
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         errors = messages_for(request, exc)
-        detail = await dossiers.read_dossier(code, session, resources, user)
+        detail = await dossiers.read(session, resources.temporal, row)
         return await _dossier_view(
-            request, session, detail, user, done="", errors=errors, status_code=409
+            request, row, detail, user, done="", errors=errors, status_code=409
         )
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}?done={action.value}", status_code=303)
 
@@ -269,12 +261,9 @@ async def supervision_page(
     today = datetime.now(tz_of(request)).date()
     start = start or today.replace(day=1)
     end = end or today
-    try:
-        overdue = await supervision.overdue(session, resources, user, size=100)
-        at_risk = await supervision.at_risk(session, resources, user, size=100)
-        report = await supervision.statistics(session, user, start, end)
-    except Exception as exc:
-        return render(request, "error.html", status_code=403, messages=messages_for(request, exc))
+    overdue = await supervision.overdue(session, resources, user, size=100)
+    at_risk = await supervision.at_risk(session, resources, user, size=100)
+    report = await supervision.statistics(session, user, start, end)
     assert not isinstance(report, Response)
     undelivered: list[NotificationItem] = []
     if province_wide(user):
@@ -310,6 +299,6 @@ async def send_notification_again(
 ) -> Response:
     try:
         await notifications.retry(notification_id, session, user)
-    except Exception as exc:
+    except PAGE_ERRORS as exc:
         return render(request, "error.html", status_code=409, messages=messages_for(request, exc))
     return RedirectResponse("/giam-sat?done=retry#undelivered", status_code=303)

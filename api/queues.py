@@ -12,12 +12,10 @@ from fastapi import Query
 from sqlmodel import col, select
 from temporalio.client import Client
 
-from api.access import check_unit
 from api.auth import CurrentUser
 from api.broadcast import signal_each
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import NotFound
 from api.routing import api_router
 from db.models import DossierRow
 from db.queues import QueueFilter, queue_page
@@ -29,6 +27,8 @@ from schemas.queues import QueueItem, QueuePage
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from schemas.views import StatusInfo
+from services.access import check_unit
+from services.errors import NotFound
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/queues", tags=["work queues"])

@@ -14,11 +14,9 @@ from fastapi.responses import Response
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from api.access import province_wide
 from api.auth import CurrentUser
 from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.errors import FieldError, Forbidden
 from api.routing import api_router
 from db.models import DossierRow, OrgUnitRow
 from db.statistics import GroupBy, unit_reports
@@ -26,6 +24,8 @@ from schemas.bounds import Day
 from schemas.lifecycle import Role
 from schemas.supervision import RiskItem, RiskPage, StatisticsReport, UnitStatistics
 from schemas.users import StaffUser
+from services.access import province_wide
+from services.errors import FieldError, Forbidden
 
 router = api_router(prefix="/supervision", tags=["supervision"])
 

@@ -16,7 +16,6 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
 from api.documents import form_pdf
-from api.errors import ApiError, Conflict, NotFound, closed_conflict
 from api.routing import api_router
 from db import rates
 from db.answers import log_through
@@ -30,6 +29,8 @@ from schemas.lifecycle import Action
 from schemas.status import DossierStatus
 from schemas.tracking import verify_tracking_secret
 from schemas.views import StatusInfo
+from services.errors import Conflict, NotFound, ServiceError, closed_conflict
+from services.transaction import commit_now
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/track", tags=["citizen tracking"])
@@ -54,7 +55,7 @@ _PUBLIC = {
 }
 
 
-class TooManyRequests(ApiError):
+class TooManyRequests(ServiceError):
     status_code = 429
     code = "rate_limited"
 
@@ -73,7 +74,7 @@ async def rate_limited(request: Request, session: SessionDep) -> None:
     settings = request.app.state.resources.settings
     now = datetime.now(UTC)
     count, started = await rates.hit(session, f"track:{client_address(request)}", _MINUTE, now)
-    await session.commit()
+    await commit_now(session)
     if count > settings.tracking_per_minute:
         wait = rates.retry_after(started, _MINUTE, now)
         raise TooManyRequests(
@@ -192,7 +193,6 @@ async def feedback(row: Tracked, body: FeedbackSubmission, session: SessionDep) 
             "This dossier has already been rated; each dossier is rated once.",
             reason="feedback_already_given",
         )
-    await session.commit()
     return await _view_now(session, row.code)
 
 

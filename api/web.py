@@ -9,15 +9,17 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 import catalogue
 from api import auth
 from api.deps import ResourcesDep, SessionDep
-from api.errors import Unauthorized, plain_messages
+from api.errors import plain_messages
 from api.page_text import CHOICE_TEXT, FIELD_TEXT, TEXT
 from schemas.users import StaffUser
+from services.errors import ServiceError, Unauthorized
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -91,6 +93,11 @@ def unit_name(code: str, lang: str = "vi") -> str:
 
 def tz_of(request: Request) -> ZoneInfo:
     return ZoneInfo(request.app.state.resources.settings.timezone)
+
+
+# What a page tells the person on the page itself: their input refused, or a service's
+# refusal. Anything else (a database outage, a defect) is the error page's (api.pages).
+PAGE_ERRORS = (ServiceError, RequestValidationError)
 
 
 def messages_for(request: Request, exc: Exception) -> list[str]:

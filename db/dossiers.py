@@ -190,7 +190,6 @@ async def keep_typeset(session: AsyncSession, form_id: int, pdf: bytes) -> None:
         .where(col(DossierFormRow.id) == form_id, col(DossierFormRow.content).is_(None))
         .values(content=pdf)
     )
-    await session.commit()
 
 
 async def latest_form(session: AsyncSession, code: str, form: str) -> DossierFormRow | None:

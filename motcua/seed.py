@@ -27,7 +27,7 @@ from motcua.database import save_demo_staff
 from motcua.demo import DEMO_PASSWORD
 from motcua.settings import Settings
 from motcua.temporal import connect
-from schemas.lifecycle import PERFORMED_BY, Action, Role
+from schemas.lifecycle import ACTIONS, Action, Role
 from schemas.procedure import ProcedureDefinition
 from schemas.unit import Level
 from workflows.dossier import DossierWorkflow
@@ -53,9 +53,9 @@ _HAPPY_PATH = [
 # Staff do everything here, the counter's clerk first where a citizen could act too.
 _STAFF = (Role.CLERK, Role.OFFICER, Role.LEADER)
 _ROLE = {
-    action.value: next(r.value for r in _STAFF if r in PERFORMED_BY[action])
+    action.value: next(r.value for r in _STAFF if r in ACTIONS[action].performed_by)
     for action in Action
-    if PERFORMED_BY[action] & set(_STAFF)
+    if ACTIONS[action].performed_by & set(_STAFF)
 }
 
 

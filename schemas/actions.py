@@ -7,7 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.bounds import Instant
-from schemas.lifecycle import Action
 from schemas.unit import UNIT_CODE_PATTERN
 
 UnitCode = Annotated[str, Field(pattern=UNIT_CODE_PATTERN)]
@@ -147,30 +146,3 @@ class ReturnMethod(StrEnum):
 class ResultReturn(ActionCommand):
     method: ReturnMethod
     recipient: str | None = Field(default=None, max_length=100)
-
-
-ACTION_BODIES: dict[Action, type[ActionCommand]] = {
-    Action.ACCEPT: Acceptance,
-    Action.REQUEST_SUPPLEMENT: SupplementRequest,
-    Action.SUBMIT_SUPPLEMENT: SupplementSubmission,
-    Action.REFUSE: ReasonedCommand,
-    Action.TRANSFER: ActionCommand,
-    Action.ASSIGN: Assignment,
-    Action.CLAIM: ActionCommand,
-    Action.REASSIGN: Reassignment,
-    Action.APPRAISE: Appraisal,
-    Action.CONSULT: ConsultationRequest,
-    Action.ANSWER_CONSULTATION: ConsultationAnswer,
-    Action.FORWARD: ActionCommand,
-    Action.START_VERIFICATION: VerificationRequest,
-    Action.END_VERIFICATION: ActionCommand,
-    Action.REQUEST_PAYMENT: PaymentRequest,
-    Action.RECORD_PAYMENT: PaymentRecord,
-    Action.APPROVE: Approval,
-    Action.DRAFT_EXTENSION: ExtensionDraftCommand,
-    Action.APPROVE_EXTENSION: ActionCommand,
-    Action.MARK_RESULT_READY: ActionCommand,
-    Action.RETURN_RESULT: ResultReturn,
-    Action.WITHDRAW: ReasonedCommand,
-    Action.STOP: ReasonedCommand,
-}

@@ -1,14 +1,37 @@
-"""Which action each state permits, and the words a clerk reads when one is refused.
+"""Every action on a dossier, declared once: its body, who performs it, its names, and the
+states that permit it; and the words a clerk reads when one is refused.
 
-Pure data and functions: the workflow's update validators and the API's `allowed_actions`
-both read this table, so the buttons a clerk sees are exactly what the workflow accepts.
+Pure data and functions: the workflow's Updates and their validators, the API's action
+route, access control and the pages' buttons all read `ACTIONS`, so the buttons a clerk
+sees are exactly what the workflow accepts.
 The table follows Decree 118/2025 (see DOMAIN.md, "Lifecycle of a dossier").
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel
 
+from schemas.actions import (
+    Acceptance,
+    ActionCommand,
+    Appraisal,
+    AppraisalResult,
+    Approval,
+    Assignment,
+    ConsultationAnswer,
+    ConsultationRequest,
+    ExtensionDraftCommand,
+    PaymentRecord,
+    PaymentRequest,
+    ReasonedCommand,
+    Reassignment,
+    ResultReturn,
+    SupplementRequest,
+    SupplementSubmission,
+    VerificationRequest,
+)
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 
@@ -70,65 +93,6 @@ class LifecycleState(BaseModel):
     fee_paid: bool = False
 
 
-_LABELS: dict[Action, tuple[str, str]] = {
-    Action.ACCEPT: ("Tiếp nhận hồ sơ", "Accept the dossier"),
-    Action.REQUEST_SUPPLEMENT: ("Yêu cầu bổ sung hồ sơ", "Request a supplement"),
-    Action.SUBMIT_SUPPLEMENT: ("Nộp bổ sung hồ sơ", "Submit the supplement"),
-    Action.REFUSE: ("Từ chối tiếp nhận", "Refuse the dossier"),
-    Action.TRANSFER: ("Chuyển cơ quan có thẩm quyền", "Transfer to the competent authority"),
-    Action.ASSIGN: ("Phân công xử lý", "Assign an officer"),
-    Action.CLAIM: ("Nhận xử lý hồ sơ", "Take the dossier"),
-    Action.REASSIGN: ("Phân công lại", "Reassign"),
-    Action.APPRAISE: ("Thẩm định hồ sơ", "Appraise"),
-    Action.CONSULT: ("Lấy ý kiến cơ quan liên quan", "Consult other agencies"),
-    Action.ANSWER_CONSULTATION: ("Trả lời xin ý kiến", "Answer a consultation"),
-    Action.FORWARD: ("Chuyển bước tiếp theo", "Hand over to the next step"),
-    Action.START_VERIFICATION: ("Tạm dừng chờ xác minh", "Pause for external verification"),
-    Action.END_VERIFICATION: ("Nhận kết quả xác minh", "Verification received"),
-    Action.REQUEST_PAYMENT: ("Yêu cầu thực hiện nghĩa vụ tài chính", "Request payment"),
-    Action.RECORD_PAYMENT: ("Xác nhận đã nộp nghĩa vụ tài chính", "Record payment"),
-    Action.APPROVE: ("Ký duyệt kết quả", "Approve and sign"),
-    Action.DRAFT_EXTENSION: (
-        "Dự thảo thư xin lỗi, hẹn lại ngày trả",
-        "Draft the apology and new date",
-    ),
-    Action.APPROVE_EXTENSION: ("Duyệt thư xin lỗi, gia hạn", "Approve the apology and new date"),
-    Action.MARK_RESULT_READY: (
-        "Chuyển kết quả về bộ phận một cửa",
-        "Send the result to the counter",
-    ),
-    Action.RETURN_RESULT: ("Trả kết quả", "Return the result"),
-    Action.WITHDRAW: ("Rút hồ sơ", "Withdraw the dossier"),
-    Action.STOP: ("Dừng xử lý hồ sơ", "Stop processing"),
-}
-
-# Who normally performs each action; access control (by role and unit) reads this.
-PERFORMED_BY: dict[Action, frozenset[Role]] = {
-    Action.ACCEPT: frozenset({Role.CLERK}),
-    Action.REQUEST_SUPPLEMENT: frozenset({Role.CLERK}),
-    Action.SUBMIT_SUPPLEMENT: frozenset({Role.CITIZEN, Role.CLERK}),
-    Action.REFUSE: frozenset({Role.CLERK}),
-    Action.TRANSFER: frozenset({Role.CLERK}),
-    Action.ASSIGN: frozenset({Role.LEADER}),
-    Action.CLAIM: frozenset({Role.OFFICER}),
-    Action.REASSIGN: frozenset({Role.LEADER}),
-    Action.APPRAISE: frozenset({Role.OFFICER}),
-    Action.CONSULT: frozenset({Role.OFFICER}),
-    Action.ANSWER_CONSULTATION: frozenset({Role.OFFICER}),
-    Action.FORWARD: frozenset({Role.OFFICER, Role.LEADER}),
-    Action.START_VERIFICATION: frozenset({Role.OFFICER}),
-    Action.END_VERIFICATION: frozenset({Role.OFFICER}),
-    Action.REQUEST_PAYMENT: frozenset({Role.OFFICER}),
-    Action.RECORD_PAYMENT: frozenset({Role.CLERK, Role.CITIZEN}),
-    Action.APPROVE: frozenset({Role.LEADER}),
-    Action.DRAFT_EXTENSION: frozenset({Role.OFFICER}),
-    Action.APPROVE_EXTENSION: frozenset({Role.LEADER}),
-    Action.MARK_RESULT_READY: frozenset({Role.OFFICER}),
-    Action.RETURN_RESULT: frozenset({Role.CLERK}),
-    Action.WITHDRAW: frozenset({Role.CITIZEN, Role.CLERK}),
-    Action.STOP: frozenset({Role.CLERK, Role.LEADER}),
-}
-
 # Before a decision is issued the applicant may withdraw and the authority may stop.
 _UNDECIDED = frozenset(
     {
@@ -162,48 +126,180 @@ _AUTHORITY_HOLDS = frozenset(
     }
 )
 
-_ALLOWED_IN: dict[Action, frozenset[tuple[S, T]]] = {
+_CLERK = frozenset({Role.CLERK})
+_OFFICER = frozenset({Role.OFFICER})
+_LEADER = frozenset({Role.LEADER})
+_APPLICANT_OR_CLERK = frozenset({Role.CITIZEN, Role.CLERK})
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action, declared once: what its body holds, who performs it, what it is called,
+    and the states where it is lawful. The workflow's Update of the same name, its
+    validator, the API's action route, access control and the pages' buttons all read it."""
+
+    body: type[ActionCommand]
+    performed_by: frozenset[Role]
+    label_vi: str
+    label_en: str
+    allowed_in: frozenset[tuple[S, T]]
+
+
+def _in(*states: tuple[S, T]) -> frozenset[tuple[S, T]]:
+    return frozenset(states)
+
+
+_RECEIVING = _in((S.NEW, T.AWAITING_RECEIPT))
+_TO_ASSIGN = _in((S.PROCESSING, T.AWAITING_ASSIGNMENT))
+_APPRAISING = _in((S.PROCESSING, T.IN_APPRAISAL))
+_TO_SIGN = _in((S.PROCESSING, T.AWAITING_SIGNATURE))
+
+ACTIONS: Mapping[Action, ActionSpec] = {
     # Intake (Decree 118/2025 art. 15): accept, ask once for what is missing, or refuse.
-    Action.ACCEPT: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
-    Action.REQUEST_SUPPLEMENT: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
-    Action.REFUSE: frozenset({(S.NEW, T.AWAITING_RECEIPT)}),
-    Action.SUBMIT_SUPPLEMENT: frozenset({(S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT)}),
-    Action.TRANSFER: frozenset({(S.ACCEPTED, T.AWAITING_TRANSFER)}),
-    Action.ASSIGN: frozenset({(S.PROCESSING, T.AWAITING_ASSIGNMENT)}),
+    Action.ACCEPT: ActionSpec(
+        Acceptance, _CLERK, "Tiếp nhận hồ sơ", "Accept the dossier", _RECEIVING
+    ),
+    Action.REQUEST_SUPPLEMENT: ActionSpec(
+        SupplementRequest,
+        _CLERK,
+        "Yêu cầu bổ sung hồ sơ",
+        "Request a supplement",
+        _RECEIVING,
+    ),
+    Action.SUBMIT_SUPPLEMENT: ActionSpec(
+        SupplementSubmission,
+        _APPLICANT_OR_CLERK,
+        "Nộp bổ sung hồ sơ",
+        "Submit the supplement",
+        _in((S.SUPPLEMENT_REQUESTED, T.AWAITING_SUPPLEMENT)),
+    ),
+    Action.REFUSE: ActionSpec(
+        ReasonedCommand, _CLERK, "Từ chối tiếp nhận", "Refuse the dossier", _RECEIVING
+    ),
+    Action.TRANSFER: ActionSpec(
+        ActionCommand,
+        _CLERK,
+        "Chuyển cơ quan có thẩm quyền",
+        "Transfer to the competent authority",
+        _in((S.ACCEPTED, T.AWAITING_TRANSFER)),
+    ),
+    # At the competent authority.
+    Action.ASSIGN: ActionSpec(
+        Assignment, _LEADER, "Phân công xử lý", "Assign an officer", _TO_ASSIGN
+    ),
     # Where the unit lets officers take work from the queue themselves.
-    Action.CLAIM: frozenset({(S.PROCESSING, T.AWAITING_ASSIGNMENT)}),
-    Action.REASSIGN: _WORKING,
-    Action.APPRAISE: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
-    Action.CONSULT: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
-    Action.ANSWER_CONSULTATION: frozenset({(S.PROCESSING, T.IN_CONSULTATION)}),
+    Action.CLAIM: ActionSpec(
+        ActionCommand, _OFFICER, "Nhận xử lý hồ sơ", "Take the dossier", _TO_ASSIGN
+    ),
+    Action.REASSIGN: ActionSpec(Reassignment, _LEADER, "Phân công lại", "Reassign", _WORKING),
+    Action.APPRAISE: ActionSpec(Appraisal, _OFFICER, "Thẩm định hồ sơ", "Appraise", _APPRAISING),
+    Action.CONSULT: ActionSpec(
+        ConsultationRequest,
+        _OFFICER,
+        "Lấy ý kiến cơ quan liên quan",
+        "Consult other agencies",
+        _APPRAISING,
+    ),
+    Action.ANSWER_CONSULTATION: ActionSpec(
+        ConsultationAnswer,
+        _OFFICER,
+        "Trả lời xin ý kiến",
+        "Answer a consultation",
+        _in((S.PROCESSING, T.IN_CONSULTATION)),
+    ),
+    # Inter-level steps: the unit holding the dossier hands it to the next step's unit.
+    Action.FORWARD: ActionSpec(
+        ActionCommand,
+        frozenset({Role.OFFICER, Role.LEADER}),
+        "Chuyển bước tiếp theo",
+        "Hand over to the next step",
+        _in((S.PROCESSING, T.IN_APPRAISAL), (S.PROCESSING, T.IN_STEP)),
+    ),
     # Time waiting for another agency's verification does not count, where the procedure
     # allows it (civil status, judicial records).
-    # Inter-level steps: the unit holding the dossier hands it to the next step's unit.
-    Action.FORWARD: frozenset({(S.PROCESSING, T.IN_APPRAISAL), (S.PROCESSING, T.IN_STEP)}),
-    Action.START_VERIFICATION: frozenset({(S.PROCESSING, T.IN_APPRAISAL)}),
-    Action.END_VERIFICATION: frozenset({(S.PROCESSING, T.IN_VERIFICATION)}),
-    Action.REQUEST_PAYMENT: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
-    Action.RECORD_PAYMENT: frozenset({(S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)}),
-    Action.APPROVE: frozenset({(S.PROCESSING, T.AWAITING_SIGNATURE)}),
+    Action.START_VERIFICATION: ActionSpec(
+        VerificationRequest,
+        _OFFICER,
+        "Tạm dừng chờ xác minh",
+        "Pause for external verification",
+        _APPRAISING,
+    ),
+    Action.END_VERIFICATION: ActionSpec(
+        ActionCommand,
+        _OFFICER,
+        "Nhận kết quả xác minh",
+        "Verification received",
+        _in((S.PROCESSING, T.IN_VERIFICATION)),
+    ),
+    Action.REQUEST_PAYMENT: ActionSpec(
+        PaymentRequest,
+        _OFFICER,
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "Request payment",
+        _TO_SIGN,
+    ),
+    Action.RECORD_PAYMENT: ActionSpec(
+        PaymentRecord,
+        frozenset({Role.CLERK, Role.CITIZEN}),
+        "Xác nhận đã nộp nghĩa vụ tài chính",
+        "Record payment",
+        _in((S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)),
+    ),
+    Action.APPROVE: ActionSpec(Approval, _LEADER, "Ký duyệt kết quả", "Approve and sign", _TO_SIGN),
     # The apology letter (Form 04) is due while the authority still holds the dossier:
     # the officer drafts it, the leader approves it.
-    Action.DRAFT_EXTENSION: _AUTHORITY_HOLDS,
-    Action.APPROVE_EXTENSION: _AUTHORITY_HOLDS,
-    Action.MARK_RESULT_READY: frozenset({(S.PROCESSING, T.SIGNED)}),
-    Action.RETURN_RESULT: frozenset({(S.RESULT_READY, T.AWAITING_RETURN)}),
-    Action.WITHDRAW: _UNDECIDED,
-    Action.STOP: _UNDECIDED | {(S.WITHDRAWAL_REQUESTED, T.AWAITING_STOP_NOTICE)},
+    Action.DRAFT_EXTENSION: ActionSpec(
+        ExtensionDraftCommand,
+        _OFFICER,
+        "Dự thảo thư xin lỗi, hẹn lại ngày trả",
+        "Draft the apology and new date",
+        _AUTHORITY_HOLDS,
+    ),
+    Action.APPROVE_EXTENSION: ActionSpec(
+        ActionCommand,
+        _LEADER,
+        "Duyệt thư xin lỗi, gia hạn",
+        "Approve the apology and new date",
+        _AUTHORITY_HOLDS,
+    ),
+    # The result's way back to the counter.
+    Action.MARK_RESULT_READY: ActionSpec(
+        ActionCommand,
+        _OFFICER,
+        "Chuyển kết quả về bộ phận một cửa",
+        "Send the result to the counter",
+        _in((S.PROCESSING, T.SIGNED)),
+    ),
+    Action.RETURN_RESULT: ActionSpec(
+        ResultReturn,
+        _CLERK,
+        "Trả kết quả",
+        "Return the result",
+        _in((S.RESULT_READY, T.AWAITING_RETURN)),
+    ),
+    # Ending early: before a decision the applicant may withdraw and the authority stop.
+    Action.WITHDRAW: ActionSpec(
+        ReasonedCommand, _APPLICANT_OR_CLERK, "Rút hồ sơ", "Withdraw the dossier", _UNDECIDED
+    ),
+    Action.STOP: ActionSpec(
+        ReasonedCommand,
+        frozenset({Role.CLERK, Role.LEADER}),
+        "Dừng xử lý hồ sơ",
+        "Stop processing",
+        _UNDECIDED | {(S.WITHDRAWAL_REQUESTED, T.AWAITING_STOP_NOTICE)},
+    ),
 }
+assert set(ACTIONS) == set(Action), "every action is declared"
 
 
 def label(action: Action) -> ActionLabel:
-    vi, en = _LABELS[action]
-    return ActionLabel(action=action, label_vi=vi, label_en=en)
+    spec = ACTIONS[action]
+    return ActionLabel(action=action, label_vi=spec.label_vi, label_en=spec.label_en)
 
 
 def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
     """The reason an action is unlawful in this state, in Vietnamese and English."""
-    if (state.status, state.sub_state) not in _ALLOWED_IN[action]:
+    if (state.status, state.sub_state) not in ACTIONS[action].allowed_in:
         return (
             f"hồ sơ đang ở trạng thái «{state.status.name_vi}» ({state.status.value}) – "
             f"{state.sub_state.name_vi.lower()}",
@@ -228,7 +324,7 @@ def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
 
 
 def unreasoned_repeat(
-    action: Action, state: LifecycleState, *, asks_supplement: bool, reason: str | None
+    action: Action, state: LifecycleState, command: ActionCommand
 ) -> tuple[str, str] | None:
     """Why a lawful action still needs a reason here, or None.
 
@@ -237,8 +333,11 @@ def unreasoned_repeat(
     for nothing and needs no reason. A fee already paid is not asked for again unless the
     officer names the second, distinct obligation.
     """
-    if reason:
+    if command.reason:
         return None
+    asks_supplement = action is Action.REQUEST_SUPPLEMENT or (
+        isinstance(command, Appraisal) and command.result is AppraisalResult.INSUFFICIENT
+    )
     if asks_supplement and state.supplement_requests >= 1:
         return (
             "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai phải nêu lý do "
@@ -274,7 +373,8 @@ def refusal(action: Action, state: LifecycleState) -> IllegalActionMessage | Non
     why = _forbidden(action, state)
     if why is None:
         return None
-    vi, en = _LABELS[action]
+    spec = ACTIONS[action]
+    vi, en = spec.label_vi, spec.label_en
     return IllegalActionMessage(
         action=action,
         status=state.status,

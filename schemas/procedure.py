@@ -81,6 +81,11 @@ class Step(BaseModel):
     counts: bool = True
     pause_reason: PauseKind | None = None
 
+    @property
+    def at_counter(self) -> bool:
+        """A step of the one-stop counter (receiving, returning), before or after the units."""
+        return self.role is StepRole.CLERK
+
     @model_validator(mode="after")
     def _excluded_time_says_why(self) -> "Step":
         if not self.counts and self.pause_reason is None:

@@ -13,7 +13,7 @@ import httpx
 import catalogue
 from api.auth import issue_token
 from motcua.settings import Settings
-from schemas.lifecycle import PERFORMED_BY, Action, Role
+from schemas.lifecycle import ACTIONS, Action, Role
 from schemas.users import StaffUser
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -59,7 +59,7 @@ def _json(request: httpx.Request) -> dict[str, object]:
 
 
 def _actor_for(action: Action, dossier: dict[str, object], body: dict[str, object]) -> str:
-    roles = PERFORMED_BY[action] - {Role.CITIZEN}
+    roles = ACTIONS[action].performed_by - {Role.CITIZEN}
     role = next(r for r in (Role.CLERK, Role.OFFICER, Role.LEADER) if r in roles)
     # A consulted agency answers for itself.
     answering = action is Action.ANSWER_CONSULTATION and isinstance(body.get("unit"), str)

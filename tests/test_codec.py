@@ -11,13 +11,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import catalogue
-from api.intake import start_dossier
 from db.session import SessionMaker
 from motcua.settings import Environment, Settings
 from motcua.temporal import data_converter
 from motcua.worker import build_worker
 from schemas.actions import Acceptance
 from schemas.dossier import Applicant, DossierStart
+from services.intake import start_dossier
 from workflows.dossier import DossierWorkflow
 
 NAME, ID_NUMBER, PHONE = "Nguyễn Thị Hồng Nhung", "066190001234", "0912345678"

@@ -1,4 +1,5 @@
-"""Dependencies point one way: schemas ← workflows ← activities/api; nothing imports api."""
+"""Dependencies point one way: schemas ← workflows ← services ← api; nothing imports api,
+and only the web layer imports the service room."""
 
 import ast
 from pathlib import Path
@@ -6,14 +7,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["schemas", "workflows", "activities", "api", "db", "catalogue", "motcua", "worktime"]
+PACKAGES = [
+    "schemas",
+    "workflows",
+    "activities",
+    "services",
+    "api",
+    "db",
+    "catalogue",
+    "motcua",
+    "worktime",
+]
 ALLOWED = {
     "schemas": set(),
     "catalogue": {"schemas"},
     "db": {"schemas", "worktime"},
     "workflows": {"schemas", "activities"},
     "activities": {"schemas", "db", "worktime"},
-    "api": {"schemas", "db", "workflows", "motcua", "catalogue", "worktime"},
+    # The service room sits below the web layer: no FastAPI, no Starlette, no api.
+    "services": {"schemas", "db", "workflows", "motcua", "catalogue", "worktime"},
+    "api": {"schemas", "db", "workflows", "services", "motcua", "catalogue", "worktime"},
     "motcua": {"schemas", "db", "workflows", "activities", "catalogue", "worktime"},
     "worktime": {"schemas"},
 }
@@ -42,3 +55,25 @@ def test_imports_point_one_way(package: str) -> None:
 
 def test_nothing_imports_the_api() -> None:
     assert [p for p in PACKAGES if "api" in IMPORTS[p]] == []
+
+
+def test_the_service_room_knows_nothing_of_the_web() -> None:
+    web = {"fastapi", "starlette"}
+    for path in (ROOT / "services").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not {n.split(".")[0] for n in names} & web, path
+
+
+def test_only_the_session_and_one_explicit_step_commit() -> None:
+    """A request commits when its route returns (api.deps) or through services.transaction;
+    nothing under db/ commits a caller's work behind its back."""
+    allowed = {ROOT / "api" / "deps.py", ROOT / "services" / "transaction.py"}
+    for package in ("db", "api", "services"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path not in allowed:
+                assert "session.commit()" not in path.read_text(encoding="utf-8"), path

@@ -4,17 +4,16 @@ import pytest
 
 from api.app import create_app
 from motcua.settings import Settings
-from schemas.actions import ACTION_BODIES
-from schemas.lifecycle import Action
+from schemas.lifecycle import ACTIONS, Action
 
 SPEC = create_app(Settings()).openapi()
-ACTIONS = SPEC["paths"]["/api/v1/dossiers/{code}/actions/{action}"]["post"]
-EXAMPLES = ACTIONS["requestBody"]["content"]["application/json"]["examples"]
+ACTION_ROUTE = SPEC["paths"]["/api/v1/dossiers/{code}/actions/{action}"]["post"]
+EXAMPLES = ACTION_ROUTE["requestBody"]["content"]["application/json"]["examples"]
 
 
 @pytest.mark.parametrize("action", sorted(EXAMPLES))
 def test_each_action_example_validates(action: str) -> None:
-    ACTION_BODIES[Action(action)].model_validate(EXAMPLES[action]["value"])
+    ACTIONS[Action(action)].body.model_validate(EXAMPLES[action]["value"])
 
 
 def test_every_endpoint_is_documented_with_a_summary() -> None:

@@ -10,7 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from motcua.settings import Settings
 from schemas.events import EventType
-from schemas.lifecycle import PERFORMED_BY, Action, Role
+from schemas.lifecycle import ACTIONS, Action, Role
 from tests.auth import PASSWORD, SUPERVISOR, bearer
 
 PROCEDURE, COMMUNE = "1.001193", "phuong-tan-lap"
@@ -170,7 +170,7 @@ async def test_supervisor_sees_breaches_chart_indicators_and_live_events(
 
 
 def _role(action: str) -> Role:
-    roles = PERFORMED_BY[Action(action)] - {Role.CITIZEN}
+    roles = ACTIONS[Action(action)].performed_by - {Role.CITIZEN}
     return Role.CLERK if Role.CLERK in roles else next(iter(roles))
 
 
@@ -187,5 +187,7 @@ async def _allowed_for(
             )
         ).json()
     return [
-        a["action"] for a in detail["allowed_actions"] if role in PERFORMED_BY[Action(a["action"])]
+        a["action"]
+        for a in detail["allowed_actions"]
+        if role in ACTIONS[Action(a["action"])].performed_by
     ]

@@ -9,7 +9,6 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 import catalogue
-from api.intake import start_dossier
 from db.models import DossierEventRow
 from db.session import SessionMaker
 from motcua.settings import Settings
@@ -18,6 +17,7 @@ from schemas.actions import Acceptance, ActionCommand
 from schemas.dossier import Applicant, DossierStart
 from schemas.lifecycle import ILLEGAL_ACTION, Action
 from schemas.status import Channel, DossierStatus, SubState
+from services.intake import start_dossier
 from workflows.dossier import DossierWorkflow
 
 BIRTH = next(p for p in catalogue.load_procedures() if p.code == "1.001193")

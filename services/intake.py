@@ -17,7 +17,6 @@ from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 import catalogue
-from api.errors import Conflict, FieldError
 from db.codes import allocate_code
 from db.dossiers import claim_idempotency_key, find_idempotency_key
 from db.models import OrgUnitRow
@@ -28,6 +27,8 @@ from schemas.escalation import Rung
 from schemas.procedure import ProcedureDefinition
 from schemas.status import Channel
 from schemas.unit import Level, OrgUnit
+from services.errors import Conflict, FieldError
+from services.transaction import commit_now
 from workflows.dossier import DossierWorkflow
 
 
@@ -96,7 +97,7 @@ async def _locality(
         if unit.level == Level.COMMUNE.value:
             return unit.code
     needs_commune = any(
-        step.level is Level.COMMUNE and step.unit is None and step.role != "clerk"
+        step.level is Level.COMMUNE and step.unit is None and not step.at_counter
         for step in procedure.steps
     )
     if needs_commune:
@@ -210,13 +211,13 @@ async def reserve_code(
     try:
         code = await allocate_code(session, resolved.receiving.e_id, local_day)
         if idempotency_key is None:
-            await session.commit()
+            await commit_now(session)
             return code, now
         claimed = await claim_idempotency_key(session, idempotency_key, fingerprint, code, now)
         # Read before the transaction ends: a rollback expires the row.
         winner = (claimed.dossier_code, claimed.created_at, claimed.request_hash)
         if winner[0] == code:
-            await session.commit()
+            await commit_now(session)
         else:
             # A concurrent request with the same key won; give our number back.
             await session.rollback()

@@ -7,11 +7,11 @@ the law gives the action and the unit that holds the dossier; counter clerks als
 for the unit that received or returns it.
 """
 
-from api.errors import Forbidden
 from db.models import DossierRow
 from schemas.actions import ActionCommand, ConsultationAnswer
-from schemas.lifecycle import PERFORMED_BY, Action, Role
+from schemas.lifecycle import ACTIONS, Action, Role
 from schemas.users import StaffUser
+from services.errors import Forbidden
 
 
 def province_wide(user: StaffUser) -> bool:
@@ -54,7 +54,7 @@ def check_see(user: StaffUser, row: DossierRow) -> None:
 
 
 def check_act(user: StaffUser, action: Action, row: DossierRow, command: ActionCommand) -> None:
-    if user.role not in PERFORMED_BY[action]:
+    if user.role not in ACTIONS[action].performed_by:
         raise Forbidden(
             f"Vai trò «{user.role.value}» không được thực hiện «{action.value}».",
             f"Role '{user.role.value}' may not '{action.value}'.",
