@@ -6,9 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import CalendarOverrideRow
-
-DAY_OFF = "day_off"
-WORKING_DAY = "working_day"
+from schemas.calendar import OverrideKind
 
 
 async def load_overrides(session: AsyncSession) -> tuple[dict[date, str], frozenset[date]]:
@@ -16,7 +14,7 @@ async def load_overrides(session: AsyncSession) -> tuple[dict[date, str], frozen
     days_off: dict[date, str] = {}
     working: set[date] = set()
     for row in rows:
-        if row.kind == DAY_OFF:
+        if row.kind == OverrideKind.DAY_OFF:
             days_off[row.day] = row.reason
         else:
             working.add(row.day)

@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from db.types import JSONVariant, UTCDateTime
+from db.types import ChannelCode, JSONVariant, StatusCode, UTCDateTime
+from schemas.status import Channel, DossierStatus
 
 
 def _serial_id() -> Any:
@@ -124,8 +125,8 @@ class DossierRow(SQLModel, table=True):
     receiving_unit: str = Field(foreign_key="org_unit.code", max_length=64)
     competent_authority: str = Field(foreign_key="org_unit.code", max_length=64)
     returning_unit: str = Field(foreign_key="org_unit.code", max_length=64)
-    channel: int
-    status: int
+    channel: Channel = Field(sa_type=ChannelCode)
+    status: DossierStatus = Field(sa_type=StatusCode)
     sub_state: str = Field(max_length=40)
     applicant_name: str = Field(max_length=100)
     applicant_id_number: str = Field(max_length=12, index=True)
@@ -178,8 +179,8 @@ class DossierEventRow(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     actor: str = Field(max_length=100)
     actor_unit: str = Field(max_length=64)
-    from_status: int | None = None
-    to_status: int
+    from_status: DossierStatus | None = Field(default=None, sa_type=StatusCode)
+    to_status: DossierStatus = Field(sa_type=StatusCode)
     sub_state: str = Field(max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))

@@ -2,7 +2,7 @@
 overrides and the due-date calculator's answer."""
 
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -21,9 +21,14 @@ class DueResult(BaseModel):
     explanation_en: str
 
 
+class OverrideKind(StrEnum):
+    DAY_OFF = "day_off"  # a holiday announced late, a typhoon
+    WORKING_DAY = "working_day"  # a Saturday worked to make up for a bridged holiday
+
+
 class CalendarOverride(BaseModel):
     day: Day
-    kind: Literal["day_off", "working_day"]
+    kind: OverrideKind
     reason: str = Field(min_length=3, max_length=300)
     # Set from the signed-in administrator.
     created_by: str = Field(default="", max_length=100)

@@ -42,7 +42,10 @@ class ClockRequest(BaseModel):
     step_budget_working_days: float | None = None
 
 
-class PlannedAlarm(BaseModel):
+class Alarm(BaseModel):
+    """A rung of the escalation ladder, planned for this dossier: when it fires, whom it
+    tells. The plan answers these, and the dossier keeps them as they were planned."""
+
     rung_id: str
     action: RungAction
     label_vi: str
@@ -59,7 +62,7 @@ class ClockResult(BaseModel):
     explanation_vi: str
     explanation_en: str
     paused_working_hours: float
-    alarms: list[PlannedAlarm]
+    alarms: list[Alarm]
     step_due_at: datetime | None = None
 
 

@@ -9,6 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 # Pause is part of a dossier's snapshot; re-exported for the modules that speak of dossiers.
+from schemas.actions import Decision, PaymentMethod, ReturnMethod
+from schemas.deadlines import Alarm as Alarm
 from schemas.deadlines import Pause as Pause
 from schemas.deadlines import PauseReason as PauseReason
 from schemas.escalation import Rung
@@ -260,16 +262,6 @@ class ExtensionDraft(BaseModel):
     drafted_at: datetime
 
 
-class Alarm(BaseModel):
-    """A planned rung of the escalation ladder (a copy of the deadline plan's answer)."""
-
-    rung_id: str
-    action: str
-    label_vi: str
-    fire_at: datetime
-    notify: list[str]
-
-
 class FormKind(StrEnum):
     """The official forms of Circular 01/2018/TT-VPCP as kept by Decree 118/2025."""
 
@@ -284,6 +276,13 @@ class FormRef(BaseModel):
     form: FormKind
     seq: int
     created_at: datetime
+
+
+class SupplementOrigin(StrEnum):
+    """Who asked for the supplement: the counter at intake, or the officer appraising."""
+
+    INTAKE = "intake"
+    APPRAISAL = "appraisal"
 
 
 class DossierSnapshot(BaseModel):
@@ -318,19 +317,19 @@ class DossierSnapshot(BaseModel):
     fired_rungs: list[str] = Field(default_factory=list)
     assignee: str | None = None
     supplement_requests: int = 0
-    supplement_origin: str | None = None
+    supplement_origin: SupplementOrigin | None = None
     supplement_due_at: datetime | None = None
     # Decision 766: more than one supplement request counts the dossier as late.
     late_by_rule: bool = False
-    decision: str | None = None
+    decision: Decision | None = None
     decision_number: str | None = None
     decided_at: datetime | None = None
     payment_amount_vnd: int | None = None
     paid_at: datetime | None = None
-    payment_method: str | None = None
+    payment_method: PaymentMethod | None = None
     consultations: list[Consultation] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
-    result_method: str | None = None
+    result_method: ReturnMethod | None = None
     closed_at: datetime | None = None
     # Decision 766: processing ends at the first of result ready, returned, refused, stopped.
     finished_at: datetime | None = None

@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field
 
 from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import (
-    Alarm,
     DossierEvent,
     DossierFacts,
     DossierSnapshot,
@@ -66,13 +65,4 @@ def take_plan(snapshot: DossierSnapshot, plan: ClockResult) -> None:
     snapshot.due_explanation_en = plan.explanation_en
     snapshot.paused_working_hours = plan.paused_working_hours
     snapshot.step_due_at = plan.step_due_at
-    snapshot.alarms = [
-        Alarm(
-            rung_id=a.rung_id,
-            action=a.action.value,
-            label_vi=a.label_vi,
-            fire_at=a.fire_at,
-            notify=[r.value for r in a.notify],
-        )
-        for a in plan.alarms
-    ]
+    snapshot.alarms = [alarm.model_copy() for alarm in plan.alarms]

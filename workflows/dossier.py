@@ -57,6 +57,7 @@ from schemas.dossier import (
     Handover,
     Pause,
     PauseReason,
+    SupplementOrigin,
 )
 from schemas.escalation import RungAction
 from schemas.lifecycle import (
@@ -182,7 +183,9 @@ class DossierWorkflow:
 
     @_action(Action.REQUEST_SUPPLEMENT)
     async def request_supplement(self, command: SupplementRequest) -> ActionAnswer:
-        event = self._ask_for_supplement(command, command.missing_documents, origin="intake")
+        event = self._ask_for_supplement(
+            command, command.missing_documents, origin=SupplementOrigin.INTAKE
+        )
         await self._deadlines.set_supplement_deadline(event, command.respond_within_days)
         await self._record(
             event,
@@ -195,7 +198,7 @@ class DossierWorkflow:
     async def submit_supplement(self, command: SupplementSubmission) -> ActionAnswer:
         data = {"documents": command.documents}
         self._s.supplement_due_at = None
-        at_authority = self._s.supplement_origin == "appraisal"
+        at_authority = self._s.supplement_origin == SupplementOrigin.APPRAISAL
         if at_authority:
             # Back to the officer at the competent authority; the clock runs again.
             self._s.pauses[-1].ended_at = self._now()
@@ -296,7 +299,7 @@ class DossierWorkflow:
         # Insufficient: back to the one-stop with a Form 02; the legal clock stops.
         self._s.pauses.append(Pause(reason=PauseReason.SUPPLEMENT, started_at=self._now()))
         event = self._ask_for_supplement(
-            command, command.missing_documents, origin="appraisal", data=data
+            command, command.missing_documents, origin=SupplementOrigin.APPRAISAL, data=data
         )
         await self._deadlines.set_supplement_deadline(event, command.respond_within_days)
         await self._record(
@@ -443,7 +446,7 @@ class DossierWorkflow:
     async def record_payment(self, command: PaymentRecord) -> ActionAnswer:
         if self._s.is_paused:
             self._s.pauses[-1].ended_at = self._now()
-        self._s.paid_at, self._s.payment_method = self._now(), command.method.value
+        self._s.paid_at, self._s.payment_method = self._now(), command.method
         event = self._transition(
             EventType.PAYMENT_RECORDED,
             S.PROCESSING,
@@ -456,7 +459,7 @@ class DossierWorkflow:
 
     @_action(Action.APPROVE)
     async def approve(self, command: Approval) -> ActionAnswer:
-        self._s.decision, self._s.decision_number = command.decision.value, command.decision_number
+        self._s.decision, self._s.decision_number = command.decision, command.decision_number
         self._s.decided_at = self._now()
         event = self._transition(
             EventType.APPROVED,
@@ -536,7 +539,7 @@ class DossierWorkflow:
 
     @_action(Action.RETURN_RESULT)
     async def return_result(self, command: ResultReturn) -> ActionAnswer:
-        self._s.result_method, self._s.closed_at = command.method.value, self._now()
+        self._s.result_method, self._s.closed_at = command.method, self._now()
         event = self._transition(
             EventType.RESULT_RETURNED,
             S.RESULT_RETURNED,
@@ -582,7 +585,7 @@ class DossierWorkflow:
 
     async def _fire(self, alarm: Alarm) -> None:
         self._s.fired_rungs.append(alarm.rung_id)
-        action = RungAction(alarm.action)
+        action = alarm.action
         if action is RungAction.REQUIRE_APOLOGY:
             self._s.apology_required = True
         event = self._transition(
@@ -592,7 +595,7 @@ class DossierWorkflow:
             SYSTEM,
             data={
                 "rung": alarm.rung_id,
-                "action": alarm.action,
+                "action": alarm.action.value,
                 "fire_at": alarm.fire_at.isoformat(),
                 "due_at": None if self._s.due_at is None else self._s.due_at.isoformat(),
             },
@@ -775,7 +778,7 @@ class DossierWorkflow:
         command: ActionCommand,
         missing: list[str],
         *,
-        origin: str,
+        origin: SupplementOrigin,
         data: Mapping[str, Any] | None = None,
     ) -> DossierEvent:
         self._s.supplement_requests += 1
@@ -790,7 +793,7 @@ class DossierWorkflow:
             data={
                 **(data or {}),
                 "missing_documents": missing,
-                "origin": origin,
+                "origin": origin.value,
                 "request_number": self._s.supplement_requests,
                 "late_by_rule": self._s.late_by_rule,
             },

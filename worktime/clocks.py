@@ -7,7 +7,7 @@ it had been known from the start.
 
 from datetime import datetime
 
-from schemas.deadlines import ClockRequest, ClockResult, PlannedAlarm
+from schemas.deadlines import Alarm, ClockRequest, ClockResult
 from schemas.dossier import Pause
 from worktime.calendar import WorkingCalendar, when_en, when_vi
 
@@ -57,7 +57,7 @@ def plan(calendar: WorkingCalendar, request: ClockRequest) -> ClockResult:
         if fire_at <= started and not rung.at_due:
             continue  # the budget is too short for this rung to mean anything
         alarms.append(
-            PlannedAlarm(
+            Alarm(
                 rung_id=rung.id,
                 action=rung.action,
                 label_vi=rung.label_vi,
