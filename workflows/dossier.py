@@ -242,27 +242,21 @@ class DossierWorkflow:
 
     @_action(Action.ASSIGN)
     async def assign(self, command: Assignment) -> ActionAnswer:
-        self._s.assignee = command.officer
-        event = self._transition(
-            EventType.ASSIGNED,
-            S.PROCESSING,
-            T.IN_APPRAISAL,
-            command,
-            data={"officer": command.officer},
-        )
-        await self._journal.persist(event)
-        return self._answer()
+        return await self._give_to(command.officer, command, {"officer": command.officer})
 
     @_action(Action.CLAIM)
     async def claim(self, command: ActionCommand) -> ActionAnswer:
         """An officer takes an unassigned dossier from the unit's queue."""
-        self._s.assignee = command.actor
+        return await self._give_to(
+            command.actor, command, {"officer": command.actor, "claimed": True}
+        )
+
+    async def _give_to(
+        self, officer: str, command: ActionCommand, data: dict[str, Any]
+    ) -> ActionAnswer:
+        self._s.assignee = officer
         event = self._transition(
-            EventType.ASSIGNED,
-            S.PROCESSING,
-            T.IN_APPRAISAL,
-            command,
-            data={"officer": command.actor, "claimed": True},
+            EventType.ASSIGNED, S.PROCESSING, T.IN_APPRAISAL, command, data=data
         )
         await self._journal.persist(event)
         return self._answer()
