@@ -808,12 +808,13 @@ class DossierWorkflow:
         )
 
     def _require(self, action: Action, command: ActionCommand) -> None:
-        why = refusal(action, self._lifecycle())
+        state = self._lifecycle()
+        why = refusal(action, state)
         if why is not None:
             raise ApplicationError(
                 why.message_vi, why.model_dump(mode="json"), type=ILLEGAL_ACTION, non_retryable=True
             )
-        repeat = unreasoned_repeat(action, self._lifecycle(), command)
+        repeat = unreasoned_repeat(action, state, command)
         if repeat is not None:
             self._reject(*repeat)
 
