@@ -18,7 +18,6 @@ from contextlib import suppress
 from datetime import UTC, datetime, tzinfo
 from email.message import EmailMessage
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
@@ -134,9 +133,9 @@ class Dispatcher:
         self,
         sessionmaker: SessionMaker,
         sender: Sender,
+        timezone: tzinfo,
         poll_seconds: float = 5.0,
         clock: Callable[[], datetime] = _utcnow,
-        timezone: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh"),
         province: str | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker

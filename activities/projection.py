@@ -1,6 +1,7 @@
 """Writing the audit log and the dossier projection on behalf of the workflow."""
 
 from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 
 from temporalio import activity
 
@@ -22,7 +23,9 @@ class ProjectionActivities:
         calendar: Callable[[], Awaitable[WorkingCalendar]],
         outbox: Dispatcher,
         forms: FormActivities,
+        timezone: tzinfo,
     ) -> None:
+        self._timezone = timezone
         self._sessionmaker = sessionmaker
         self._outbox = outbox
         self._forms = forms
@@ -58,7 +61,7 @@ class ProjectionActivities:
             )
         notification = record.notification
         async with self._sessionmaker() as session, session.begin():
-            await append_event(session, record, judgement)
+            await append_event(session, record, judgement, self._timezone)
             if record.form is not None:
                 # Logged with its form, or neither.
                 request = FormRequest(

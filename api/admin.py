@@ -5,13 +5,13 @@ from sqlmodel import col, select
 from temporalio.client import Client
 
 from api.auth import CurrentUser
-from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
 from api.routing import api_router
 from db.models import DossierRow
 from schemas.bulk import BulkResult, BulkSuspensionRequest
 from schemas.deadlines import Suspension
 from services.access import check_admin
+from services.broadcast import signal_each
 from workflows.dossier import DossierWorkflow
 
 router = api_router(prefix="/admin", tags=["administration"])

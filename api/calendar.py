@@ -15,10 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from api.auth import CurrentUser
-from api.broadcast import signal_each
 from api.deps import ResourcesDep, SessionDep
 from api.routing import api_router
-from db.calendar import list_overrides, load_overrides
+from db.calendar import list_overrides
 from db.models import CalendarOverrideRow, DossierRow
 from db.upsert import insert_for, table_of
 from motcua.settings import Settings
@@ -27,17 +26,13 @@ from schemas.calendar import CalendarOverride, DueAnswer, OverrideResult
 from schemas.procedure import SAME_DAY_CUTOFF, LocalTime, TimeLimit, TimeUnit
 from schemas.status import DossierStatus
 from services.access import check_admin
+from services.broadcast import signal_each
+from services.calendar import working_calendar
 from services.errors import NotFound
 from services.transaction import commit_now
 from workflows.dossier import DossierWorkflow
-from worktime.calendar import WorkingCalendar
 
 router = api_router(prefix="/calendar", tags=["calendar"])
-
-
-async def working_calendar(session: AsyncSession, settings: Settings) -> WorkingCalendar:
-    days_off, working_days = await load_overrides(session)
-    return WorkingCalendar(settings.timezone, settings.working_periods, days_off, working_days)
 
 
 @router.get("/overrides", response_model=list[CalendarOverride])

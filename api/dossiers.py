@@ -7,12 +7,10 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, Header, Path, Response, status
 
 from api.auth import CurrentUser, OptionalUser
-from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
-from api.documents import form_pdf
 from api.errors import validated_body
-from api.routing import api_router
-from db.dossiers import latest_form, list_events, list_handovers
+from api.routing import api_router, pdf_response
+from db.dossiers import list_events, list_handovers
 from db.models import DossierRow
 from db.reference import get_units
 from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
@@ -26,10 +24,11 @@ from schemas.views import (
     TimeAccountView,
 )
 from services import dossiers
+from services.calendar import working_calendar
 from services.errors import (
     FieldError,
-    NotFound,
 )
+from services.forms import form_pdf
 from worktime.accounting import Stretch, account
 
 log = logging.getLogger(__name__)
@@ -184,14 +183,7 @@ async def act_on_dossier(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def download_form(dossier: CurrentDossier, form: FormKind, session: SessionDep) -> Response:
-    code = dossier.code
-    row = await latest_form(session, code, form.value)
-    if row is None:
-        raise NotFound(
-            f"Hồ sơ «{code}» chưa có mẫu số {form.value}.",
-            f"Dossier '{code}' has no form {form.value}.",
-        )
-    return await form_pdf(session, row)
+    return pdf_response(await form_pdf(session, dossier.code, form.value))
 
 
 @router.get(

@@ -1,16 +1,18 @@
 """Citizens' pages: submit online, track, supplement, withdraw, the receipt."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Row
 
-from api import tracking
 from api.action_forms import lines
-from api.deps import ResourcesDep, SessionDep
+from api.clients import client_address
+from api.deps import Resources, ResourcesDep, SessionDep
 from api.errors import validated_body
+from api.routing import pdf_response
 from api.web import PAGE_ERRORS, messages_for, render
 from db.reference import current_procedures, list_units
 from schemas.actions import (
@@ -20,7 +22,7 @@ from schemas.actions import (
 from schemas.dossier import DossierSubmission
 from schemas.status import Channel
 from schemas.unit import Level
-from services import dossiers
+from services import dossiers, tracking
 from services.errors import ServiceError
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -123,9 +125,8 @@ async def track_page(
     if not code:
         return render(request, "track_form.html", code="", errors=[])
     try:
-        await tracking.rate_limited(request, session)
-        row = await tracking.tracked_dossier(code.strip(), session, resources, secret.strip())
-        view = await tracking.track(row, session)
+        row = await _look_up(request, session, resources, code.strip(), secret.strip())
+        view = await tracking.view(session, row)
     except PAGE_ERRORS as exc:
         return _refused(
             request,
@@ -133,6 +134,13 @@ async def track_page(
             render(request, "track_form.html", code=code, errors=messages_for(request, exc)),
         )
     return render(request, "track.html", view=view, secret=secret.strip(), done=done, errors=[])
+
+
+async def _look_up(
+    request: Request, session: SessionDep, resources: Resources, code: str, secret: str
+) -> Row[Any]:
+    await tracking.count_look_up(session, resources.settings, client_address(request))
+    return await tracking.find(session, resources.settings, code, secret)
 
 
 def _refused(request: Request, exc: Exception, page: Response) -> Response:
@@ -156,26 +164,24 @@ async def citizen_action(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await tracking.rate_limited(request, session)
-        row = await tracking.tracked_dossier(code, session, resources, secret)
+        row = await _look_up(request, session, resources, code, secret)
         if what == "bo-sung":
             body = validated_body(SupplementSubmission, {"documents": lines(documents)})
-            await tracking.supplement(row, body, session, resources)
+            await tracking.supplement(session, resources.temporal, row, body)
         elif what == "rut-ho-so":
-            await tracking.withdraw(
-                row, validated_body(ReasonedCommand, {"reason": reason}), session, resources
-            )
+            reasoned = validated_body(ReasonedCommand, {"reason": reason})
+            await tracking.withdraw(session, resources.temporal, row, reasoned)
         else:
             return render(request, "error.html", status_code=404, messages=[])
     except PAGE_ERRORS as exc:
         errors = messages_for(request, exc)
         try:
-            row = await tracking.tracked_dossier(code, session, resources, secret)
+            row = await tracking.find(session, resources.settings, code, secret)
         except PAGE_ERRORS as again:
             return _refused(
                 request, again, render(request, "track_form.html", code=code, errors=errors)
             )
-        view = await tracking.track(row, session)
+        view = await tracking.view(session, row)
         return render(
             request, "track.html", status_code=409, view=view, secret=secret, done="", errors=errors
         )
@@ -188,9 +194,8 @@ async def receipt_pdf(
     request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
 ) -> Response:
     try:
-        await tracking.rate_limited(request, session)
-        row = await tracking.tracked_dossier(code, session, resources, secret)
-        return await tracking.receipt(row, session)
+        row = await _look_up(request, session, resources, code, secret)
+        return pdf_response(await tracking.receipt(session, row))
     except PAGE_ERRORS as exc:
         return _refused(
             request, exc, render(request, "error.html", messages=messages_for(request, exc))

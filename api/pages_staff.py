@@ -6,13 +6,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.security import OAuth2PasswordRequestForm
 
-from api import auth, notifications, queues, supervision
+from api import auth
 from api.action_forms import body_from_form, form_fields
-from api.calendar import working_calendar
+from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
 from api.errors import validated_body
+from api.routing import NotificationId
 from api.security import local_path
 from api.web import PAGE_ERRORS, PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
 from db.models import DossierRow
@@ -23,9 +23,11 @@ from schemas.lifecycle import ACTIONS, Action, label
 from schemas.status import DossierStatus
 from schemas.users import StaffUser
 from schemas.views import DossierDetail
-from services import dossiers
+from services import dossiers, notifications, queues, sign_in, supervision
 from services.access import awaited, check_act, province_wide
+from services.calendar import working_calendar
 from services.errors import Forbidden, RecordedUnreadable, Unauthorized
+from services.supervision import ANY_RUNG, RiskQuery
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -45,7 +47,7 @@ async def sign_in_form(
 
 
 @router.post("/can-bo/dang-nhap")
-async def sign_in(
+async def sign_in_submitted(
     request: Request,
     session: SessionDep,
     resources: ResourcesDep,
@@ -54,13 +56,10 @@ async def sign_in(
     next: Annotated[str, Form()] = "/can-bo/hang-doi",
 ) -> Response:
     try:
-        answer = await auth.token(
-            request,
-            OAuth2PasswordRequestForm(username=username, password=password),
-            session,
-            resources,
+        answer = await sign_in.sign_in(
+            session, resources.settings, username, password, client_address(request)
         )
-    except (Unauthorized, auth.TooManySignIns) as exc:
+    except (Unauthorized, sign_in.TooManySignIns) as exc:
         page = render(
             request,
             "sign_in.html",
@@ -86,12 +85,12 @@ async def sign_in(
 
 
 @router.post("/can-bo/dang-xuat")
-async def sign_out(request: Request, session: SessionDep, resources: ResourcesDep) -> Response:
+async def sign_out_page(request: Request, session: SessionDep, resources: ResourcesDep) -> Response:
     # The session ends on the server (every replica refuses its token from now on), not
     # only in this browser.
     token = request.cookies.get(auth.SESSION_COOKIE)
     if token:
-        await auth.sign_out_token(session, resources.settings, token)
+        await sign_in.sign_out(session, resources.settings, token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
@@ -108,17 +107,14 @@ async def queue_page(
     mine: str = "",
     procedure: str = "",
 ) -> Response:
-    page = await queues.queue(
-        user.unit,
-        session,
-        resources,
-        user,
+    query = queues.QueueQuery(
         status=[DossierStatus(status)] if status else None,
         procedure=procedure or None,
         mine=mine == "1",
         overdue=True if overdue == "1" else None,
         size=200,
     )
+    page = await queues.queue(session, resources.settings, user, user.unit, query)
     calendar = await working_calendar(session, resources.settings)
     now = datetime.now(UTC)
     urgency = {
@@ -159,7 +155,7 @@ async def reassign_all(
             BulkReassignRequest,
             {"from_officer": from_officer, "to_officer": to_officer, "reason": reason},
         )
-        result = await queues.bulk_reassign(user.unit, body, session, resources, user)
+        result = await queues.bulk_reassign(session, resources.temporal, user, user.unit, body)
     except PAGE_ERRORS as exc:
         return render(request, "error.html", status_code=409, messages=messages_for(request, exc))
     return RedirectResponse(f"/can-bo/hang-doi?done=reassigned-{result.matched}", status_code=303)
@@ -261,14 +257,14 @@ async def supervision_page(
     today = datetime.now(tz_of(request)).date()
     start = start or today.replace(day=1)
     end = end or today
-    overdue = await supervision.overdue(session, resources, user, size=100)
-    at_risk = await supervision.at_risk(session, resources, user, size=100)
-    report = await supervision.statistics(session, user, start, end)
-    assert not isinstance(report, Response)
+    settings = resources.settings
+    overdue = await supervision.risk_page(session, settings, user, RiskQuery(size=100))
+    at_risk = await supervision.risk_page(session, settings, user, RiskQuery(ANY_RUNG, size=100))
+    report = await supervision.statistics(session, settings, user, start, end, "competent")
     undelivered: list[NotificationItem] = []
     if province_wide(user):
         for state in (NotificationStatus.ABANDONED, NotificationStatus.FAILED):
-            found = await notifications.notifications(session, user, state, size=50)
+            found = await notifications.page(session, user, state, size=50)
             undelivered += found.items
     chart = {
         "labels": [unit_name(u.unit, lang_of(request)) for u in report.units],
@@ -293,12 +289,12 @@ async def supervision_page(
 @router.post("/giam-sat/thong-bao/{notification_id}/gui-lai")
 async def send_notification_again(
     request: Request,
-    notification_id: notifications.NotificationId,
+    notification_id: NotificationId,
     session: SessionDep,
     user: PageUser,
 ) -> Response:
     try:
-        await notifications.retry(notification_id, session, user)
+        await notifications.retry(session, user, notification_id)
     except PAGE_ERRORS as exc:
         return render(request, "error.html", status_code=409, messages=messages_for(request, exc))
     return RedirectResponse("/giam-sat?done=retry#undelivered", status_code=303)

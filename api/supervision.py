@@ -1,68 +1,21 @@
-"""Supervisors' figures: overdue and at-risk dossiers across units, and the 766 statistics.
+"""Supervisors' figures over HTTP; who sees which units is decided in `services.supervision`."""
 
-Province-wide supervisors and administrators see every unit; a commune's supervisor and
-the leaders of a unit see their own unit.
-"""
-
-import csv
-import io
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Query
 from fastapi.responses import Response
-from sqlalchemy import or_
-from sqlmodel import col, select
 
 from api.auth import CurrentUser
-from api.calendar import working_calendar
 from api.deps import ResourcesDep, SessionDep
 from api.routing import api_router
-from db.models import DossierRow, OrgUnitRow
-from db.statistics import GroupBy, unit_reports
+from db.statistics import GroupBy
 from schemas.bounds import Day
-from schemas.lifecycle import Role
-from schemas.supervision import RiskItem, RiskPage, StatisticsReport, UnitStatistics
-from schemas.users import StaffUser
-from services.access import province_wide
-from services.errors import FieldError, Forbidden
+from schemas.supervision import RiskPage, StatisticsReport
+from services import supervision
+from services.supervision import ANY_RUNG, RiskQuery
 
 router = api_router(prefix="/supervision", tags=["supervision"])
-
-
-def _scope(user: StaffUser) -> str | None:
-    """None: every unit; otherwise the one unit the user may look at."""
-    if province_wide(user):
-        return None
-    if user.role in (Role.SUPERVISOR, Role.LEADER):
-        return user.unit
-    raise Forbidden(
-        "Chỉ giám sát viên và lãnh đạo đơn vị được xem số liệu giám sát.",
-        "Only supervisors and heads of unit see supervision figures.",
-    )
-
-
-def _open_dossiers(unit: str | None, procedure: str | None, level: str | None) -> Any:
-    statement = select(DossierRow).where(
-        col(DossierRow.finished_at).is_(None),
-        col(DossierRow.closed_at).is_(None),
-        col(DossierRow.due_at).is_not(None),
-    )
-    if unit is not None:
-        statement = statement.where(
-            or_(
-                col(DossierRow.holder_unit) == unit,
-                col(DossierRow.competent_authority) == unit,
-                col(DossierRow.receiving_unit) == unit,
-            )
-        )
-    if procedure is not None:
-        statement = statement.where(DossierRow.procedure_code == procedure)
-    if level is not None:
-        statement = statement.join(
-            OrgUnitRow, col(OrgUnitRow.code) == col(DossierRow.holder_unit)
-        ).where(OrgUnitRow.level == level)
-    return statement
+Level = Literal["province", "commune"]
 
 
 @router.get("/overdue", response_model=RiskPage, summary="Overdue dossiers (quá hạn)")
@@ -72,10 +25,11 @@ async def overdue(
     user: CurrentUser,
     unit: str | None = None,
     procedure: str | None = None,
-    level: Literal["province", "commune"] | None = None,
+    level: Level | None = None,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RiskPage:
-    return await _risk_page(session, resources, user, unit, procedure, level, size, None)
+    query = RiskQuery(None, unit, procedure, level, size)
+    return await supervision.risk_page(session, resources.settings, user, query)
 
 
 @router.get(
@@ -90,57 +44,11 @@ async def at_risk(
     rung: str | None = None,
     unit: str | None = None,
     procedure: str | None = None,
-    level: Literal["province", "commune"] | None = None,
+    level: Level | None = None,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RiskPage:
-    return await _risk_page(session, resources, user, unit, procedure, level, size, rung or "any")
-
-
-async def _risk_page(
-    session: SessionDep,
-    resources: ResourcesDep,
-    user: StaffUser,
-    unit: str | None,
-    procedure: str | None,
-    level: str | None,
-    size: int,
-    rung: str | None,
-) -> RiskPage:
-    scope = _scope(user)
-    if scope is not None:
-        unit = scope
-    now = datetime.now(UTC)
-    statement = _open_dossiers(unit, procedure, level)
-    if rung is None:
-        statement = statement.where(col(DossierRow.due_at) < now)
-    else:
-        statement = statement.where(col(DossierRow.due_at) >= now)
-        statement = statement.where(
-            col(DossierRow.last_rung).is_not(None)
-            if rung == "any"
-            else DossierRow.last_rung == rung
-        )
-    rows = list(await session.exec(statement.order_by(col(DossierRow.due_at)).limit(size)))
-    calendar = await working_calendar(session, resources.settings)
-    return RiskPage(
-        items=[
-            RiskItem(
-                code=row.code,
-                procedure_code=row.procedure_code,
-                status=int(row.status),
-                holder_unit=row.holder_unit,
-                assignee=row.assignee,
-                competent_authority=row.competent_authority,
-                due_at=row.due_at,
-                last_rung=row.last_rung,
-                working_hours_late=round(calendar.working_hours_between(row.due_at, now), 2)
-                if row.due_at is not None and row.due_at < now
-                else 0.0,
-                time_url=f"/api/v1/dossiers/{row.code}/time",
-            )
-            for row in rows
-        ]
-    )
+    query = RiskQuery(rung or ANY_RUNG, unit, procedure, level, size)
+    return await supervision.risk_page(session, resources.settings, user, query)
 
 
 @router.get(
@@ -151,70 +59,18 @@ async def _risk_page(
 )
 async def statistics(
     session: SessionDep,
+    resources: ResourcesDep,
     user: CurrentUser,
     start: Annotated[Day, Query(description="First day of the period (province time)")],
     end: Annotated[Day, Query(description="Last day of the period, included")],
     by: GroupBy = "competent",
     format: Literal["json", "csv"] = "json",
 ) -> StatisticsReport | Response:
-    if end < start:
-        raise FieldError(
-            ("query", "end"),
-            "value_error",
-            "Ngày kết thúc không được trước ngày bắt đầu.",
-            "The end must not be before the start.",
-        )
-    reports = await unit_reports(session, start, end + timedelta(days=1), by, _scope(user))
-    units = [
-        UnitStatistics(
-            **{**vars(r), "received": {str(k): v for k, v in r.received.items()}},
-            indicators=r.indicators(),
-        )
-        for r in reports
-    ]
-    result = StatisticsReport(start=start, end=end, by=by, units=units)
+    result = await supervision.statistics(session, resources.settings, user, start, end, by)
     if format == "csv":
         return Response(
-            _csv(result),
+            supervision.as_csv(result),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="thong-ke.csv"'},
         )
     return result
-
-
-_CSV_COLUMNS = [
-    ("unit", "Đơn vị"),
-    ("carried_over", "Kỳ trước chuyển sang"),
-    ("received_1", "Tiếp nhận trực tiếp"),
-    ("received_2", "Tiếp nhận trực tuyến"),
-    ("received_3", "Tiếp nhận qua bưu chính"),
-    ("finished_early", "Giải quyết trước hạn"),
-    ("finished_on_time", "Giải quyết đúng hạn"),
-    ("finished_late", "Giải quyết quá hạn"),
-    ("in_progress_within_deadline", "Đang giải quyết trong hạn"),
-    ("in_progress_overdue", "Đang giải quyết quá hạn"),
-    ("paused", "Tạm dừng chờ bổ sung"),
-    ("refused", "Từ chối"),
-    ("withdrawn", "Rút hồ sơ"),
-    ("2.1", "Chỉ số 2.1 (%)"),
-    ("2.2", "Chỉ số 2.2 (ngày)"),
-    ("3.3", "Chỉ số 3.3 (%)"),
-    ("3.6", "Chỉ số 3.6 (%)"),
-    ("4.1", "Chỉ số 4.1 (%)"),
-    ("4.2", "Chỉ số 4.2 (%)"),
-    ("5.4", "Chỉ số 5.4 (%)"),
-]
-
-
-def _csv(result: StatisticsReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([title for _, title in _CSV_COLUMNS])
-    for unit in result.units:
-        values = {
-            **unit.model_dump(),
-            **{f"received_{k}": v for k, v in unit.received.items()},
-            **unit.indicators,
-        }
-        writer.writerow(["" if values.get(key) is None else values[key] for key, _ in _CSV_COLUMNS])
-    return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read Vietnamese right

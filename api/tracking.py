@@ -1,87 +1,24 @@
-"""Citizens follow their dossier with the code and the secret printed on the receipt.
+"""Citizens' tracking over HTTP: the code in the path, the secret in a header (or the
+receipt's link); the rules are in `services.tracking`."""
 
-A wrong secret gets exactly the answer an unknown code gets, so codes cannot be probed;
-requests are rate-limited per client. The view is public-safe: official status, dates,
-what is missing, why the date is what it is, and no staff names or internal notes.
-"""
-
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Row
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
-from api.documents import form_pdf
-from api.routing import api_router
-from db import rates
-from db.answers import log_through
-from db.answers import tracked_dossier as tracked_row
-from db.dossiers import latest_form, record_feedback
-from db.reference import procedure_version
-from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
-from schemas.citizen import FeedbackSubmission, FeedbackView, PublicEvent, TrackingView
-from schemas.dossier import DossierSnapshot, EventType
-from schemas.lifecycle import Action
-from schemas.status import DossierStatus
-from schemas.tracking import verify_tracking_secret
-from schemas.views import StatusInfo
-from services.errors import Conflict, NotFound, ServiceError, closed_conflict
-from services.transaction import commit_now
-from workflows.dossier import DossierWorkflow
+from api.routing import api_router, pdf_response
+from schemas.actions import ReasonedCommand, SupplementSubmission
+from schemas.citizen import FeedbackSubmission, TrackingView
+from services import tracking
 
 router = api_router(prefix="/track", tags=["citizen tracking"])
 
-# Events a citizen sees; the others (assignments, consultations, alarms) are internal.
-_PUBLIC = {
-    EventType.SUBMITTED,
-    EventType.ACCEPTED,
-    EventType.SUPPLEMENT_REQUESTED,
-    EventType.SUPPLEMENT_SUBMITTED,
-    EventType.REFUSED,
-    EventType.TRANSFERRED,
-    EventType.PAYMENT_REQUESTED,
-    EventType.PAYMENT_RECORDED,
-    EventType.EXTENDED,
-    EventType.RESULT_READY,
-    EventType.RESULT_RETURNED,
-    EventType.WITHDRAWAL_REQUESTED,
-    EventType.STOPPED,
-    EventType.SUPPLEMENT_EXPIRED,
-    EventType.SUSPENDED,
-}
 
-
-class TooManyRequests(ServiceError):
-    status_code = 429
-    code = "rate_limited"
-
-    def __init__(self, message_vi: str, message_en: str, retry_after: int) -> None:
-        super().__init__(message_vi, message_en, retry_after_seconds=retry_after)
-        self.headers = {"Retry-After": str(retry_after)}
-
-
-_MINUTE = timedelta(minutes=1)
-
-
-async def rate_limited(request: Request, session: SessionDep) -> None:
-    """At most MOTCUA_TRACKING_PER_MINUTE look-ups per client a minute, counted in the
-    database so that every API replica shares one count. Counted on the request's own
-    connection and committed at once: the look-up that follows reads in a new transaction."""
-    settings = request.app.state.resources.settings
-    now = datetime.now(UTC)
-    count, started = await rates.hit(session, f"track:{client_address(request)}", _MINUTE, now)
-    await commit_now(session)
-    if count > settings.tracking_per_minute:
-        wait = rates.retry_after(started, _MINUTE, now)
-        raise TooManyRequests(
-            f"Bạn tra cứu quá nhiều lần, vui lòng thử lại sau {wait} giây.",
-            f"Too many look-ups; please try again in {wait} seconds.",
-            wait,
-        )
+async def rate_limited(request: Request, session: SessionDep, resources: ResourcesDep) -> None:
+    await tracking.count_look_up(session, resources.settings, client_address(request))
 
 
 Secret = Annotated[
@@ -98,18 +35,9 @@ async def tracked_dossier(
     secret: Secret = None,
     secret_query: SecretQuery = None,
 ) -> Row[Any]:
-    row = await tracked_row(session, code)
-    # The same answer for an unknown code and a wrong secret.
-    given = secret or secret_query or ""
-    if row is None or not verify_tracking_secret(resources.settings.secret_key, code, given):
-        raise NotFound(
-            "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập.",
-            "No dossier matches this code and secret.",
-        )
-    return row
+    return await tracking.find(session, resources.settings, code, secret or secret_query or "")
 
 
-# The row's columns as plain values: tracking is read far more often than anything else.
 Tracked = Annotated[Row[Any], Depends(tracked_dossier)]
 
 
@@ -120,7 +48,7 @@ Tracked = Annotated[Row[Any], Depends(tracked_dossier)]
     summary="Track a dossier (Tra cứu hồ sơ) with the secret on the receipt",
 )
 async def track(row: Tracked, session: SessionDep) -> TrackingView:
-    return await _view(session, row)
+    return await tracking.view(session, row)
 
 
 @router.get(
@@ -131,13 +59,7 @@ async def track(row: Tracked, session: SessionDep) -> TrackingView:
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def receipt(row: Tracked, session: SessionDep) -> Response:
-    form = await latest_form(session, row.code, "01")
-    if form is None:
-        raise NotFound(
-            "Hồ sơ chưa có giấy tiếp nhận và hẹn trả kết quả.",
-            "The dossier has no receipt yet.",
-        )
-    return await form_pdf(session, form)
+    return pdf_response(await tracking.receipt(session, row))
 
 
 @router.post(
@@ -149,9 +71,7 @@ async def receipt(row: Tracked, session: SessionDep) -> Response:
 async def supplement(
     row: Tracked, body: SupplementSubmission, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    return await _as_citizen(
-        session, resources, row, Action.SUBMIT_SUPPLEMENT, DossierWorkflow.submit_supplement, body
-    )
+    return await tracking.supplement(session, resources.temporal, row, body)
 
 
 @router.post(
@@ -163,9 +83,7 @@ async def supplement(
 async def withdraw(
     row: Tracked, body: ReasonedCommand, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    return await _as_citizen(
-        session, resources, row, Action.WITHDRAW, DossierWorkflow.withdraw, body
-    )
+    return await tracking.withdraw(session, resources.temporal, row, body)
 
 
 @router.post(
@@ -174,99 +92,7 @@ async def withdraw(
     dependencies=[Depends(rate_limited)],
     summary="Rate the service and, if need be, complain (Đánh giá, phản ánh)",
 )
-async def feedback(row: Tracked, body: FeedbackSubmission, session: SessionDep) -> TrackingView:
-    if row.finished_at is None:
-        status = DossierStatus(row.status)
-        raise Conflict(
-            f"Hồ sơ đang ở trạng thái «{status.name_vi}»; chỉ đánh giá được khi đã có kết quả.",
-            f"The dossier is '{status.name_en}'; feedback opens once processing has ended.",
-            reason="feedback_not_open",
-            status=int(status),
-        )
-    stored = await record_feedback(
-        session, row.code, body.rating, body.complaint, datetime.now(UTC)
-    )
-    if (stored.rating, stored.complaint) != (body.rating, body.complaint):
-        await session.rollback()
-        raise Conflict(
-            "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
-            "This dossier has already been rated; each dossier is rated once.",
-            reason="feedback_already_given",
-        )
-    return await _view_now(session, row.code)
-
-
-async def _as_citizen(
-    session: SessionDep,
-    resources: ResourcesDep,
-    row: Row[Any],
-    action: Action,
-    update: Any,
-    body: ActionCommand,
+async def feedback(
+    row: Tracked, body: FeedbackSubmission, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
-    closed = closed_conflict(action, row.status, row.sub_state)
-    if closed is not None:
-        raise closed
-    # Whatever the body says, the one acting here is the applicant.
-    command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
-    handle = resources.temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
-    try:
-        await handle.execute_update(update, command)
-    except RPCError as exc:
-        # Closed between the read above and the update: answer from the state it closed in.
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-        now = await tracked_row(session, row.code)
-        closed = None if now is None else closed_conflict(action, now.status, now.sub_state)
-        if closed is None:
-            raise
-        raise closed from None
-    return await _view_now(session, row.code)
-
-
-async def _view_now(session: SessionDep, code: str) -> TrackingView:
-    """The view read again, after the citizen's own change."""
-    row = await tracked_row(session, code)
-    assert row is not None, "a dossier is never deleted"
-    return await _view(session, row)
-
-
-async def _view(session: SessionDep, row: Row[Any]) -> TrackingView:
-    snapshot = DossierSnapshot.model_validate(row.snapshot)
-    procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
-    assert procedure is not None
-    steps = await log_through(session, row.code, row.last_seq)
-    events = [(e, kind) for e in steps if (kind := EventType(e.type)) in _PUBLIC]
-    missing: list[str] = []
-    if row.status == DossierStatus.SUPPLEMENT_REQUESTED:
-        request = next(e for e, kind in reversed(events) if kind == EventType.SUPPLEMENT_REQUESTED)
-        missing = list(request.data.get("missing_documents", []))
-    return TrackingView(
-        code=row.code,
-        procedure_name_vi=procedure.name_vi,
-        procedure_name_en=procedure.name_en,
-        applicant_name=str(row.applicant_name),
-        status=StatusInfo.of(DossierStatus(row.status)),
-        receiving_unit=row.receiving_name,
-        returning_unit=row.returning_name,
-        submitted_at=row.submitted_at,
-        expected_result_at=row.due_at,
-        why_vi=snapshot.due_explanation_vi,
-        why_en=snapshot.due_explanation_en,
-        paused=snapshot.is_paused,
-        missing_documents=missing,
-        supplement_due_at=snapshot.supplement_due_at,
-        feedback_open=row.finished_at is not None,
-        feedback=None
-        if row.rating is None
-        else FeedbackView(rating=row.rating, complaint=row.complaint, created_at=row.rated_at),
-        timeline=[
-            PublicEvent(
-                at=e.at,
-                label_vi=kind.label_vi,
-                label_en=kind.label_en,
-                status=StatusInfo.of(DossierStatus(e.to_status)),
-            )
-            for e, kind in events
-        ],
-    )
+    return await tracking.feedback(session, resources.settings, row, body)

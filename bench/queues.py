@@ -24,6 +24,7 @@ from db.migrate import recreate_database, upgrade_async
 from db.queues import QueueFilter, queue_page
 from db.reference import load_procedures, load_units
 from db.session import make_engine, make_sessionmaker
+from motcua.settings import Settings
 
 URL = os.environ.get(
     "MOTCUA_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_bench"
@@ -111,7 +112,7 @@ COLUMNS = [
 async def fresh_database(url: str = URL) -> None:
     """The benchmark database, empty but for the migrations and the reference data."""
     await recreate_database(url)
-    await upgrade_async(url)
+    await upgrade_async(url, Settings().timezone)
     engine = make_engine(url)
     async with make_sessionmaker(engine)() as session, session.begin():
         await load_units(session, catalogue.load_units())

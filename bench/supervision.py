@@ -17,6 +17,7 @@ import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from sqlmodel import col, select
@@ -26,7 +27,9 @@ from bench.queues import URL, fresh_database
 from db.models import DossierRow
 from db.session import make_engine, make_sessionmaker
 from db.statistics import local_day, rebuild_daily, unit_reports
+from motcua.settings import Settings
 
+TZ = ZoneInfo(Settings().timezone)
 COLUMNS = [
     "code", "procedure_code", "procedure_version", "receiving_unit", "competent_authority",
     "returning_unit", "channel", "status", "sub_state", "applicant_name",
@@ -78,7 +81,7 @@ async def prepare(count: int) -> None:
     started = time.perf_counter()
     engine = make_engine(URL)
     async with make_sessionmaker(engine)() as session, session.begin():
-        days = await rebuild_daily(session)
+        days = await rebuild_daily(session, TZ)
     await engine.dispose()
     connection = await asyncpg.connect(URL.replace("+asyncpg", ""))
     await connection.execute("ANALYZE dossier; ANALYZE dossier_daily")
@@ -90,7 +93,7 @@ async def measure(queries: int) -> None:
     engine = make_engine(URL)
     sessionmaker = make_sessionmaker(engine)
     now = datetime.now(UTC)
-    today = local_day(now)
+    today = local_day(now, TZ)
     # Reports run over whole days: the last month and quarter up to and including today.
     month = (today - timedelta(days=30), today + timedelta(days=1))
     quarter = (today - timedelta(days=91), today + timedelta(days=1))
@@ -110,10 +113,10 @@ async def measure(queries: int) -> None:
     cases = {
         "overdue, province": overdue,
         "at risk, province": at_risk,
-        "statistics, month, by unit": lambda s: unit_reports(s, *month),
-        "statistics, quarter, by unit": lambda s: unit_reports(s, *quarter),
-        "statistics, month, by procedure": lambda s: unit_reports(s, *month, by="procedure"),
-        "statistics, month, one commune": lambda s: unit_reports(s, *month, unit="xa-vu-bon"),
+        "statistics, month, by unit": lambda s: unit_reports(s, *month, TZ),
+        "statistics, quarter, by unit": lambda s: unit_reports(s, *quarter, TZ),
+        "statistics, month, by procedure": lambda s: unit_reports(s, *month, TZ, by="procedure"),
+        "statistics, month, one commune": lambda s: unit_reports(s, *month, TZ, unit="xa-vu-bon"),
     }
     print(f"{'query':<34} {'p50':>8} {'p95':>8} {'max':>8}  (ms, {queries} runs)")
     for name, query in cases.items():

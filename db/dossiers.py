@@ -6,7 +6,7 @@ and a late retry never moves the projection back to an older state.
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, update
@@ -38,8 +38,10 @@ def _facts(values: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 async def append_event(
-    session: AsyncSession, record: RecordEvent, judgement: Judgement | None = None
+    session: AsyncSession, record: RecordEvent, judgement: Judgement | None, tz: tzinfo
 ) -> None:
+    """Log the event, move the projection, and move the day counts (days in `tz`, the
+    province's time zone) by what the change adds or takes away."""
     dossier, snapshot, event = record.dossier, record.snapshot, record.event
     lifecycle: dict[str, Any] = {
         "status": int(snapshot.status),
@@ -92,14 +94,16 @@ async def append_event(
     if old is None:
         inserted = await connection.execute(writes.insert_dossier, values)
         if inserted.first() is not None:
-            await add_to_daily(session, contribution(_facts(values)))
+            await add_to_daily(session, contribution(_facts(values), tz))
         else:
             old = await dossier_facts(session, dossier.code, lock=True)
             assert old is not None
     if old is not None and old["last_seq"] < snapshot.last_seq:
         await connection.execute(writes.update_dossier, {**lifecycle, "b_code": dossier.code})
         new = _facts({**old, **lifecycle})
-        await add_to_daily(session, difference(contribution(new), contribution(_facts(old))))
+        await add_to_daily(
+            session, difference(contribution(new, tz), contribution(_facts(old), tz))
+        )
     await connection.execute(
         writes.insert_event,
         {
@@ -260,7 +264,12 @@ async def claim_idempotency_key(
 
 
 async def record_feedback(
-    session: AsyncSession, code: str, rating: int, complaint: str | None, at: datetime
+    session: AsyncSession,
+    code: str,
+    rating: int,
+    complaint: str | None,
+    at: datetime,
+    tz: tzinfo,
 ) -> DossierFeedbackRow:
     """One rating per dossier: a retried request finds the first and changes nothing."""
     table = table_of(DossierFeedbackRow)
@@ -274,7 +283,7 @@ async def record_feedback(
         facts = await dossier_facts(session, code)
         assert facts is not None
         await add_to_daily(
-            session, difference(contribution(facts, complaint=True), contribution(facts))
+            session, difference(contribution(facts, tz, complaint=True), contribution(facts, tz))
         )
     row = await get_feedback(session, code)
     assert row is not None

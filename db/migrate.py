@@ -9,20 +9,23 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, timezone: str) -> Config:
+    """`timezone` is the province's (`MOTCUA_TIMEZONE`): a migration that counts days
+    counts them there."""
     config = Config()
+    config.attributes["timezone"] = timezone
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", database_url)
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, timezone: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url, timezone), revision)
 
 
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
+async def upgrade_async(database_url: str, timezone: str, revision: str = "head") -> None:
     # Alembic's async env runs its own event loop, so it goes to a thread.
-    await asyncio.to_thread(upgrade, database_url, revision)
+    await asyncio.to_thread(upgrade, database_url, timezone, revision)
 
 
 async def recreate_database(url: str) -> None:

@@ -18,8 +18,9 @@ SCRATCH = os.environ.get(
 
 def main(message: str) -> None:
     asyncio.run(recreate_database(SCRATCH))
-    upgrade(SCRATCH)
-    command.revision(alembic_config(SCRATCH), message=message, autogenerate=True)
+    # An empty scratch database has no days to count: any time zone does.
+    upgrade(SCRATCH, "UTC")
+    command.revision(alembic_config(SCRATCH, "UTC"), message=message, autogenerate=True)
 
 
 if __name__ == "__main__":

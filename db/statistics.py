@@ -17,9 +17,8 @@ dossiers are the only figure read from the projection itself (its current status
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import RowMapping, bindparam, case, delete, func, insert
 from sqlalchemy import select as select_columns
@@ -36,7 +35,6 @@ DayKey = tuple[date, str, str, str]
 Counts = defaultdict[str, float]
 Contribution = dict[DayKey, Counts]
 
-PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _GROUP_COLUMNS = {
     "competent": "competent_authority",
     "receiving": "receiving_unit",
@@ -78,11 +76,12 @@ _COUNTERS = tuple(
 )
 
 
-def local_day(at: datetime) -> date:
-    return at.astimezone(PROVINCE_TZ).date()
+def local_day(at: datetime, tz: tzinfo) -> date:
+    """The day in the province (`MOTCUA_TIMEZONE`) an instant falls on: the reports' days."""
+    return at.astimezone(tz).date()
 
 
-def contribution(facts: Mapping[Any, Any], complaint: bool = False) -> Contribution:
+def contribution(facts: Mapping[Any, Any], tz: tzinfo, complaint: bool = False) -> Contribution:
     """What one dossier, as the projection holds it, adds to `dossier_daily`."""
     units = (facts["competent_authority"], facts["receiving_unit"], facts["procedure_code"])
     days: Contribution = {}
@@ -90,7 +89,7 @@ def contribution(facts: Mapping[Any, Any], complaint: bool = False) -> Contribut
     def on(day: date) -> Counts:
         return days.setdefault((day, *units), defaultdict(float))
 
-    submitted = on(local_day(facts["submitted_at"]))
+    submitted = on(local_day(facts["submitted_at"], tz))
     submitted["opened"] += 1
     submitted[f"received_{facts['channel']}"] += 1
     if facts["accepted_at"] is not None:
@@ -102,15 +101,15 @@ def contribution(facts: Mapping[Any, Any], complaint: bool = False) -> Contribut
         # Overdue from the day after the due date's day: a report ending at midnight counts
         # a dossier due before it. A second supplement request makes it late from the start.
         overdue_from = (
-            local_day(facts["submitted_at"]) if facts["late_by_rule"] else local_day(due_at)
+            local_day(facts["submitted_at"], tz) if facts["late_by_rule"] else local_day(due_at, tz)
         )
         on(overdue_from)["overdue_opened"] += 1
         if finished_at is not None:
-            on(local_day(finished_at))["tracked_closed"] += 1
-            on(max(overdue_from, local_day(finished_at)))["overdue_closed"] += 1
+            on(local_day(finished_at, tz))["tracked_closed"] += 1
+            on(max(overdue_from, local_day(finished_at, tz)))["overdue_closed"] += 1
     if finished_at is None:
         return _without_zeros(days)
-    finished = on(local_day(finished_at))
+    finished = on(local_day(finished_at, tz))
     finished["closed"] += 1
     outcome = facts["outcome"]
     if outcome is not None:
@@ -188,11 +187,11 @@ def _key_values(key: DayKey) -> dict[str, Any]:
     }
 
 
-def daily_rows(dossiers: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def daily_rows(dossiers: Iterable[Mapping[str, Any]], tz: tzinfo) -> list[dict[str, Any]]:
     """The whole table from projection rows (each with FACT_COLUMNS and `complaint`)."""
     totals: Contribution = {}
     for facts in dossiers:
-        for key, counts in contribution(facts, bool(facts["complaint"])).items():
+        for key, counts in contribution(facts, tz, bool(facts["complaint"])).items():
             total = totals.setdefault(key, defaultdict(float))
             for name, value in counts.items():
                 total[name] += value
@@ -227,10 +226,10 @@ def _facts_of_one(lock: bool) -> Any:
     return statement.with_for_update() if lock else statement
 
 
-async def rebuild_daily(session: AsyncSession, batch: int = 5000) -> int:
+async def rebuild_daily(session: AsyncSession, tz: tzinfo, batch: int = 5000) -> int:
     """Recomputes `dossier_daily` from the projection (after a bulk load or a repair)."""
     await session.exec(delete(DossierDailyRow))
-    rows = daily_rows((await session.exec(facts_query())).mappings())
+    rows = daily_rows((await session.exec(facts_query())).mappings(), tz)
     for offset in range(0, len(rows), batch):
         await (await session.connection()).execute(
             insert(DossierDailyRow), rows[offset : offset + batch]
@@ -242,6 +241,7 @@ async def unit_reports(
     session: AsyncSession,
     start: date,
     end: date,
+    tz: tzinfo,
     by: GroupBy = "competent",
     unit: str | None = None,
 ) -> list[UnitReport]:
@@ -277,7 +277,7 @@ async def unit_reports(
         )
         for row in (await (await session.connection()).execute(statement)).mappings():
             rows.setdefault(row["unit"], {}).update(row)
-    paused = await _paused(session, end, by, unit)
+    paused = await _paused(session, end, tz, by, unit)
     reports = []
     for name in sorted(rows):
         values = {column: rows[name].get(column) or 0 for column in (*stocks, *flows)}
@@ -305,7 +305,7 @@ def _when(condition: Any, value: Any) -> Any:
 
 
 async def _paused(
-    session: AsyncSession, end: date, by: GroupBy, unit: str | None
+    session: AsyncSession, end: date, tz: tzinfo, by: GroupBy, unit: str | None
 ) -> dict[str, int]:
     """Waiting for a supplement at the period's end: only open dossiers can be, so the
     current status of the unfinished ones answers (from the unfinished-due index)."""
@@ -316,7 +316,7 @@ async def _paused(
             col(DossierRow.finished_at).is_(None),
             col(DossierRow.status) == _SUPPLEMENT_REQUESTED,
             col(DossierRow.legal_due_at).is_not(None),
-            col(DossierRow.submitted_at) < day_start(end),
+            col(DossierRow.submitted_at) < day_start(end, tz),
         )
         .group_by(group)
     )
@@ -326,5 +326,5 @@ async def _paused(
     return {key: int(count) for key, count in (await session.exec(statement)).all()}
 
 
-def day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=PROVINCE_TZ)
+def day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)

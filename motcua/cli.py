@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "recount":
         from motcua.database import recount_statistics
 
-        rows = asyncio.run(recount_statistics(settings.resolved_database_url))
+        rows = asyncio.run(recount_statistics(settings.resolved_database_url, settings.timezone))
         print(f"{rows} day rows")
         return 0
     if args.command == "user":
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from motcua.database import prepare_database
 
-    asyncio.run(prepare_database(settings.resolved_database_url))
+    asyncio.run(prepare_database(settings.resolved_database_url, settings.timezone))
     return 0
 
 

@@ -6,8 +6,8 @@ from db.reference import load_procedures, load_units
 from db.session import make_engine, make_sessionmaker
 
 
-async def prepare_database(database_url: str) -> None:
-    await upgrade_async(database_url)
+async def prepare_database(database_url: str, timezone: str) -> None:
+    await upgrade_async(database_url, timezone)
     engine = make_engine(database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -17,14 +17,16 @@ async def prepare_database(database_url: str) -> None:
         await engine.dispose()
 
 
-async def recount_statistics(database_url: str) -> int:
+async def recount_statistics(database_url: str, timezone: str) -> int:
     """Rebuilds the daily roll-up from the projection (after a restore or a repair)."""
+    from zoneinfo import ZoneInfo
+
     from db.statistics import rebuild_daily
 
     engine = make_engine(database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            return await rebuild_daily(session)
+            return await rebuild_daily(session, ZoneInfo(timezone))
     finally:
         await engine.dispose()
 

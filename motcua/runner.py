@@ -188,7 +188,7 @@ def run(settings: Settings, *, demo: bool = True) -> int:
             log.info("starting the embedded Temporal dev server (data in %s)", settings.data_dir)
             _wait_for_port(settings.temporal_port, temporal.start(), timeout=60)
         log.info("migrating %s and loading reference data", settings.resolved_database_url)
-        asyncio.run(prepare_database(settings.resolved_database_url))
+        asyncio.run(prepare_database(settings.resolved_database_url, settings.timezone))
         if demo and settings.environment is Environment.DEVELOPMENT:
             asyncio.run(ensure_demo_users(settings.resolved_database_url))
             # The API takes back-dated demo submissions (motcua seed) in development only.

@@ -65,15 +65,17 @@ async def build_worker(
     outbox = Dispatcher(
         sessionmaker,
         make_sender(settings),
+        ZoneInfo(settings.timezone),
         settings.outbox_poll_seconds,
-        timezone=ZoneInfo(settings.timezone),
         province=settings.province_code,
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     forms = FormActivities(
         sessionmaker, settings.secret_key, settings.timezone, settings.province_code
     )
-    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox, forms)
+    projection = ProjectionActivities(
+        sessionmaker, deadlines.calendar, outbox, forms, ZoneInfo(settings.timezone)
+    )
     notifications = NotificationActivities(sessionmaker, outbox)
     worker = Worker(
         client,

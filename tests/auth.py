@@ -11,10 +11,10 @@ from functools import cache
 import httpx
 
 import catalogue
-from api.auth import issue_token
 from motcua.settings import Settings
 from schemas.lifecycle import ACTIONS, Action, Role
 from schemas.users import StaffUser
+from services.sign_in import issue_token
 
 PASSWORD = "mat-khau-thu-nghiem"
 STAFF_ROLES = (Role.CLERK, Role.OFFICER, Role.LEADER)

@@ -33,6 +33,7 @@ from motcua.settings import Environment, Settings
 from motcua.temporal import PLAIN_CONVERTER
 from motcua.worker import build_worker
 from tests.auth import PASSWORD, StaffAuth, test_usernames
+from tests.province import TIMEZONE
 
 # `MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test` writes the history of every
 # workflow a lifecycle test ran, for the replay test (tests/workflows/test_replay.py).
@@ -84,7 +85,7 @@ def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
 @pytest.fixture(scope="session")
 async def engine() -> AsyncIterator[AsyncEngine]:
     await recreate_database(DATABASE_URL)
-    await upgrade_async(DATABASE_URL)
+    await upgrade_async(DATABASE_URL, TIMEZONE)
     engine = make_engine(DATABASE_URL)
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():

@@ -77,3 +77,42 @@ def test_only_the_session_and_one_explicit_step_commit() -> None:
         for path in (ROOT / package).rglob("*.py"):
             if path not in allowed:
                 assert "session.commit()" not in path.read_text(encoding="utf-8"), path
+
+
+def _route_functions(path: Path) -> set[str]:
+    """Functions a router serves as JSON routes: decorated `@router.<method>(…)`."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "router"
+                ):
+                    found.add(node.name)
+    return found
+
+
+def test_pages_call_services_not_json_routes() -> None:
+    """The pages and the JSON routes are two faces of the same services; a page that
+    called a route function would inherit its HTTP shape (dependencies, status codes)."""
+    routes = {
+        path.stem: _route_functions(path)
+        for path in (ROOT / "api").glob("*.py")
+        if not path.stem.startswith("pages")
+    }
+    for path in (ROOT / "api").glob("pages*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        api_modules: dict[str, str] = {}  # local name → module of api/ (`from api import auth`)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "api":
+                api_modules |= {a.asname or a.name: a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("api."):
+                served = routes.get(str(node.module).removeprefix("api."), set())
+                assert not {a.name for a in node.names} & served, (path, node.module)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                module = api_modules.get(node.value.id)
+                assert node.attr not in routes.get(str(module), set()), (path, node.attr)

@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -74,3 +75,16 @@ def test_a_generated_secret_and_key_are_accepted() -> None:
 
 def _key() -> str:
     return f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def test_the_time_zone_is_named_in_the_settings_only() -> None:
+    """A province elsewhere sets MOTCUA_TIMEZONE; no day boundary may stay in Đắk Lắk."""
+    root = Path(__file__).resolve().parents[1]
+    packages = ("activities", "api", "db", "motcua", "schemas", "services", "workflows", "worktime")
+    named = [
+        path.relative_to(root)
+        for package in packages
+        for path in (root / package).rglob("*.py")
+        if "Asia/Ho_Chi_Minh" in path.read_text(encoding="utf-8")
+    ]
+    assert named == [Path("motcua/settings.py")]

@@ -22,7 +22,7 @@ _WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturda
 class WorkingCalendar:
     def __init__(
         self,
-        timezone: str = "Asia/Ho_Chi_Minh",
+        timezone: str,
         periods: tuple[tuple[time, time], ...] = DEFAULT_PERIODS,
         extra_days_off: dict[date, str] | None = None,
         extra_working_days: frozenset[date] = frozenset(),

@@ -8,8 +8,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.journeys import drive, submit
+from tests.province import province_calendar
 from tests.workflows.test_deadlines import detail, eventually
-from worktime.calendar import WorkingCalendar
 
 JUSTICE_AT = {"procedure_code": "2.000488"}
 
@@ -72,7 +72,7 @@ async def test_bulk_suspension_reaches_the_matching_dossiers_only(
         before[code] = await drive(api, code, "accept", "transfer")
     # The window is two whole working days after acceptance, whatever the hour the test
     # runs at: a window taken from the wall clock can hold no working hour at all.
-    calendar = WorkingCalendar()
+    calendar = province_calendar()
     accepted = _at(before[flooded[0]]["accepted_at"])
     first = calendar.end_of_working_day(accepted.astimezone(calendar.tz).date())
     start = calendar.clock_start(first)
@@ -122,7 +122,7 @@ async def test_bulk_extension_by_procedure_adds_working_days(api: httpx.AsyncCli
 
     assert response.json()["matched"] == 1
     after = await eventually(api, code, "suspended")
-    assert WorkingCalendar().working_hours_between(
+    assert province_calendar().working_hours_between(
         _at(before["due"]["due_at"]), _at(after["due"]["due_at"])
     ) == pytest.approx(16)
     assert after["due"]["legal_due_at"] == before["due"]["legal_due_at"]
@@ -156,7 +156,7 @@ async def test_time_is_accounted_per_level_and_step(
     account = (await api.get(f"/api/v1/dossiers/{code}/time")).json()
 
     times = {e["type"]: _at(e["at"]) for e in dossier["timeline"]}
-    calendar = WorkingCalendar()
+    calendar = province_calendar()
     commune = calendar.working_hours_between(times["submitted"], times["transferred"])
     province = calendar.working_hours_between(times["transferred"], times["assigned"])
     assert account["by_level"]["commune"] == pytest.approx(commune, abs=0.01)

@@ -26,6 +26,7 @@ from schemas.records import RecordEvent
 from tests.auth import StaffAuth, bearer
 from tests.conftest import DATABASE_URL
 from tests.factories import submission
+from tests.province import TZ
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
@@ -105,7 +106,7 @@ class CutAfterAcceptance(ProjectionActivities):
     def __init__(self, sessionmaker: SessionMaker, deadlines: DeadlineActivities) -> None:
         forms = FormActivities(sessionmaker, "test", "Asia/Ho_Chi_Minh", "dak-lak")
         super().__init__(
-            sessionmaker, deadlines.calendar, Dispatcher(sessionmaker, LogSender()), forms
+            sessionmaker, deadlines.calendar, Dispatcher(sessionmaker, LogSender(), TZ), forms, TZ
         )
         self.cutter = sessionmaker
 

@@ -14,6 +14,7 @@ from db.session import SessionMaker
 from motcua.settings import Settings
 from schemas.deadlines import NotificationRequest
 from tests.auth import SUPERVISOR, bearer
+from tests.province import TZ
 
 CODE = "H15.22-261130-0007"
 
@@ -88,7 +89,7 @@ async def test_a_supervisor_finds_an_abandoned_message_and_has_it_sent_again(
     assert retried.json()["status"] == "pending"
     assert retried.json()["next_attempt_at"] is not None
     # The next pass of any worker's dispatcher sends it, with the two still pending.
-    assert await Dispatcher(sessionmaker, LogSender()).dispatch() == 3
+    assert await Dispatcher(sessionmaker, LogSender(), TZ).dispatch() == 3
     after = (await api.get("/api/v1/notifications", params={"status": "sent"})).json()
     assert {item["recipient"] for item in after["items"]} == {
         "officer@so-tu-phap",
@@ -102,7 +103,7 @@ async def test_a_sent_or_waiting_message_is_not_sent_again_and_an_unknown_one_is
 ) -> None:
     api = app_without_worker
     await _queue(sessionmaker, 5, ["officer@so-tu-phap"])
-    await Dispatcher(sessionmaker, LogSender()).dispatch()
+    await Dispatcher(sessionmaker, LogSender(), TZ).dispatch()
     await _queue(sessionmaker, 6, ["leader@so-tu-phap"])
     [waiting, sent] = (await api.get("/api/v1/notifications")).json()["items"]
 

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api.app import create_app
-from api.auth import ACCOUNT_FAILURES, CLIENT_FAILURES
 from api.deps import Resources
 from db.session import SessionMaker
 from db.users import disable_user, is_active, passwords, save_user
 from motcua.settings import Settings
+from services.sign_in import ACCOUNT_FAILURES, CLIENT_FAILURES
 from tests.auth import PASSWORD
 from tests.conftest import DATABASE_URL, save_test_users
 

@@ -17,6 +17,7 @@ from db.statistics import rebuild_daily
 from motcua.settings import Settings
 from tests.auth import bearer
 from tests.journeys import act, drive, submit
+from tests.province import TZ
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 
@@ -193,7 +194,7 @@ async def test_the_day_counts_kept_by_the_projection_equal_a_recount(
 
     kept = await _daily_rows(sessionmaker)
     async with sessionmaker() as session, session.begin():
-        await rebuild_daily(session)
+        await rebuild_daily(session, TZ)
     recounted = await _daily_rows(sessionmaker)
 
     assert sum(row["received_1"] + row["received_2"] for row in kept) == 5

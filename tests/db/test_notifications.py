@@ -13,6 +13,7 @@ from db.models import NotificationRow
 from db.outbox import FIRST_RETRY, LEASE, MAX_ATTEMPTS, Outgoing, enqueue, take
 from db.session import SessionMaker
 from schemas.deadlines import NotificationRequest
+from tests.province import TZ
 
 RECIPIENTS = ["officer@so-tu-phap", "leader@so-tu-phap", "supervisor@province"]
 
@@ -86,7 +87,7 @@ async def test_a_supervisor_named_by_level_is_queued_at_the_province(
         }
     )
     async with sessionmaker() as session, session.begin():
-        await Dispatcher(sessionmaker, Gateway(), province="dak-lak").queue(session, request)
+        await Dispatcher(sessionmaker, Gateway(), TZ, province="dak-lak").queue(session, request)
 
     assert sorted(await _outbox(sessionmaker, code)) == [
         "leader@phuong-tan-lap",
@@ -101,7 +102,7 @@ async def test_a_level_also_names_the_supervisors_of_the_unit_holding_the_dossie
     # no mailbox is made up for it.
     recipients = ["leader@{unit}", "supervisor@commune", "supervisor@province"]
     queued = {}
-    dispatcher = Dispatcher(sessionmaker, Gateway(), province="dak-lak")
+    dispatcher = Dispatcher(sessionmaker, Gateway(), TZ, province="dak-lak")
     for unit in ("xa-vu-bon", "phuong-tan-lap", "dak-lak"):
         code = _code()
         request = NotificationRequest(
@@ -142,7 +143,7 @@ async def test_a_refused_message_is_retried_after_its_backoff_and_none_sent_twic
 ) -> None:
     code, clock = _code(), Clock()
     gateway = Gateway(refuses="leader@so-tu-phap")
-    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    dispatcher = Dispatcher(sessionmaker, gateway, TZ, clock=clock)
     await _queue(sessionmaker, _request(code), clock.now)
 
     assert await dispatcher.dispatch() == 2
@@ -178,7 +179,7 @@ async def test_a_refused_message_is_retried_after_its_backoff_and_none_sent_twic
 async def test_an_event_queued_again_queues_nothing_twice(sessionmaker: SessionMaker) -> None:
     code, clock = _code(), Clock()
     gateway = Gateway()
-    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    dispatcher = Dispatcher(sessionmaker, gateway, TZ, clock=clock)
     await _queue(sessionmaker, _request(code), clock.now)
     await dispatcher.dispatch()
     # A retried projection, or the activity of a dossier started before the outbox.
@@ -198,8 +199,8 @@ async def test_two_dispatchers_never_send_the_same_message(sessionmaker: Session
     first, second = Gateway(pause=0.01), Gateway(pause=0.01)
 
     sent = await asyncio.gather(
-        Dispatcher(sessionmaker, first, clock=clock).dispatch(),
-        Dispatcher(sessionmaker, second, clock=clock).dispatch(),
+        Dispatcher(sessionmaker, first, TZ, clock=clock).dispatch(),
+        Dispatcher(sessionmaker, second, TZ, clock=clock).dispatch(),
     )
 
     assert sum(sent) == 45
@@ -220,7 +221,7 @@ async def test_a_dead_dispatchers_messages_are_sent_when_its_lease_runs_out(
     async with sessionmaker() as session, session.begin():
         assert len(await take(session, clock.now)) == 3
     gateway = Gateway()
-    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    dispatcher = Dispatcher(sessionmaker, gateway, TZ, clock=clock)
 
     assert await dispatcher.dispatch() == 0
     clock.now += LEASE
@@ -235,7 +236,7 @@ async def test_a_stopping_dispatcher_gives_back_what_it_has_not_tried(
     code, clock = _code(), Clock()
     await _queue(sessionmaker, _request(code), clock.now)
     gateway = Gateway()
-    dispatcher = Dispatcher(sessionmaker, gateway, clock=clock)
+    dispatcher = Dispatcher(sessionmaker, gateway, TZ, clock=clock)
     gateway.after_send = dispatcher.stop
 
     assert await dispatcher.dispatch() == 1
@@ -246,7 +247,7 @@ async def test_a_stopping_dispatcher_gives_back_what_it_has_not_tried(
         ("sent", 1),
     ]
     # The next dispatcher takes them at once: no lease to wait out.
-    assert await Dispatcher(sessionmaker, Gateway(), clock=clock).dispatch() == 2
+    assert await Dispatcher(sessionmaker, Gateway(), TZ, clock=clock).dispatch() == 2
 
 
 async def test_a_message_never_accepted_is_abandoned_after_the_last_attempt(
@@ -258,7 +259,7 @@ async def test_a_message_never_accepted_is_abandoned_after_the_last_attempt(
         NotificationRequest(**{**_request(code).model_dump(), "recipients": ["nobody@nowhere"]}),
         clock.now,
     )
-    dispatcher = Dispatcher(sessionmaker, Gateway(refuses="nobody@nowhere"), clock=clock)
+    dispatcher = Dispatcher(sessionmaker, Gateway(refuses="nobody@nowhere"), TZ, clock=clock)
 
     for _ in range(MAX_ATTEMPTS):
         assert await dispatcher.dispatch() == 0
@@ -276,7 +277,7 @@ async def test_a_running_dispatcher_sends_as_soon_as_it_is_woken(
     code = _code()
     gateway = Gateway()
     # A poll interval far longer than the test: only the wake can explain a prompt send.
-    dispatcher = Dispatcher(sessionmaker, gateway, poll_seconds=3600)
+    dispatcher = Dispatcher(sessionmaker, gateway, TZ, poll_seconds=3600)
     running = asyncio.create_task(dispatcher.run())
     try:
         await asyncio.sleep(0.1)
@@ -296,7 +297,7 @@ async def test_the_due_date_is_worded_in_the_provinces_time(sessionmaker: Sessio
     request = NotificationRequest(
         **{**_request(code).model_dump(), "due_at": datetime(2026, 11, 23, 10, 0, tzinfo=UTC)}
     )
-    dispatcher = Dispatcher(sessionmaker, Gateway())
+    dispatcher = Dispatcher(sessionmaker, Gateway(), TZ)
     async with sessionmaker() as session, session.begin():
         await dispatcher.queue(session, request)
 

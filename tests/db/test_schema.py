@@ -18,6 +18,7 @@ import db.models  # noqa: F401
 from db.migrate import alembic_config, recreate_database, upgrade_async
 from db.session import SessionMaker, make_engine
 from tests.conftest import DATABASE_URL
+from tests.province import TIMEZONE
 
 # The migrations must create exactly the tables the models declare.
 TABLES = sorted([*SQLModel.metadata.tables, "alembic_version"])
@@ -35,10 +36,10 @@ async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
 async def test_downgrade_to_base_and_upgrade_again() -> None:
     url = DATABASE_URL.rsplit("/", 1)[0] + "/motcua_test_migrations"
     await recreate_database(url)
-    await upgrade_async(url)
+    await upgrade_async(url, TIMEZONE)
 
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "base")
-    await upgrade_async(url)
+    await asyncio.to_thread(command.downgrade, alembic_config(url, TIMEZONE), "base")
+    await upgrade_async(url, TIMEZONE)
 
     scratch = make_engine(url)
     async with scratch.connect() as connection:
@@ -61,7 +62,7 @@ async def test_downgrade_to_base_and_upgrade_again() -> None:
 async def test_migrations_run_on_the_embedded_sqlite_database(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'motcua.db'}"
 
-    await upgrade_async(url)
+    await upgrade_async(url, TIMEZONE)
 
     sqlite = make_engine(url)
     async with sqlite.connect() as connection:

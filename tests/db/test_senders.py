@@ -23,6 +23,7 @@ from motcua.settings import Settings
 from motcua.worker import make_sender
 from schemas.deadlines import NotificationRequest
 from tests.conftest import free_port
+from tests.province import TZ
 
 REFUSED = "leader@xa-ea-tul"
 
@@ -116,7 +117,7 @@ async def test_email_reaches_an_smtp_server_in_vietnamese_and_a_refused_mailbox_
 ) -> None:
     handler, port = mailbox
     sender = EmailSender("127.0.0.1", port, "motcua@dak-lak.gov.vn", "dak-lak.gov.vn")
-    dispatcher = Dispatcher(sessionmaker, sender, province="dak-lak")
+    dispatcher = Dispatcher(sessionmaker, sender, TZ, province="dak-lak")
 
     rows = await _send(sessionmaker, dispatcher)
 
@@ -144,7 +145,7 @@ async def test_sms_reaches_the_gateway_as_json_and_a_503_waits(
     sessionmaker: SessionMaker, gateway: tuple[type[Gateway], str]
 ) -> None:
     received, url = gateway
-    dispatcher = Dispatcher(sessionmaker, SmsSender(url), province="dak-lak")
+    dispatcher = Dispatcher(sessionmaker, SmsSender(url), TZ, province="dak-lak")
 
     rows = await _send(sessionmaker, dispatcher)
 

@@ -13,7 +13,7 @@ import pytest
 from db.models import DossierFeedbackRow, DossierRow
 from db.session import SessionMaker
 from db.statistics import rebuild_daily, unit_reports
-from worktime.calendar import WorkingCalendar
+from tests.province import TZ, province_calendar
 from worktime.indicators import judge
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -45,7 +45,7 @@ def dossier(number: int, **values: Any) -> DossierRow:
     facts.update(values)
     if facts["finished_at"] is not None:
         judgement = judge(
-            WorkingCalendar(),
+            province_calendar(),
             status=facts["status"],
             withdrawn=facts["withdrawn"],
             late_by_rule=facts["late_by_rule"],
@@ -156,14 +156,14 @@ async def province(sessionmaker: SessionMaker) -> None:
         )
         # Rows written directly, not through the projection: count them as a repair would.
         await session.flush()
-        await rebuild_daily(session)
+        await rebuild_daily(session, TZ)
 
 
 async def test_buckets_and_indicators_match_the_hand_computation(
     sessionmaker: SessionMaker, province: None
 ) -> None:
     async with sessionmaker() as session:
-        reports = {r.unit: r for r in await unit_reports(session, START, END)}
+        reports = {r.unit: r for r in await unit_reports(session, START, END, TZ)}
     a, b = reports[A], reports[B]
 
     assert set(reports) == {A, B}
@@ -193,8 +193,8 @@ async def test_grouped_by_procedure_and_scoped_to_one_unit(
     sessionmaker: SessionMaker, province: None
 ) -> None:
     async with sessionmaker() as session:
-        by_procedure = await unit_reports(session, START, END, by="procedure")
-        only_b = await unit_reports(session, START, END, unit=B)
+        by_procedure = await unit_reports(session, START, END, TZ, by="procedure")
+        only_b = await unit_reports(session, START, END, TZ, unit=B)
 
     assert [r.unit for r in by_procedure] == ["1.001193"]
     assert by_procedure[0].received == {1: 5, 2: 2, 3: 1}

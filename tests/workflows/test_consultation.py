@@ -18,6 +18,7 @@ from db.session import SessionMaker
 from motcua.settings import Settings
 from schemas.calendar import DueRequest, DueResult
 from tests.journeys import act, drive, submit
+from tests.province import TZ
 from workflows.consultation import (
     ConsultationReply,
     ConsultationTask,
@@ -47,8 +48,8 @@ async def compressed_api(
         sessionmaker, settings.secret_key, settings.timezone, settings.province_code
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
-    outbox = Dispatcher(sessionmaker, LogSender())
-    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox, forms)
+    outbox = Dispatcher(sessionmaker, LogSender(), TZ)
+    projection = ProjectionActivities(sessionmaker, deadlines.calendar, outbox, forms, TZ)
     notifications = NotificationActivities(sessionmaker, outbox)
     async with Worker(
         temporal_client,

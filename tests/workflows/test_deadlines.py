@@ -19,7 +19,7 @@ from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.worker import build_worker
 from tests.journeys import act, drive, send_back, submit
-from worktime.calendar import WorkingCalendar
+from tests.province import province_calendar
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 RUNGS = ["reminder-70", "warning-90", "apology-1wd", "breach"]
@@ -151,7 +151,7 @@ async def test_a_calendar_override_moves_the_pending_timer(
     old_due = _at(before["due"]["due_at"])
     # A typhoon day declared off in the middle of the dossier's window.
     typhoon_day = (old_due - timedelta(days=5)).date()
-    while not WorkingCalendar().is_working_day(typhoon_day):
+    while not province_calendar().is_working_day(typhoon_day):
         typhoon_day -= timedelta(days=1)
 
     response = await api.put(
@@ -167,7 +167,7 @@ async def test_a_calendar_override_moves_the_pending_timer(
     assert response.json()["dossiers_recomputed"] == 1
     moved = await eventually(api, code, "deadline_recomputed")
     new_due = _at(moved["due"]["due_at"])
-    assert WorkingCalendar().working_hours_between(old_due, new_due) == pytest.approx(8)
+    assert province_calendar().working_hours_between(old_due, new_due) == pytest.approx(8)
     assert "Bão số 13" in moved["due"]["explanation_en"]
 
     handle = temporal_env.client.get_workflow_handle(code)
@@ -189,7 +189,7 @@ async def test_a_late_holiday_moves_the_legal_date_of_an_extended_dossier(
     extended = await act(api, code, "approve_extension")
     legal_due, current_due = _at(extended["due"]["legal_due_at"]), extended["due"]["due_at"]
     holiday = (legal_due - timedelta(days=5)).date()
-    while not WorkingCalendar().is_working_day(holiday):
+    while not province_calendar().is_working_day(holiday):
         holiday -= timedelta(days=1)
 
     response = await api.put(
@@ -200,7 +200,7 @@ async def test_a_late_holiday_moves_the_legal_date_of_an_extended_dossier(
     assert response.json()["dossiers_recomputed"] == 1
     moved = await eventually(api, code, "deadline_recomputed")
     new_legal = _at(moved["due"]["legal_due_at"])
-    assert WorkingCalendar().working_hours_between(legal_due, new_legal) == pytest.approx(8)
+    assert province_calendar().working_hours_between(legal_due, new_legal) == pytest.approx(8)
     # The date promised in the apology letter (Form 04) stands as written.
     assert moved["due"]["due_at"] == current_due
     events = (await api.get(f"/api/v1/dossiers/{code}/events")).json()
@@ -243,12 +243,12 @@ async def test_a_supplement_pause_moves_the_due_date_by_the_paused_working_time(
     resumed = await act(api, code, "submit_supplement")
 
     pause = resumed["pauses"][0]
-    paused = WorkingCalendar().working_hours_between(
+    paused = province_calendar().working_hours_between(
         _at(pause["started_at"]), _at(pause["ended_at"])
     )
     assert paused > 0
     assert resumed["due"]["paused_working_hours"] == pytest.approx(paused)
-    expected = WorkingCalendar().add_working_hours(_at(before["due"]["due_at"]), paused)
+    expected = province_calendar().add_working_hours(_at(before["due"]["due_at"]), paused)
     assert _at(resumed["due"]["due_at"]) == expected
     assert resumed["due"]["original_due_at"] == before["due"]["original_due_at"]
     assert resumed["due"]["fired_rungs"] == []  # no alarm while the clock was stopped

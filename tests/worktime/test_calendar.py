@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.procedure import TimeLimit, TimeUnit
+from tests.province import province_calendar
 from worktime.calendar import WorkingCalendar, parse_periods
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-CALENDAR = WorkingCalendar()
+CALENDAR = province_calendar()
 
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -85,8 +86,8 @@ def test_the_15_00_cut_off_for_same_day_procedures() -> None:
 
 
 def test_overrides_add_days_off_and_make_up_days() -> None:
-    typhoon = WorkingCalendar(extra_days_off={date(2026, 12, 1): "Bão số 13"})
-    make_up = WorkingCalendar(extra_working_days=frozenset({date(2026, 11, 28)}))
+    typhoon = province_calendar(extra_days_off={date(2026, 12, 1): "Bão số 13"})
+    make_up = province_calendar(extra_working_days=frozenset({date(2026, 11, 28)}))
 
     assert due(local(2026, 11, 30, 9, 0), 1, calendar=typhoon) == local(2026, 12, 2, 9, 0)
     assert due(local(2026, 11, 27, 9, 0), 1, calendar=make_up) == local(2026, 11, 28, 9, 0)
@@ -94,7 +95,7 @@ def test_overrides_add_days_off_and_make_up_days() -> None:
 
 
 def test_configurable_working_hours() -> None:
-    short_days = WorkingCalendar(periods=parse_periods("07:30-11:30,13:00-16:30"))
+    short_days = province_calendar(periods=parse_periods("07:30-11:30,13:00-16:30"))
 
     assert short_days.hours_per_day == 7.5
     # A full working day from opening ends at closing time the same day.

@@ -8,11 +8,11 @@ import pytest
 import catalogue
 from schemas.deadlines import ClockRequest, Pause, PauseReason
 from schemas.procedure import TimeLimit
-from worktime.calendar import WorkingCalendar
+from tests.province import province_calendar
 from worktime.clocks import plan
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-CALENDAR = WorkingCalendar()
+CALENDAR = province_calendar()
 LADDER = catalogue.load_default_ladder()
 TEN_DAYS = TimeLimit(value=10, unit="working_days")
 

@@ -6,6 +6,7 @@ Create Date: 2026-11-22 22:07:38.989587
 """
 
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlmodel
@@ -54,7 +55,8 @@ def upgrade() -> None:
     )
     # ### end Alembic commands ###
     # The dossiers already projected are counted once here; the projection keeps it after.
-    rows = daily_rows(op.get_bind().execute(facts_query()).mappings())
+    tz = ZoneInfo(op.get_context().config.attributes["timezone"])
+    rows = daily_rows(op.get_bind().execute(facts_query()).mappings(), tz)
     if rows:
         op.bulk_insert(daily, rows)
 
