@@ -10,6 +10,7 @@ from api import (
     admin,
     auth,
     calendar,
+    documents,
     dossiers,
     errors,
     health,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(tracking.router)
     v1.include_router(auth.router)
     v1.include_router(dossiers.router)
+    v1.include_router(documents.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)
     v1.include_router(supervision.router)

@@ -1,7 +1,7 @@
 """The API's shared resources and the dependency aliases routes ask for."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +11,8 @@ from temporalio.client import Client
 
 from db.session import SessionMaker, without_transaction
 from motcua.settings import Settings
+from motcua.storage import content_store
+from store.content import ContentStore
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,17 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: SessionMaker
     temporal: Client
+    # Built from the settings unless given (a test's own store).
+    documents: ContentStore | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.documents is None:
+            object.__setattr__(self, "documents", content_store(self.settings))
+
+    @property
+    def content(self) -> ContentStore:
+        assert self.documents is not None
+        return self.documents
 
 
 async def get_resources(request: Request) -> Resources:

@@ -4,25 +4,28 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Row
 
 from api.action_forms import lines
 from api.clients import client_address
 from api.deps import Resources, ResourcesDep, SessionDep
+from api.documents import incoming
 from api.errors import validated_body
 from api.routing import pdf_response
 from api.web import PAGE_ERRORS, messages_for, render
-from db.reference import current_procedures, list_units
+from db.reference import current_procedures, list_units, procedure_version
 from schemas.actions import (
     ReasonedCommand,
     SupplementSubmission,
 )
+from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
 from schemas.dossier import DossierSubmission
 from schemas.status import Channel
 from schemas.unit import Level
 from services import dossiers, tracking
+from services.documents import stage_all
 from services.errors import ServiceError
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -66,6 +69,7 @@ async def submit(
     address: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     key: Annotated[str, Form()] = "",
+    files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     values = {
         "procedure_code": procedure_code,
@@ -105,9 +109,19 @@ async def submit(
                 "note": note or None,
             },
         )
-        receipt = await dossiers.submit(
-            session, resources.temporal, resources.settings, body, None, key or None, None
-        )
+        # The papers are checked before the dossier exists: a refused file refuses both.
+        chosen = incoming([f for f in files or [] if f.filename])
+        staged = await stage_all(resources.content, resources.settings, chosen)
+        try:
+            receipt = await dossiers.submit(
+                session, resources.temporal, resources.settings, body, None, key or None, None
+            )
+            await tracking.first_papers(
+                session, resources.content, resources.settings, receipt, staged
+            )
+        finally:
+            for _, item in staged:
+                item.discard()
     except PAGE_ERRORS as exc:
         return await _submit_page(request, session, values, messages_for(request, exc))
     return render(request, "submitted.html", receipt=receipt)
@@ -126,14 +140,42 @@ async def track_page(
         return render(request, "track_form.html", code="", errors=[])
     try:
         row = await _look_up(request, session, resources, code.strip(), secret.strip())
-        view = await tracking.view(session, row)
     except PAGE_ERRORS as exc:
         return _refused(
             request,
             exc,
             render(request, "track_form.html", code=code, errors=messages_for(request, exc)),
         )
-    return render(request, "track.html", view=view, secret=secret.strip(), done=done, errors=[])
+    return await _track_page(request, session, row, secret.strip(), done=done)
+
+
+async def _track_page(
+    request: Request,
+    session: SessionDep,
+    row: Row[Any],
+    secret: str,
+    *,
+    done: str = "",
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = await tracking.view(session, row)
+    procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
+    assert procedure is not None, "a dossier's procedure version is kept"
+    return render(
+        request,
+        "track.html",
+        status_code=status_code,
+        view=view,
+        secret=secret,
+        done=done,
+        errors=errors or [],
+        papers=await tracking.document_views(session, row),
+        papers_open=tracking.papers_open(row),
+        required=procedure.required_documents,
+        document_forms=list(DocumentForm),
+        suffix="?" + urlencode({"secret": secret}),
+    )
 
 
 async def _look_up(
@@ -150,6 +192,35 @@ def _refused(request: Request, exc: Exception, page: Response) -> Response:
     for name, value in (getattr(exc, "headers", None) or {}).items():
         page.headers[name] = value
     return page
+
+
+@router.post("/tra-cuu/{code}/tai-lieu")
+async def add_papers(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    files: Annotated[list[UploadFile], File()],
+    secret: Annotated[str, Form()] = "",
+    slot: Annotated[int, Form()] = OTHER_SLOT,
+    form: Annotated[str, Form()] = DocumentForm.COPY.value,
+) -> Response:
+    try:
+        row = await _look_up(request, session, resources, code, secret)
+    except PAGE_ERRORS as exc:
+        errors = messages_for(request, exc)
+        return _refused(request, exc, render(request, "track_form.html", code=code, errors=errors))
+    try:
+        kind = validated_body(Attachment, {"slot": slot, "form": form})
+        chosen = incoming([f for f in files if f.filename])
+        await tracking.upload(
+            session, resources.content, resources.settings, row, chosen, kind.slot, kind.form
+        )
+    except PAGE_ERRORS as exc:
+        errors = messages_for(request, exc)
+        return await _track_page(request, session, row, secret, errors=errors, status_code=422)
+    query = urlencode({"code": code, "secret": secret, "done": "tai-lieu"})
+    return RedirectResponse(f"/tra-cuu?{query}#giay-to", status_code=303)
 
 
 @router.post("/tra-cuu/{code}/{what}")
@@ -181,10 +252,7 @@ async def citizen_action(
             return _refused(
                 request, again, render(request, "track_form.html", code=code, errors=errors)
             )
-        view = await tracking.view(session, row)
-        return render(
-            request, "track.html", status_code=409, view=view, secret=secret, done="", errors=errors
-        )
+        return await _track_page(request, session, row, secret, errors=errors, status_code=409)
     query = urlencode({"code": code, "secret": secret, "done": what})
     return RedirectResponse(f"/tra-cuu?{query}", status_code=303)
 

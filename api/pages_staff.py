@@ -1,31 +1,36 @@
 """Staff pages: sign-in, the unit's queue, a dossier and its actions; supervision."""
 
+import contextlib
 from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import auth
 from api.action_forms import body_from_form, form_fields
 from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
+from api.documents import incoming
 from api.errors import validated_body
 from api.routing import NotificationId
 from api.security import local_path
 from api.web import PAGE_ERRORS, PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
 from db.models import DossierRow
+from db.reference import procedure_version
 from schemas.actions import ActionCommand, ConsultationAnswer
 from schemas.bulk import BulkReassignRequest
 from schemas.deadlines import NotificationItem, NotificationStatus
+from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
 from schemas.lifecycle import ACTIONS, Action, label
-from schemas.status import DossierStatus
+from schemas.status import Channel, DossierStatus
 from schemas.users import StaffUser
 from schemas.views import DossierDetail
-from services import dossiers, notifications, queues, sign_in, supervision
-from services.access import awaited, check_act, province_wide
+from services import documents, dossiers, notifications, queues, sign_in, supervision
+from services.access import awaited, check_act, check_attach, check_read_documents, province_wide
 from services.calendar import working_calendar
+from services.documents import Uploader
 from services.errors import Forbidden, RecordedUnreadable, Unauthorized
 from services.supervision import ANY_RUNG, RiskQuery
 
@@ -172,11 +177,12 @@ async def dossier_page(
 ) -> Response:
     row = await dossiers.load(session, code, user)
     detail = await dossiers.read(session, resources.temporal, row)
-    return await _dossier_view(request, row, detail, user, done=done, errors=[])
+    return await _dossier_view(request, session, row, detail, user, done=done, errors=[])
 
 
 async def _dossier_view(
     request: Request,
+    session: SessionDep,
     row: DossierRow,
     detail: DossierDetail,
     user: StaffUser,
@@ -187,12 +193,27 @@ async def _dossier_view(
 ) -> Response:
     # The workflow's allowed actions, less those this person's role or unit may not take.
     mine = [a for a in detail.allowed_actions if _may(user, a.action, row)]
+    procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
+    assert procedure is not None, "a dossier's procedure version is kept"
+    papers = None
+    with contextlib.suppress(Forbidden):
+        check_read_documents(user, row)
+        papers = await documents.views(session, row.code, row.procedure_code, row.procedure_version)
+    try:
+        check_attach(user, row)
+        attach = True
+    except Forbidden:
+        attach = False
     return render(
         request,
         "dossier.html",
         status_code=status_code,
         user=user,
         d=detail,
+        papers=papers,
+        required=procedure.required_documents,
+        attach=attach,
+        document_forms=list(DocumentForm),
         actions=mine,
         forms={a.action.value: form_fields(a.action) for a in mine},
         done=label(Action(done)) if done in Action.__members__.values() else None,
@@ -212,6 +233,40 @@ def _may(user: StaffUser, action: Action, row: DossierRow) -> bool:
     except Forbidden:
         return False
     return True
+
+
+@router.post("/can-bo/ho-so/{code}/tai-lieu")
+async def attach_papers(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+    files: Annotated[list[UploadFile], File()],
+    slot: Annotated[int, Form()] = OTHER_SLOT,
+    form: Annotated[str, Form()] = DocumentForm.COPY.value,
+) -> Response:
+    row = await dossiers.load(session, code, user)
+    try:
+        check_attach(user, row)
+        kind = validated_body(Attachment, {"slot": slot, "form": form})
+        await documents.upload(
+            session,
+            resources.content,
+            resources.settings,
+            (row.code, row.procedure_code, row.procedure_version),
+            incoming([f for f in files if f.filename]),
+            kind.slot,
+            kind.form,
+            Uploader(user.username, user.role.value, Channel.IN_PERSON),
+        )
+    except PAGE_ERRORS as exc:
+        detail = await dossiers.read(session, resources.temporal, row)
+        errors = messages_for(request, exc)
+        return await _dossier_view(
+            request, session, row, detail, user, done="", errors=errors, status_code=422
+        )
+    return RedirectResponse(f"/can-bo/ho-so/{quote(code)}#tai-lieu", status_code=303)
 
 
 @router.post("/can-bo/ho-so/{code}/{action}")
@@ -237,7 +292,7 @@ async def act(
         errors = messages_for(request, exc)
         detail = await dossiers.read(session, resources.temporal, row)
         return await _dossier_view(
-            request, row, detail, user, done="", errors=errors, status_code=409
+            request, session, row, detail, user, done="", errors=errors, status_code=409
         )
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}?done={action.value}", status_code=303)
 

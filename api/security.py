@@ -52,7 +52,9 @@ class SecurityHeaders(HttpMiddleware):
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [h for h in _BASE_HEADERS if h[0] not in present]
-                if not path.startswith(_NO_CSP_PREFIXES):
+                # A response may carry its own (a document shown in this site's own preview).
+                csp = b"content-security-policy"
+                if not path.startswith(_NO_CSP_PREFIXES) and csp not in present:
                     headers.append((b"content-security-policy", _CSP.encode()))
                 # Personal data (dossiers, names, ID numbers) must not stay in a shared
                 # computer's cache or a proxy's; only the vendored static files may.

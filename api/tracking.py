@@ -4,14 +4,16 @@ receipt's link); the rules are in `services.tracking`."""
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Row
 
 from api.clients import client_address
 from api.deps import ResourcesDep, SessionDep
+from api.documents import Files, Kind, Slot, incoming, streamed
 from api.routing import api_router, pdf_response
 from schemas.actions import ReasonedCommand, SupplementSubmission
 from schemas.citizen import FeedbackSubmission, TrackingView
+from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
 from services import tracking
 
 router = api_router(prefix="/track", tags=["citizen tracking"])
@@ -96,3 +98,51 @@ async def feedback(
     row: Tracked, body: FeedbackSubmission, session: SessionDep, resources: ResourcesDep
 ) -> TrackingView:
     return await tracking.feedback(session, resources.settings, row, body)
+
+
+@router.post(
+    "/{code}/documents",
+    response_model=list[DocumentView],
+    status_code=201,
+    dependencies=[Depends(rate_limited)],
+    summary="Add papers (Nộp giấy tờ): while the dossier is new, or for a supplement",
+)
+async def upload(
+    row: Tracked,
+    files: Files,
+    session: SessionDep,
+    resources: ResourcesDep,
+    slot: Slot = OTHER_SLOT,
+    form: Kind = DocumentForm.COPY,
+) -> list[DocumentView]:
+    return await tracking.upload(
+        session, resources.content, resources.settings, row, incoming(files), slot, form
+    )
+
+
+@router.get(
+    "/{code}/documents",
+    response_model=list[DocumentView],
+    dependencies=[Depends(rate_limited)],
+    summary="The papers of the dossier, every version",
+)
+async def document_list(row: Tracked, session: SessionDep) -> list[DocumentView]:
+    return await tracking.document_views(session, row)
+
+
+@router.get(
+    "/{code}/documents/{document_id}",
+    response_class=StreamingResponse,
+    dependencies=[Depends(rate_limited)],
+    summary="One paper's content, inline or as a download",
+)
+async def document(
+    row: Tracked,
+    document_id: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    download: bool = False,
+) -> Any:
+    kind = AccessKind.DOWNLOAD if download else AccessKind.VIEW
+    found, stream = await tracking.open_document(session, resources.content, row, document_id, kind)
+    return streamed(found, stream, kind)

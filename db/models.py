@@ -341,3 +341,46 @@ class IdempotencyKeyRow(SQLModel, table=True):
     request_hash: str = Field(max_length=64)
     dossier_code: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DossierDocumentRow(SQLModel, table=True):
+    """One file of a dossier. A slot (the procedure's required document, or -1 for any
+    other paper) gains versions; a version is the files given together (its parts). Rows
+    are never updated: a supplement adds a version, it does not overwrite one."""
+
+    __tablename__ = "dossier_document"
+    __table_args__ = (
+        UniqueConstraint(
+            "dossier_code", "slot", "version", "part", name="uq_dossier_document_part"
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    dossier_code: str = Field(max_length=64, index=True)
+    slot: int
+    version: int
+    part: int
+    form: str = Field(max_length=20)
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    sha256: str = Field(max_length=64, index=True)
+    key_id: str = Field(max_length=64)
+    uploaded_by: str = Field(max_length=100)
+    uploader_role: str = Field(max_length=16)
+    channel: Channel = Field(sa_type=ChannelCode)
+    uploaded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DocumentAccessRow(SQLModel, table=True):
+    """Who read which version of a document, when: appended, never changed."""
+
+    __tablename__ = "document_access"
+
+    id: int | None = _serial_id()
+    document_id: str = Field(max_length=36, index=True)
+    dossier_code: str = Field(max_length=64, index=True)
+    actor: str = Field(max_length=100)
+    role: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    at: datetime = Field(sa_type=UTCDateTime)

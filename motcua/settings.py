@@ -100,6 +100,23 @@ class Settings(BaseSettings):
     # Keys that encrypt Temporal payloads, `id:base64(32 bytes)` comma-separated, newest
     # first; required outside development.
     payload_keys: str = ""
+    # Where documents are kept: `folder` ({data_dir}/documents, nothing to set up) or `s3`
+    # (any S3-compatible storage: MinIO, Ceph RGW, a government cloud). Either way sealed
+    # with the payload keys above and named by their SHA-256.
+    documents_backend: Literal["folder", "s3"] = "folder"
+    documents_s3_bucket: str = "motcua-documents"
+    documents_s3_endpoint: str = ""
+    documents_s3_region: str = ""
+    documents_s3_access_key: str = ""
+    documents_s3_secret_key: str = ""
+    documents_s3_prefix: str = ""
+    # What one file, and one dossier's files together, may weigh; which kinds are taken
+    # (judged from the content's first bytes, not from the file's name).
+    documents_max_file_mb: float = Field(default=25, gt=0, le=1024)
+    documents_max_dossier_mb: float = Field(default=100, gt=0, le=10240)
+    documents_accepted_types: str = "application/pdf,image/jpeg,image/png,image/tiff,image/webp"
+    # `host:port` of a clamd to scan every upload with; empty: no scan.
+    documents_clamd: str = ""
     # A signed-in session lasts one working day.
     token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.

@@ -95,3 +95,31 @@ def check_admin(user: StaffUser) -> None:
             "Chỉ quản trị viên được thực hiện thao tác này.",
             "Only administrators may do this.",
         )
+
+
+def check_read_documents(user: StaffUser, row: DossierRow) -> None:
+    """The papers themselves: everyone who may see the dossier, consulted agencies
+    included, but not administrators, who keep reference data and have no case to read a
+    citizen's papers for."""
+    check_see(user, row)
+    if user.role is Role.ADMIN:
+        raise Forbidden(
+            "Quản trị viên không xem giấy tờ của hồ sơ.",
+            "Administrators do not read a dossier's papers.",
+        )
+
+
+def check_attach(user: StaffUser, row: DossierRow) -> None:
+    """Scans are attached by the counter that received the dossier or by the unit that holds
+    it now (a clerk scanning, an officer adding what an inspection found)."""
+    check_see(user, row)
+    if user.role not in (Role.CLERK, Role.OFFICER) or user.unit not in (
+        row.receiving_unit,
+        row.holder_unit,
+    ):
+        raise Forbidden(
+            f"Chỉ cán bộ một cửa hoặc chuyên viên của đơn vị đang giữ hồ sơ «{row.code}» được "
+            "đính kèm tài liệu.",
+            f"Only clerks or officers of the unit receiving or holding dossier '{row.code}' "
+            "attach documents.",
+        )

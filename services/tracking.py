@@ -5,6 +5,7 @@ look-ups are rate-limited per client. The view is public-safe: official status, 
 what is missing, why the date is what it is, and no staff names or internal notes.
 """
 
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,20 +18,28 @@ from temporalio.service import RPCError, RPCStatusCode
 from db import rates
 from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
+from db.documents import stored_bytes
 from db.dossiers import record_feedback
+from db.models import DossierDocumentRow
 from db.reference import procedure_version
 from motcua.settings import Settings
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.citizen import FeedbackSubmission, FeedbackView, PublicEvent, TrackingView
+from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
 from schemas.dossier import DossierSnapshot, EventType
 from schemas.lifecycle import Action
-from schemas.status import DossierStatus
+from schemas.status import Channel, DossierStatus
 from schemas.tracking import verify_tracking_secret
-from schemas.views import StatusInfo
+from schemas.views import StatusInfo, SubmissionReceipt
+from services import documents
+from services.documents import CITIZEN_URL, Incoming, Uploader
 from services.errors import Conflict, NotFound, ServiceError, closed_conflict
 from services.forms import FormPdf, form_pdf
 from services.transaction import commit_now
+from store.content import ContentStore, Staged
 from workflows.dossier import DossierWorkflow
+
+CITIZEN = "citizen"
 
 # Events a citizen sees; the others (assignments, consultations, alarms) are internal.
 _PUBLIC = {
@@ -154,7 +163,7 @@ async def _as_citizen(
     if closed is not None:
         raise closed
     # Whatever the body says, the one acting here is the applicant.
-    command = body.model_copy(update={"actor": "citizen", "actor_unit": row.receiving_unit})
+    command = body.model_copy(update={"actor": CITIZEN, "actor_unit": row.receiving_unit})
     handle = temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
     try:
         await handle.execute_update(update, command)
@@ -215,4 +224,82 @@ async def view(session: AsyncSession, row: Row[Any]) -> TrackingView:
             )
             for e, kind in events
         ],
+    )
+
+
+# The applicant adds papers online while the dossier waits for the counter's check, or
+# when the counter asked for a supplement; after that the papers are the unit's record.
+_UPLOADS_OPEN = (DossierStatus.NEW, DossierStatus.SUPPLEMENT_REQUESTED)
+
+
+def papers_open(row: Row[Any]) -> bool:
+    return DossierStatus(row.status) in _UPLOADS_OPEN
+
+
+async def upload(
+    session: AsyncSession,
+    content: ContentStore,
+    settings: Settings,
+    row: Row[Any],
+    files: Sequence[Incoming],
+    slot: int,
+    form: DocumentForm,
+) -> list[DocumentView]:
+    status = DossierStatus(row.status)
+    if status not in _UPLOADS_OPEN:
+        raise Conflict(
+            f"Hồ sơ đang ở trạng thái «{status.name_vi}»; chỉ nộp thêm giấy tờ khi hồ sơ mới "
+            "nộp hoặc khi được yêu cầu bổ sung.",
+            f"The dossier is '{status.name_en}'; papers are added only to a new dossier or "
+            "when a supplement is requested.",
+            reason="documents_closed",
+            status=int(status),
+        )
+    return await documents.upload(
+        session,
+        content,
+        settings,
+        (row.code, row.procedure_code, row.procedure_version),
+        files,
+        slot,
+        form,
+        Uploader(CITIZEN, CITIZEN, Channel.ONLINE),
+        CITIZEN_URL,
+    )
+
+
+async def document_views(session: AsyncSession, row: Row[Any]) -> list[DocumentView]:
+    return await documents.views(
+        session, row.code, row.procedure_code, row.procedure_version, CITIZEN_URL
+    )
+
+
+async def open_document(
+    session: AsyncSession, content: ContentStore, row: Row[Any], document_id: str, kind: AccessKind
+) -> tuple[DossierDocumentRow, AsyncIterator[bytes]]:
+    return await documents.open_document(
+        session, content, row.code, document_id, (CITIZEN, CITIZEN), kind
+    )
+
+
+async def first_papers(
+    session: AsyncSession,
+    content: ContentStore,
+    settings: Settings,
+    receipt: SubmissionReceipt,
+    staged: list[tuple[str, Staged]],
+) -> None:
+    """The papers sent with an online submission, as other documents the counter will
+    place against the checklist; a retried submission (same key) keeps its first papers."""
+    if not staged or await stored_bytes(session, receipt.code) > 0:
+        return
+    await documents.record_staged(
+        session,
+        content,
+        settings,
+        (receipt.code, receipt.procedure.code, receipt.procedure.version),
+        staged,
+        (OTHER_SLOT, DocumentForm.ELECTRONIC),
+        Uploader(CITIZEN, CITIZEN, Channel.ONLINE),
+        CITIZEN_URL,
     )

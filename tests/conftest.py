@@ -123,9 +123,11 @@ def task_queue() -> str:
 
 
 @pytest.fixture
-def settings(task_queue: str) -> Settings:
+def settings(task_queue: str, tmp_path: Path) -> Settings:
     return Settings(
         environment=Environment.TEST,
+        # The test's own document store and spool.
+        data_dir=tmp_path / "data",
         database_url=DATABASE_URL,
         temporal_address="in-test",
         task_queue=task_queue,
