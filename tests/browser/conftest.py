@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,3 +36,13 @@ async def browser() -> AsyncIterator[Browser]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+async def fill_online_submission(page: Page, procedure: str, commune: str) -> None:
+    """/nop-ho-so filled as a citizen would, up to the button."""
+    await page.goto("/nop-ho-so")
+    await page.select_option("select[name=procedure_code]", procedure)
+    await page.select_option("select[name=commune]", commune)
+    await page.fill("input[name=full_name]", "Hoàng Thị Mai")
+    await page.fill("input[name=id_number]", "066190001234")
+    await page.fill("input[name=phone]", "0912345678")

@@ -12,6 +12,7 @@ from motcua.settings import Settings
 from schemas.events import EventType
 from schemas.lifecycle import ACTIONS, Action, Role
 from tests.auth import PASSWORD, SUPERVISOR, bearer
+from tests.browser.conftest import fill_online_submission
 
 PROCEDURE, COMMUNE = "1.001193", "phuong-tan-lap"
 # What each step's form needs; the rest of every form is optional.
@@ -52,12 +53,7 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
     # The citizen is on a phone.
     phone = await browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
     citizen = await phone.new_page()
-    await citizen.goto("/nop-ho-so")
-    await citizen.select_option("select[name=procedure_code]", PROCEDURE)
-    await citizen.select_option("select[name=commune]", COMMUNE)
-    await citizen.fill("input[name=full_name]", "Hoàng Thị Mai")
-    await citizen.fill("input[name=id_number]", "066190001234")
-    await citizen.fill("input[name=phone]", "0912345678")
+    await fill_online_submission(citizen, PROCEDURE, COMMUNE)
     await citizen.click("#submit-form button[type=submit]")
     code = (await citizen.text_content("#dossier-code") or "").strip()
     secret = (await citizen.text_content("#tracking-secret") or "").strip()

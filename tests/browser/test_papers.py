@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from playwright.async_api import Browser, FilePayload, expect
 
 from tests.auth import PASSWORD
+from tests.browser.conftest import fill_online_submission
 
 PROCEDURE, COMMUNE = "1.001193", "phuong-tan-lap"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n" + b"%" * 2000 + b"\n%%EOF\n"
@@ -22,12 +23,7 @@ async def test_a_citizen_on_a_phone_sends_papers_and_the_clerk_sees_them(
 ) -> None:
     phone = await browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740})
     citizen = await phone.new_page()
-    await citizen.goto("/nop-ho-so")
-    await citizen.select_option("select[name=procedure_code]", PROCEDURE)
-    await citizen.select_option("select[name=commune]", COMMUNE)
-    await citizen.fill("input[name=full_name]", "Hoàng Thị Mai")
-    await citizen.fill("input[name=id_number]", "066190001234")
-    await citizen.fill("input[name=phone]", "0912345678")
+    await fill_online_submission(citizen, PROCEDURE, COMMUNE)
     await citizen.set_input_files(
         "#submit-form input[type=file]",
         [
