@@ -6,7 +6,7 @@ with the secret on the receipt (see `api.tracking`).
 """
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import File, Form, UploadFile
@@ -118,7 +118,7 @@ async def content(
     resources: ResourcesDep,
     user: CurrentUser,
     download: bool = False,
-) -> Any:
+) -> StreamingResponse:
     check_read_documents(user, dossier)
     kind = AccessKind.DOWNLOAD if download else AccessKind.VIEW
     row, stream = await documents.open_document(

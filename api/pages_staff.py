@@ -1,6 +1,5 @@
 """Staff pages: sign-in, the unit's queue, a dossier and its actions; supervision."""
 
-import contextlib
 from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -28,7 +27,14 @@ from schemas.status import Channel, DossierStatus
 from schemas.users import StaffUser
 from schemas.views import DossierDetail
 from services import documents, dossiers, notifications, queues, sign_in, supervision
-from services.access import awaited, check_act, check_attach, check_read_documents, province_wide
+from services.access import (
+    awaited,
+    can_attach,
+    can_read_documents,
+    check_act,
+    check_attach,
+    province_wide,
+)
 from services.calendar import working_calendar
 from services.documents import Uploader
 from services.errors import Forbidden, RecordedUnreadable, Unauthorized
@@ -196,14 +202,8 @@ async def _dossier_view(
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None, "a dossier's procedure version is kept"
     papers = None
-    with contextlib.suppress(Forbidden):
-        check_read_documents(user, row)
+    if can_read_documents(user, row):
         papers = await documents.views(session, row.code, row.procedure_code, row.procedure_version)
-    try:
-        check_attach(user, row)
-        attach = True
-    except Forbidden:
-        attach = False
     return render(
         request,
         "dossier.html",
@@ -212,7 +212,7 @@ async def _dossier_view(
         d=detail,
         papers=papers,
         required=procedure.required_documents,
-        attach=attach,
+        attach=can_attach(user, row),
         document_forms=list(DocumentForm),
         actions=mine,
         forms={a.action.value: form_fields(a.action) for a in mine},

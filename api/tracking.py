@@ -142,7 +142,7 @@ async def document(
     session: SessionDep,
     resources: ResourcesDep,
     download: bool = False,
-) -> Any:
+) -> StreamingResponse:
     kind = AccessKind.DOWNLOAD if download else AccessKind.VIEW
     found, stream = await tracking.open_document(session, resources.content, row, document_id, kind)
     return streamed(found, stream, kind)

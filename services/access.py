@@ -97,12 +97,25 @@ def check_admin(user: StaffUser) -> None:
         )
 
 
-def check_read_documents(user: StaffUser, row: DossierRow) -> None:
+def can_read_documents(user: StaffUser, row: DossierRow) -> bool:
     """The papers themselves: everyone who may see the dossier, consulted agencies
     included, but not administrators, who keep reference data and have no case to read a
     citizen's papers for."""
+    return can_see(user, row) and user.role is not Role.ADMIN
+
+
+def can_attach(user: StaffUser, row: DossierRow) -> bool:
+    """Scans are attached by the counter that received the dossier or by the unit that holds
+    it now (a clerk scanning, an officer adding what an inspection found)."""
+    return user.role in (Role.CLERK, Role.OFFICER) and user.unit in (
+        row.receiving_unit,
+        row.holder_unit,
+    )
+
+
+def check_read_documents(user: StaffUser, row: DossierRow) -> None:
     check_see(user, row)
-    if user.role is Role.ADMIN:
+    if not can_read_documents(user, row):
         raise Forbidden(
             "Quản trị viên không xem giấy tờ của hồ sơ.",
             "Administrators do not read a dossier's papers.",
@@ -110,13 +123,8 @@ def check_read_documents(user: StaffUser, row: DossierRow) -> None:
 
 
 def check_attach(user: StaffUser, row: DossierRow) -> None:
-    """Scans are attached by the counter that received the dossier or by the unit that holds
-    it now (a clerk scanning, an officer adding what an inspection found)."""
     check_see(user, row)
-    if user.role not in (Role.CLERK, Role.OFFICER) or user.unit not in (
-        row.receiving_unit,
-        row.holder_unit,
-    ):
+    if not can_attach(user, row):
         raise Forbidden(
             f"Chỉ cán bộ một cửa hoặc chuyên viên của đơn vị đang giữ hồ sơ «{row.code}» được "
             "đính kèm tài liệu.",

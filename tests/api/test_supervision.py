@@ -4,7 +4,6 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import update
@@ -24,7 +23,7 @@ JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 
 def _province_today() -> date:
     """Today where the dossiers are: the period a supervisor asks for is in province time."""
-    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return datetime.now(TZ).date()
 
 
 async def test_a_warned_dossier_is_at_risk_and_an_overdue_one_is_listed_late(
