@@ -21,12 +21,17 @@ class FieldSpec:
     row_fields: tuple[str, ...] = ()
 
 
+# Filled by the engine (the stored scans judge `digitised`, the uploads make `attached`), or
+# typed on the checklist's own form rather than as a line of text.
+_NOT_TYPED = frozenset({"actor", "actor_unit", "digitised", "attached", "checklist"})
+
+
 def form_fields(action: Action) -> list[FieldSpec]:
     """The inputs an action's body needs, read from its schema (schemas.actions)."""
     model = ACTIONS[action].body
     fields = []
     for name, info in model.model_fields.items():
-        if name in ("actor", "actor_unit"):
+        if name in _NOT_TYPED:
             continue
         annotation = info.annotation
         args = [a for a in get_args(annotation) if a is not type(None)]

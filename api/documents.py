@@ -18,9 +18,18 @@ from api.dossiers import CurrentDossier
 from api.routing import api_router
 from db.documents import list_accesses
 from db.models import DossierDocumentRow
-from schemas.documents import OTHER_SLOT, AccessKind, DocumentAccess, DocumentForm, DocumentView
+from schemas.documents import (
+    AUTHORISATION_SLOT,
+    OTHER_SLOT,
+    AccessKind,
+    ChecklistView,
+    DocumentAccess,
+    DocumentForm,
+    DocumentView,
+    Placement,
+)
 from schemas.status import Channel
-from services import documents
+from services import checklist, documents
 from services.access import check_attach, check_read_documents
 from services.documents import Incoming, Uploader
 
@@ -30,7 +39,11 @@ READ_CHUNK = 256 * 1024
 Files = Annotated[list[UploadFile], File(description="One or more files (PDF or images)")]
 Slot = Annotated[
     int,
-    Form(ge=OTHER_SLOT, le=99, description="Which required document (its index); -1: other"),
+    Form(
+        ge=AUTHORISATION_SLOT,
+        le=99,
+        description="Which required document (its index); -1: other; -2: letter of authorisation",
+    ),
 ]
 Kind = Annotated[DocumentForm, Form(description="The form in which the paper was given")]
 
@@ -140,3 +153,38 @@ async def accesses(
         DocumentAccess.model_validate(row, from_attributes=True)
         for row in await list_accesses(session, dossier.code)
     ]
+
+
+@router.post(
+    "/{code}/documents/{document_id}/placement",
+    response_model=list[DocumentView],
+    status_code=201,
+    summary="Place a stored file against the required document it answers (a new version)",
+)
+async def place(
+    dossier: CurrentDossier,
+    document_id: str,
+    body: Placement,
+    session: SessionDep,
+    user: CurrentUser,
+) -> list[DocumentView]:
+    check_attach(user, dossier)
+    return await documents.place(
+        session,
+        (dossier.code, dossier.procedure_code, dossier.procedure_version),
+        document_id,
+        body.slot,
+        Uploader(user.username, user.role.value, Channel.IN_PERSON),
+    )
+
+
+@router.get(
+    "/{code}/checklist",
+    response_model=ChecklistView,
+    summary="The counter's checklist: each required paper received, missing or defective",
+)
+async def checklist_view(
+    dossier: CurrentDossier, session: SessionDep, user: CurrentUser
+) -> ChecklistView:
+    check_read_documents(user, dossier)
+    return await checklist.current(session, dossier)

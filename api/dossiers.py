@@ -4,7 +4,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, Header, Path, Response, status
+from fastapi import Body, Depends, Header, Path, Query, Response, status
 
 from api.auth import CurrentUser, OptionalUser
 from api.deps import ResourcesDep, SessionDep
@@ -15,6 +15,7 @@ from db.models import DossierRow
 from db.reference import get_units
 from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
 from schemas.lifecycle import ACTIONS, Action, label
+from schemas.queues import SearchPage
 from schemas.views import (
     AuditEvent,
     DossierDetail,
@@ -23,7 +24,7 @@ from schemas.views import (
     SubmissionReceipt,
     TimeAccountView,
 )
-from services import dossiers
+from services import dossiers, queues
 from services.calendar import working_calendar
 from services.errors import (
     FieldError,
@@ -132,6 +133,21 @@ async def submit_dossier(
         idempotency_key,
         demo_time,
     )
+
+
+@router.get(
+    "",
+    response_model=SearchPage,
+    summary="Find dossiers in my scope by code, name (marks ignored), ID number, tax code, phone",
+)
+async def search_dossiers(
+    session: SessionDep,
+    user: CurrentUser,
+    q: Annotated[str, Query(max_length=100, description="What the applicant says")],
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SearchPage:
+    return await queues.search(session, user, q, page, size)
 
 
 @router.get("/{code}", response_model=DossierDetail, summary="A dossier, its timeline and actions")

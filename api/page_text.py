@@ -22,6 +22,56 @@ TEXT: dict[str, tuple[str, str]] = {
     "note": ("Ghi chú", "Note"),
     "send": ("Gửi", "Send"),
     "papers": ("Giấy tờ trong hồ sơ", "Papers of the dossier"),
+    "checklist": ("Kiểm tra thành phần hồ sơ", "Check the dossier's papers"),
+    "checklist_hint": (
+        "Đánh dấu từng giấy tờ. Giấy tờ không đánh dấu: có tệp thì coi là đã nhận, chưa có "
+        "tệp thì coi là còn thiếu.",
+        "Mark each paper. An unmarked paper counts as received when it has a file, missing "
+        "when it has none.",
+    ),
+    "mandatory": ("Bắt buộc", "Mandatory"),
+    "optional_paper": ("Nếu có", "If any"),
+    "files_stored": ("tệp đã lưu", "files stored"),
+    "defect": ("Sai sót", "What is wrong"),
+    "override_reason": (
+        "Lý do vẫn tiếp nhận khi còn thiếu giấy tờ bắt buộc",
+        "Why accept while a mandatory paper is missing",
+    ),
+    "accept_checked": ("Tiếp nhận (Mẫu 01)", "Accept (Form 01)"),
+    "ask_checked": ("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (Form 02)"),
+    "respond_within_days": ("Hạn bổ sung (ngày làm việc)", "Days to respond (working days)"),
+    "digitised_rule": (
+        "Hồ sơ được tính là đã số hóa (chỉ tiêu 4.2) khi mọi giấy tờ đã nhận đều có bản quét "
+        "hoặc tệp điện tử được lưu.",
+        "The dossier counts as digitised (indicator 4.2) when every received paper has a "
+        "stored scan or file.",
+    ),
+    "no_scan": ("chưa có bản quét", "no scan yet"),
+    "place": ("Xếp vào", "Place as"),
+    "checked_by": ("Kiểm tra bởi", "Checked by"),
+    "applicant_kind": ("Loại người nộp", "Applicant"),
+    "organisation_name": ("Tên tổ chức, hộ kinh doanh", "Organisation or business name"),
+    "tax_code": ("Mã số thuế", "Tax code"),
+    "representative": ("Người được ủy quyền", "Authorised representative"),
+    "representative_hint": (
+        "Chỉ điền khi nộp thay người khác theo ủy quyền.",
+        "Only when filing for someone else under an authorisation.",
+    ),
+    "authorisation": ("Văn bản ủy quyền (số, ngày)", "Letter of authorisation (number, date)"),
+    "search": ("Tìm hồ sơ", "Find a dossier"),
+    "search_hint": (
+        "Mã hồ sơ, họ tên (không cần dấu), số định danh, mã số thuế hoặc số điện thoại",
+        "Code, name (marks optional), ID number, tax code or phone",
+    ),
+    "results": ("Kết quả", "Results"),
+    "supplement_files": (
+        "Giấy tờ đã tải lên sau khi có yêu cầu bổ sung sẽ được gửi kèm.",
+        "Papers uploaded since the request are sent with it.",
+    ),
+    "paper_names": (
+        "Giấy tờ nộp bản giấy (mỗi dòng một giấy tờ, nếu có)",
+        "Papers given on paper (one per line, if any)",
+    ),
     "no_papers": ("Chưa có giấy tờ nào được lưu.", "No paper is stored yet."),
     "paper": ("Thành phần hồ sơ", "Required paper"),
     "paper_form": ("Hình thức", "Form"),

@@ -21,7 +21,7 @@ from schemas.actions import (
     SupplementSubmission,
 )
 from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
-from schemas.dossier import DossierSubmission
+from schemas.dossier import ApplicantKind, DossierSubmission
 from schemas.status import Channel
 from schemas.unit import Level
 from services import dossiers, tracking
@@ -50,6 +50,7 @@ async def _submit_page(
         procedures=sorted(procedures, key=lambda p: p.name_vi),
         communes=sorted(communes, key=lambda u: u.name_vi),
         values=values,
+        kinds=list(ApplicantKind),
         errors=errors,
         key=values.get("key") or uuid.uuid4().hex,
     )
@@ -70,6 +71,13 @@ async def submit(
     note: Annotated[str, Form()] = "",
     key: Annotated[str, Form()] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
+    kind: Annotated[str, Form()] = ApplicantKind.INDIVIDUAL.value,
+    organisation_name: Annotated[str, Form()] = "",
+    tax_code: Annotated[str, Form()] = "",
+    rep_full_name: Annotated[str, Form()] = "",
+    rep_id_number: Annotated[str, Form()] = "",
+    rep_phone: Annotated[str, Form()] = "",
+    rep_authorisation: Annotated[str, Form()] = "",
 ) -> Response:
     values = {
         "procedure_code": procedure_code,
@@ -81,7 +89,22 @@ async def submit(
         "address": address,
         "note": note,
         "key": key,
+        "kind": kind,
+        "organisation_name": organisation_name,
+        "tax_code": tax_code,
+        "rep_full_name": rep_full_name,
+        "rep_id_number": rep_id_number,
+        "rep_phone": rep_phone,
+        "rep_authorisation": rep_authorisation,
     }
+    representative = None
+    if rep_full_name or rep_id_number or rep_authorisation:
+        representative = {
+            "full_name": rep_full_name,
+            "id_number": rep_id_number,
+            "phone": rep_phone or None,
+            "authorisation": rep_authorisation,
+        }
     try:
         procedure = next(
             (p for p in await current_procedures(session) if p.code == procedure_code), None
@@ -100,11 +123,15 @@ async def submit(
                 "locality": commune or None,
                 "channel": Channel.ONLINE,
                 "applicant": {
+                    "kind": kind,
                     "full_name": full_name,
                     "id_number": id_number,
                     "phone": phone,
                     "email": email or None,
                     "address": address or None,
+                    "organisation_name": organisation_name or None,
+                    "tax_code": tax_code or None,
+                    "representative": representative,
                 },
                 "note": note or None,
             },
@@ -173,6 +200,7 @@ async def _track_page(
         papers=await tracking.document_views(session, row),
         papers_open=tracking.papers_open(row),
         required=procedure.required_documents,
+        authorised=row.applicant.get("representative") is not None,
         document_forms=list(DocumentForm),
         suffix="?" + urlencode({"secret": secret}),
     )

@@ -1,5 +1,6 @@
 """Staff pages: sign-in, the unit's queue, a dossier and its actions; supervision."""
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -18,15 +19,23 @@ from api.security import local_path
 from api.web import PAGE_ERRORS, PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
 from db.models import DossierRow
 from db.reference import procedure_version
-from schemas.actions import ActionCommand, ConsultationAnswer
+from schemas.actions import Acceptance, ActionCommand, ConsultationAnswer, SupplementRequest
 from schemas.bulk import BulkReassignRequest
 from schemas.deadlines import NotificationItem, NotificationStatus
-from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
+from schemas.documents import (
+    AUTHORISATION_SLOT,
+    OTHER_SLOT,
+    Attachment,
+    DocumentForm,
+    Placement,
+    Receipt,
+)
 from schemas.lifecycle import ACTIONS, Action, label
+from schemas.procedure import RequiredDocument
 from schemas.status import Channel, DossierStatus
 from schemas.users import StaffUser
 from schemas.views import DossierDetail
-from services import documents, dossiers, notifications, queues, sign_in, supervision
+from services import checklist, documents, dossiers, notifications, queues, sign_in, supervision
 from services.access import (
     awaited,
     can_attach,
@@ -151,6 +160,27 @@ async def queue_page(
     )
 
 
+@router.get("/can-bo/tim-kiem")
+async def search_page(
+    request: Request, session: SessionDep, user: PageUser, q: str = ""
+) -> Response:
+    if not q.strip():
+        return render(request, "search.html", user=user, q="", page=None, errors=[])
+    try:
+        page = await queues.search(session, user, q)
+    except PAGE_ERRORS as exc:
+        return render(
+            request,
+            "search.html",
+            status_code=422,
+            user=user,
+            q=q,
+            page=None,
+            errors=messages_for(request, exc),
+        )
+    return render(request, "search.html", user=user, q=q, page=page, errors=[])
+
+
 @router.post("/can-bo/hang-doi/chuyen-can-bo")
 async def reassign_all(
     request: Request,
@@ -204,6 +234,12 @@ async def _dossier_view(
     papers = None
     if can_read_documents(user, row):
         papers = await documents.views(session, row.code, row.procedure_code, row.procedure_version)
+    # At the counter's check, accepting and asking for a supplement are the checklist's two
+    # buttons: both decided from the same marks.
+    check, decisions = None, [a.action.value for a in mine if a.action in _CHECKLIST_ACTIONS]
+    if papers is not None and Action.ACCEPT.value in decisions:
+        check = await checklist.current(session, row)
+        mine = [a for a in mine if a.action not in _CHECKLIST_ACTIONS]
     return render(
         request,
         "dossier.html",
@@ -212,6 +248,11 @@ async def _dossier_view(
         d=detail,
         papers=papers,
         required=procedure.required_documents,
+        slots=_slots(procedure.required_documents, detail),
+        authorised=detail.applicant.representative is not None,
+        check=check,
+        decisions=decisions,
+        receipts=list(Receipt),
         attach=can_attach(user, row),
         document_forms=list(DocumentForm),
         actions=mine,
@@ -219,6 +260,37 @@ async def _dossier_view(
         done=label(Action(done)) if done in Action.__members__.values() else None,
         errors=errors,
     )
+
+
+_CHECKLIST_ACTIONS = (Action.ACCEPT, Action.REQUEST_SUPPLEMENT)
+
+
+def _slots(required: Sequence[RequiredDocument], detail: DossierDetail) -> list[tuple[int, str]]:
+    """The places a file can be put: each required paper, the letter of authorisation when
+    someone acts for the applicant, and "other"."""
+    slots = [(i, d.name_vi) for i, d in enumerate(required)]
+    if detail.applicant.representative is not None:
+        slots.append((AUTHORISATION_SLOT, "Văn bản ủy quyền"))
+    slots.append((OTHER_SLOT, "Giấy tờ khác"))
+    return slots
+
+
+def _marks(form: Mapping[str, str], slots: list[int]) -> list[dict[str, str | int | None]]:
+    """The checklist as typed: `state-N`, `form-N` and `note-N` for each paper N."""
+    marks: list[dict[str, str | int | None]] = []
+    for slot in slots:
+        state = form.get(f"state-{slot}", "")
+        if not state:
+            continue
+        marks.append(
+            {
+                "slot": slot,
+                "state": state,
+                "form": (form.get(f"form-{slot}") or None) if state == "received" else None,
+                "note": form.get(f"note-{slot}", "").strip() or None,
+            }
+        )
+    return marks
 
 
 def _may(user: StaffUser, action: Action, row: DossierRow) -> bool:
@@ -267,6 +339,76 @@ async def attach_papers(
             request, session, row, detail, user, done="", errors=errors, status_code=422
         )
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}#tai-lieu", status_code=303)
+
+
+@router.post("/can-bo/ho-so/{code}/tai-lieu/{document_id}/xep")
+async def place_paper(
+    request: Request,
+    code: str,
+    document_id: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+    slot: Annotated[int, Form()],
+) -> Response:
+    row = await dossiers.load(session, code, user)
+    try:
+        check_attach(user, row)
+        placement = validated_body(Placement, {"slot": slot})
+        await documents.place(
+            session,
+            (row.code, row.procedure_code, row.procedure_version),
+            document_id,
+            placement.slot,
+            Uploader(user.username, user.role.value, Channel.IN_PERSON),
+        )
+    except PAGE_ERRORS as exc:
+        detail = await dossiers.read(session, resources.temporal, row)
+        errors = messages_for(request, exc)
+        return await _dossier_view(
+            request, session, row, detail, user, done="", errors=errors, status_code=422
+        )
+    return RedirectResponse(f"/can-bo/ho-so/{quote(code)}#kiem-tra", status_code=303)
+
+
+@router.post("/can-bo/ho-so/{code}/kiem-tra")
+async def check_papers(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: PageUser,
+) -> Response:
+    """The counter's check, ending in one of its two decisions: accept (Form 01), or ask
+    for exactly what is wanting (Form 02)."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    row = await dossiers.load(session, code, user)
+    action = Action.ACCEPT if form.get("decision") == Action.ACCEPT.value else None
+    action = action or Action.REQUEST_SUPPLEMENT
+    try:
+        current = await checklist.current(session, row)
+        marks = _marks(form, [line.slot for line in current.lines])
+        command: ActionCommand
+        if action is Action.ACCEPT:
+            body: dict[str, object] = {"checklist": marks}
+            if form.get("override_reason", "").strip():
+                body["override_reason"] = form["override_reason"].strip()
+            command = validated_body(Acceptance, body)
+        else:
+            body = {"checklist": marks}
+            if form.get("respond_within_days", "").strip():
+                body["respond_within_days"] = form["respond_within_days"].strip()
+            command = validated_body(SupplementRequest, body)
+        await dossiers.act(session, resources.temporal, user, row, action, command, form.get("key"))
+    except RecordedUnreadable:
+        pass
+    except PAGE_ERRORS as exc:
+        errors = messages_for(request, exc)
+        detail = await dossiers.read(session, resources.temporal, row)
+        return await _dossier_view(
+            request, session, row, detail, user, done="", errors=errors, status_code=422
+        )
+    return RedirectResponse(f"/can-bo/ho-so/{quote(code)}?done={action.value}", status_code=303)
 
 
 @router.post("/can-bo/ho-so/{code}/{action}")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.load import DEMO_PASSWORD, Driver
+from bench.load import COMPLETE, DEMO_PASSWORD, Driver
 from bench.queues import fresh_database
 from bench.stack import DATABASE, Stack
 from motcua.database import save_demo_staff
@@ -62,7 +62,7 @@ async def _measure(stack: Stack, count: int, sticky: float) -> None:
                 "accept",
                 lambda c=code: api.post(
                     f"/api/v1/dossiers/{c}/actions/accept",
-                    json={},
+                    json=COMPLETE,
                     headers={"Authorization": driver.tokens["clerk.xa-vu-bon"]},
                 ),
             )

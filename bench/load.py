@@ -39,6 +39,7 @@ from temporalio.worker import Worker
 from bench.queues import fresh_database
 from bench.raw import Counter
 from bench.stack import DATABASE, SECRET, Stack
+from catalogue import load_procedures
 from motcua.database import save_demo_staff
 from motcua.demo import DEMO_PASSWORD
 from motcua.settings import Settings
@@ -46,10 +47,19 @@ from motcua.temporal import connect
 from workflows.dossier import DossierWorkflow
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
+# The counter found every paper of the procedure (its checklist, all received).
+COMPLETE = {
+    "checklist": [
+        {"slot": slot, "state": "received", "form": "copy"}
+        for procedure in load_procedures()
+        if procedure.code == JUSTICE["procedure_code"]
+        for slot in range(len(procedure.required_documents))
+    ]
+}
 APPLICANT = {"full_name": "Nguyễn Văn Tải", "id_number": "066190009999", "phone": "0912000111"}
 # (action, role, unit, body): the whole path of a provincial dossier received at a commune.
 LIFECYCLE: list[tuple[str, str, dict[str, Any]]] = [
-    ("accept", "clerk.xa-vu-bon", {}),
+    ("accept", "clerk.xa-vu-bon", COMPLETE),
     ("transfer", "clerk.xa-vu-bon", {}),
     ("assign", "leader.so-tu-phap", {"officer": "officer.so-tu-phap"}),
     ("appraise", "officer.so-tu-phap", {"result": "sufficient", "findings": "Hợp lệ"}),
@@ -280,7 +290,7 @@ async def _deadlines_at_one_instant(
         handle = client.get_workflow_handle_for(DossierWorkflow.run, code)
         await handle.signal(DossierWorkflow.demo_clock, submitted + timedelta(minutes=10))
         detail = await driver.api.post(
-            f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=clerk
+            f"/api/v1/dossiers/{code}/actions/accept", json=COMPLETE, headers=clerk
         )
         detail.raise_for_status()
         codes.append(code)
@@ -389,7 +399,9 @@ def _submit_and_accept(driver: Driver) -> Callable[[], Awaitable[None]]:
     async def job() -> None:
         code, _ = await driver.submit()
         headers = {"Authorization": driver.tokens["clerk.xa-vu-bon"]}
-        await driver.api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=headers)
+        await driver.api.post(
+            f"/api/v1/dossiers/{code}/actions/accept", json=COMPLETE, headers=headers
+        )
 
     return job
 

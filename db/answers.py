@@ -22,7 +22,8 @@ from db.upsert import table_of
 
 # What a citizen's tracking answer shows of the dossier row.
 _TRACKED = (
-    "code", "procedure_code", "procedure_version", "applicant_name", "status", "sub_state",
+    "code", "procedure_code", "procedure_version", "applicant_name", "applicant", "status",
+    "sub_state",
     "receiving_unit", "returning_unit", "submitted_at", "due_at", "finished_at", "last_seq",
     "snapshot",
 )  # fmt: skip

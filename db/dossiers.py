@@ -21,6 +21,7 @@ from db.models import (
     DossierRow,
     IdempotencyKeyRow,
 )
+from db.search import search_text
 from db.statistics import (
     FACT_COLUMNS,
     add_to_daily,
@@ -82,6 +83,8 @@ async def append_event(
         "applicant_name": dossier.applicant.full_name,
         "applicant_id_number": dossier.applicant.id_number,
         "applicant_phone": dossier.applicant.phone,
+        "applicant_tax_code": dossier.applicant.tax_code,
+        "applicant_search": search_text(dossier.applicant),
         "applicant": dossier.applicant.model_dump(mode="json"),
         "submitted_at": dossier.submitted_at,
         **lifecycle,

@@ -110,6 +110,13 @@ class DossierRow(SQLModel, table=True):
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
         ),
+        Index(
+            "ix_dossier_applicant_search",
+            "applicant_search",
+            postgresql_using="gin",
+            postgresql_ops={"applicant_search": "gin_trgm_ops"},
+        ),
+        Index("ix_dossier_applicant_phone", "applicant_phone"),
         # Overdue and at-risk lists across the province, and the statistics' open dossiers.
         Index(
             "ix_dossier_unfinished_due",
@@ -131,6 +138,10 @@ class DossierRow(SQLModel, table=True):
     applicant_name: str = Field(max_length=100)
     applicant_id_number: str = Field(max_length=12, index=True)
     applicant_phone: str = Field(max_length=16)
+    applicant_tax_code: str | None = Field(default=None, max_length=16, index=True)
+    # The applicant's, organisation's and representative's names without their marks, for
+    # the counter's search (schemas.dossier.fold); a trigram index answers "contains".
+    applicant_search: str = Field(default="", max_length=400)
     applicant: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
     submitted_at: datetime = Field(sa_type=UTCDateTime, index=True)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -370,6 +381,9 @@ class DossierDocumentRow(SQLModel, table=True):
     uploader_role: str = Field(max_length=16)
     channel: Channel = Field(sa_type=ChannelCode)
     uploaded_at: datetime = Field(sa_type=UTCDateTime)
+    # Placed by the counter from another slot (an online paper given as "other"): the same
+    # content, this row's uploader being the one who placed it.
+    placed_from: str | None = Field(default=None, max_length=36)
 
 
 class DocumentAccessRow(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, nulls_last
+from sqlalchemy import ColumnElement, func, nulls_last, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,3 +49,50 @@ async def queue_page(session: AsyncSession, f: QueueFilter) -> tuple[int, list[D
         .limit(f.size)
     )
     return int(total), list(rows)
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """What the counter typed, read every way it could be meant; `units` is the searcher's
+    scope (None: the whole province)."""
+
+    units: list[str] | None
+    code: str
+    folded_name: str
+    digits: str
+    phone: str | None
+    page: int = 1
+    size: int = 50
+
+
+async def search_page(session: AsyncSession, f: SearchFilter) -> tuple[int, list[DossierRow]]:
+    matches: list[ColumnElement[bool]] = [col(DossierRow.code).ilike(f"{_like(f.code)}%")]
+    if len(f.folded_name) >= 2:
+        # Matched on the trigram index (ix_dossier_applicant_search).
+        matches.append(col(DossierRow.applicant_search).like(f"%{_like(f.folded_name)}%"))
+    matches.append(col(DossierRow.applicant_tax_code) == f.code)
+    if f.digits:
+        matches.append(col(DossierRow.applicant_id_number) == f.digits)
+    if f.phone:
+        matches.append(col(DossierRow.applicant_phone) == f.phone)
+    statement = select(DossierRow).where(or_(*matches))
+    if f.units is not None:
+        statement = statement.where(
+            or_(
+                col(DossierRow.receiving_unit).in_(f.units),
+                col(DossierRow.competent_authority).in_(f.units),
+                col(DossierRow.returning_unit).in_(f.units),
+                col(DossierRow.holder_unit).in_(f.units),
+            )
+        )
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(col(DossierRow.submitted_at).desc(), col(DossierRow.code))
+        .offset((f.page - 1) * f.size)
+        .limit(f.size)
+    )
+    return int(total), list(rows)
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -119,6 +119,13 @@ def _post(
         return result
 
 
+def _get(url: str, token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        result: dict[str, Any] = json.load(response)
+        return result
+
+
 def seed_demo(base_url: str) -> list[str]:
     codes = []
     for index, (body, accept) in enumerate(_DEMO, start=1):
@@ -129,12 +136,19 @@ def seed_demo(base_url: str) -> list[str]:
         )
         codes.append(receipt["code"])
         if accept:
+            token = _login(base_url, clerk)
+            dossier = f"{base_url}/api/v1/dossiers/{receipt['code']}"
+            # The clerk saw every paper (in paper copies, not scanned: not digitised).
+            received = [
+                {"slot": line["slot"], "state": "received", "form": "copy"}
+                for line in _get(f"{dossier}/checklist", token)["lines"]
+            ]
             try:
                 _post(
-                    f"{base_url}/api/v1/dossiers/{receipt['code']}/actions/accept",
-                    {"reason": "Hồ sơ đầy đủ, hợp lệ"},
+                    f"{dossier}/actions/accept",
+                    {"reason": "Hồ sơ đầy đủ, hợp lệ", "checklist": received},
                     key=f"motcua-demo-{index}-accept",
-                    token=_login(base_url, clerk),
+                    token=token,
                 )
             except urllib.error.HTTPError as exc:
                 if exc.code != 409:  # already accepted on an earlier run

@@ -52,6 +52,17 @@ _HAPPY_PATH = [
 ]
 # Staff do everything here, the counter's clerk first where a citizen could act too.
 _STAFF = (Role.CLERK, Role.OFFICER, Role.LEADER)
+# A one-page scan, small enough that thousands of demo papers cost nothing to keep.
+DEMO_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+    b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 52>>stream\nBT /F1 18 Tf 72 770 Td (Ban quet mau - demo) Tj ET\n"
+    b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 _ROLE = {
     action.value: next(r.value for r in _STAFF if r in ACTIONS[action].performed_by)
     for action in Action
@@ -178,6 +189,20 @@ class Seeder:
         detail: dict[str, Any] = response.json()
         return detail
 
+    async def _scan(self, code: str, counter: str, slot: int) -> None:
+        headers = await self._headers("clerk", counter)
+        await self._upload(f"/api/v1/dossiers/{code}/documents", headers, slot)
+
+    async def _upload(self, url: str, headers: dict[str, str], slot: int) -> None:
+        response = await self._api.post(
+            url,
+            data={"slot": str(slot), "form": "copy"},
+            files={"files": (f"ban-quet-{slot + 1}.pdf", DEMO_SCAN, "application/pdf")},
+            headers=headers,
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"{url}: {response.status_code} {response.text[:300]}")
+
     async def _as_citizen(
         self, code: str, secret: str, what: str, at: datetime, body: dict[str, Any]
     ) -> None:
@@ -212,6 +237,49 @@ class Seeder:
         )
         self.tally.outcomes[outcome] += 1
 
+    async def _intake(
+        self,
+        code: str,
+        secret: str,
+        fate: Fate,
+        procedure: ProcedureDefinition,
+        t: datetime,
+        counter: str,
+        now: datetime,
+    ) -> tuple[datetime, list[dict[str, Any]], str | None]:
+        """The counter's check: scans, and a supplement asked for and brought when the
+        dossier's fate has one. Answers the time reached, the checklist, and the outcome
+        if the dossier stops here."""
+        rng = self._rng
+        # Three counters in four scan every paper they receive (indicator 4.2 counts them).
+        scanned = rng.random() < 0.75
+        papers = range(len(procedure.required_documents))
+        if scanned:
+            for slot in papers:
+                await self._scan(code, counter, slot)
+        received = [{"slot": slot, "state": "received", "form": "copy"} for slot in papers]
+        if fate.kind == "supplement" and received:
+            wanting = {"slot": 0, "state": "defective", "note": "Bản chụp mờ, không đọc được"}
+            await self._act(
+                code,
+                "request_supplement",
+                t,
+                counter,
+                {"checklist": [wanting, *received[1:]]},
+            )
+            t += timedelta(days=rng.uniform(1, 4))
+            if t > now:
+                await self._clock(code, None)
+                return t, received, "awaiting supplement"
+            await self._upload(f"/api/v1/track/{code}/documents", {"X-Tracking-Secret": secret}, 0)
+            # Nothing named: the paper uploaded since the request goes with the supplement.
+            await self._as_citizen(code, secret, "supplement", t, {})
+            t += timedelta(minutes=rng.randint(10, 90))
+            if t > now:
+                await self._clock(code, None)
+                return t, received, "open"
+        return t, received, None
+
     async def _drive(
         self,
         code: str,
@@ -229,26 +297,10 @@ class Seeder:
                 code, "refuse", t, counter, {"reason": "Thủ tục không thuộc thẩm quyền"}
             )
             return "refused"
-        if fate.kind == "supplement":
-            await self._act(
-                code,
-                "request_supplement",
-                t,
-                counter,
-                {"missing_documents": ["Bản sao giấy tờ tùy thân của người được ủy quyền"]},
-            )
-            t += timedelta(days=rng.uniform(1, 4))
-            if t > now:
-                await self._clock(code, None)
-                return "awaiting supplement"
-            await self._as_citizen(
-                code, secret, "supplement", t, {"documents": ["Bản sao giấy tờ tùy thân"]}
-            )
-            t += timedelta(minutes=rng.randint(10, 90))
-            if t > now:
-                await self._clock(code, None)
-                return "open"
-        detail = await self._act(code, "accept", t, counter, {"digitised": rng.random() < 0.75})
+        t, received, stopped = await self._intake(code, secret, fate, procedure, t, counter, now)
+        if stopped is not None:
+            return stopped
+        detail = await self._act(code, "accept", t, counter, {"checklist": received})
         accepted = t
         due = datetime.fromisoformat(detail["due"]["due_at"])
         if fate.kind == "withdrawn":

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.bounds import Instant
+from schemas.documents import ChecklistMark, DocumentRef
 from schemas.unit import UNIT_CODE_PATTERN
 
 UnitCode = Annotated[str, Field(pattern=UNIT_CODE_PATTERN)]
@@ -26,12 +27,31 @@ class ActionCommand(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class Acceptance(ActionCommand):
-    """Receiving a complete dossier; a paper one is scanned and signed by the clerk."""
+Checklist = Annotated[
+    list[ChecklistMark],
+    Field(
+        max_length=100,
+        description="Kết quả kiểm tra từng thành phần hồ sơ; thành phần không đánh dấu được "
+        "suy ra từ tệp đã lưu (có tệp: đã nhận, không có: còn thiếu).",
+    ),
+]
 
+
+class Acceptance(ActionCommand):
+    """Receiving a dossier against the procedure's checklist (Decree 118/2025 art. 15)."""
+
+    checklist: Checklist = Field(default_factory=list)
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="Lý do vẫn tiếp nhận khi còn thiếu giấy tờ bắt buộc.",
+    )
+    # Judged by the engine from the checklist and the stored scans (766: 4.2); whatever a
+    # client sends is replaced before the workflow sees it.
     digitised: bool = Field(
         default=False,
-        description="Hồ sơ giấy đã được số hóa (quét, ký số) khi tiếp nhận.",
+        description="Tính từ danh mục kiểm tra và bản quét đã lưu; giá trị gửi lên bị thay thế.",
     )
 
 
@@ -42,13 +62,25 @@ class ReasonedCommand(ActionCommand):
 
 
 class SupplementRequest(ActionCommand):
-    missing_documents: list[Text] = Field(min_length=1, max_length=50)
+    """Form 02. At the counter, a checklist names the missing and defective papers and
+    `missing_documents` is written from it; otherwise the list is given."""
+
+    missing_documents: list[Text] = Field(default_factory=list, max_length=50)
+    checklist: Checklist = Field(default_factory=list)
     # Working days the applicant has before the request expires; none means no limit.
     respond_within_days: int | None = Field(default=None, ge=1, le=60)
 
 
 class SupplementSubmission(ActionCommand):
-    documents: list[Text] = Field(min_length=1, max_length=50)
+    """What the applicant brings: the papers uploaded since the request (by id, or all of
+    them when none is named), and the names of any given on paper."""
+
+    documents: list[Text] = Field(default_factory=list, max_length=50)
+    document_ids: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=50
+    )
+    # Filled by the engine from the stored documents: references only, never bytes.
+    attached: list[DocumentRef] = Field(default_factory=list)
 
 
 class Assignment(ActionCommand):

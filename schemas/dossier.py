@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 # Pause is part of a dossier's snapshot; re-exported for the modules that speak of dossiers.
@@ -156,14 +156,121 @@ UnitCode = Annotated[str, Field(pattern=UNIT_CODE_PATTERN)]
 ProcedureCode = Annotated[str, Field(pattern=PROCEDURE_CODE_PATTERN)]
 
 
-class Applicant(BaseModel):
+def _check_tax_code(value: str) -> str:
+    value = value.strip()
+    # An enterprise's 10 digits, a branch's 10-3 (Circular 86/2024/TT-BTC); since July 2025
+    # an individual's or a household business's code is their 12-digit personal ID number.
+    if re.fullmatch(r"\d{10}(-\d{3})?|\d{12}", value) is None:
+        raise _error(
+            "tax_code_format",
+            "Mã số thuế gồm 10 chữ số, 10 chữ số kèm «-» và 3 chữ số (đơn vị phụ thuộc), "
+            "hoặc 12 chữ số (số định danh cá nhân).",
+            "A tax code is 10 digits, 10 digits then '-' and 3 digits (a branch), or 12 digits "
+            "(a personal ID number).",
+        )
+    return value
+
+
+def _normalise_organisation(value: str) -> str:
+    value = " ".join(value.split())
+    if not 2 <= len(value) <= 200:
+        raise _error(
+            "organisation_name_format",
+            "Tên tổ chức, hộ kinh doanh từ 2 đến 200 ký tự.",
+            "The organisation's or business's name is 2 to 200 characters.",
+        )
+    return value
+
+
+TaxCode = Annotated[str, AfterValidator(_check_tax_code)]
+OrganisationName = Annotated[str, AfterValidator(_normalise_organisation)]
+
+
+class ApplicantKind(StrEnum):
+    """Who the dossier is for (Decree 118/2025: tổ chức, cá nhân)."""
+
+    INDIVIDUAL = "individual"
+    HOUSEHOLD_BUSINESS = "household_business"
+    ORGANISATION = "organisation"
+
+    @property
+    def name_vi(self) -> str:
+        return _KIND_NAMES[self][0]
+
+    @property
+    def name_en(self) -> str:
+        return _KIND_NAMES[self][1]
+
+
+_KIND_NAMES = {
+    ApplicantKind.INDIVIDUAL: ("Cá nhân", "Individual"),
+    ApplicantKind.HOUSEHOLD_BUSINESS: ("Hộ kinh doanh", "Household business"),
+    ApplicantKind.ORGANISATION: ("Tổ chức, doanh nghiệp", "Organisation"),
+}
+
+
+class Representative(BaseModel):
+    """A person acting for the applicant under a letter of authorisation, which joins the
+    dossier's papers (slot -2)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    full_name: FullName
+    id_number: IdNumber
+    phone: Phone | None = None
+    authorisation: str = Field(
+        min_length=2,
+        max_length=200,
+        description="Văn bản ủy quyền: số, ngày (ví dụ «Giấy ủy quyền số 12/UQ ngày 01/12/2026»)",
+    )
+
+
+class Applicant(BaseModel):
+    """Who the dossier is for. For a household business or an organisation, `full_name` and
+    `id_number` are its owner's or legal representative's, and it is named and taxed by
+    `organisation_name` and `tax_code`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ApplicantKind = ApplicantKind.INDIVIDUAL
     full_name: FullName
     id_number: IdNumber
     phone: Phone
     email: Email | None = None
     address: str | None = Field(default=None, max_length=300)
+    organisation_name: OrganisationName | None = None
+    tax_code: TaxCode | None = None
+    representative: Representative | None = None
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> "Applicant":
+        if self.kind is ApplicantKind.INDIVIDUAL:
+            if self.organisation_name is not None or self.tax_code is not None:
+                raise _error(
+                    "individual_with_organisation",
+                    "Người nộp là cá nhân thì không ghi tên tổ chức hay mã số thuế; chọn loại "
+                    "«hộ kinh doanh» hoặc «tổ chức».",
+                    "An individual has no organisation name or tax code; choose household "
+                    "business or organisation.",
+                )
+            return self
+        if self.organisation_name is None:
+            raise _error(
+                "organisation_name_required",
+                f"{self.kind.name_vi} phải ghi tên (organisation_name).",
+                f"A {self.kind.name_en.lower()} must give its name (organisation_name).",
+            )
+        if self.kind is ApplicantKind.ORGANISATION and self.tax_code is None:
+            raise _error(
+                "tax_code_required",
+                "Tổ chức, doanh nghiệp phải ghi mã số thuế (tax_code).",
+                "An organisation must give its tax code (tax_code).",
+            )
+        return self
+
+    @property
+    def display_name(self) -> str:
+        return self.organisation_name or self.full_name
 
 
 class DossierSubmission(BaseModel):

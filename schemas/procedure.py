@@ -107,6 +107,8 @@ class RequiredDocument(BaseModel):
     name_en: str
     copies: int = Field(default=1, ge=1)
     original_for_comparison: bool = False
+    # "(nếu có)" papers: asked for when they exist, never a reason to refuse acceptance.
+    mandatory: bool = True
 
 
 class ProcedureDefinition(BaseModel):

@@ -25,3 +25,11 @@ class QueuePage(BaseModel):
     page: int
     size: int
     items: list[QueueItem]
+
+
+class SearchPage(BaseModel):
+    query: str
+    total: int
+    page: int
+    size: int
+    items: list[QueueItem]

@@ -18,7 +18,13 @@ from db import documents as stored
 from db.models import DossierDocumentRow
 from db.reference import procedure_version
 from motcua.settings import Settings
-from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
+from schemas.documents import (
+    AUTHORISATION_SLOT,
+    OTHER_SLOT,
+    AccessKind,
+    DocumentForm,
+    DocumentView,
+)
 from schemas.procedure import RequiredDocument
 from schemas.status import Channel
 from services.errors import Conflict, NotFound, ServiceError
@@ -83,7 +89,17 @@ def _refusal(filename: str, rejected: Rejected, settings: Settings) -> UploadRef
 def slot_names(slot: int, required: Sequence[RequiredDocument]) -> tuple[str, str]:
     if 0 <= slot < len(required):
         return required[slot].name_vi, required[slot].name_en
+    if slot == AUTHORISATION_SLOT:
+        return "Văn bản ủy quyền", "Letter of authorisation"
     return "Giấy tờ khác", "Other document"
+
+
+def check_slot(slot: int, required: Sequence[RequiredDocument]) -> None:
+    if slot not in (OTHER_SLOT, AUTHORISATION_SLOT) and not 0 <= slot < len(required):
+        raise NotFound(
+            f"Thủ tục không có thành phần hồ sơ số {slot}.",
+            f"The procedure has no document {slot}.",
+        )
 
 
 async def upload(
@@ -102,11 +118,7 @@ async def upload(
     _, procedure_code, procedure_version_number = dossier
     procedure = await procedure_version(session, procedure_code, procedure_version_number)
     assert procedure is not None, "a dossier's procedure version is kept"
-    if slot != OTHER_SLOT and not 0 <= slot < len(procedure.required_documents):
-        raise NotFound(
-            f"Thủ tục không có thành phần hồ sơ số {slot}.",
-            f"The procedure has no document {slot}.",
-        )
+    check_slot(slot, procedure.required_documents)
     if not files:
         raise UploadRefused("Chưa chọn tệp nào.", "No file was chosen.", rule="no_file")
     staged = await stage_all(content, settings, files)
@@ -176,6 +188,60 @@ async def record_staged(
     return [view(row, procedure.required_documents, False, base) for row in rows]
 
 
+async def place(
+    session: AsyncSession,
+    dossier: tuple[str, str, int],
+    document_id: str,
+    slot: int,
+    uploader: Uploader,
+) -> list[DocumentView]:
+    """A file given as "other" (an online submission's papers) placed against the paper it
+    answers: a new version of that slot holding the same content, so no byte is copied and
+    the file's first place stays in the record."""
+    code, procedure_code, procedure_version_number = dossier
+    procedure = await procedure_version(session, procedure_code, procedure_version_number)
+    assert procedure is not None, "a dossier's procedure version is kept"
+    check_slot(slot, procedure.required_documents)
+    source = await stored.get_document(session, code, document_id)
+    if source is None:
+        raise NotFound(
+            f"Hồ sơ «{code}» không có tài liệu «{document_id}».",
+            f"Dossier '{code}' has no document '{document_id}'.",
+        )
+    if source.slot == slot:
+        raise Conflict(
+            "Tài liệu đã thuộc thành phần hồ sơ này.",
+            "The document already answers this paper.",
+            reason="already_placed",
+        )
+    row = DossierDocumentRow(
+        id=str(uuid.uuid4()),
+        dossier_code=code,
+        slot=slot,
+        version=await stored.next_version(session, code, slot),
+        part=1,
+        form=source.form,
+        filename=source.filename,
+        media_type=source.media_type,
+        size=source.size,
+        sha256=source.sha256,
+        key_id=source.key_id,
+        uploaded_by=uploader.actor,
+        uploader_role=uploader.role,
+        channel=source.channel,
+        uploaded_at=datetime.now(UTC),
+        placed_from=source.id,
+    )
+    try:
+        await stored.add_documents(session, [row])
+    except IntegrityError:
+        raise Conflict(
+            "Một tệp khác vừa được nộp cho cùng thành phần; vui lòng thử lại.",
+            "Another file was just given for the same document; please try again.",
+        ) from None
+    return await views(session, code, procedure_code, procedure_version_number)
+
+
 async def stage_all(
     content: ContentStore, settings: Settings, files: Sequence[Incoming]
 ) -> list[tuple[str, Staged]]:
@@ -225,6 +291,7 @@ def view(
         channel=row.channel,
         uploaded_at=row.uploaded_at,
         superseded=superseded,
+        placed_from=row.placed_from,
         url=f"{base.format(code=row.dossier_code)}/{row.id}",
     )
 

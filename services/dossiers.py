@@ -20,11 +20,12 @@ from db.reference import get_unit
 from motcua.settings import Settings
 from schemas.actions import ActionCommand, ConsultationRequest
 from schemas.dossier import ActionAnswer, DossierSubmission
-from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions
+from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, refusal
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.tracking import tracking_secret
 from schemas.users import StaffUser
 from schemas.views import DossierDetail, ProcedureRef, StatusInfo, SubmissionReceipt
+from services import checklist
 from services.access import check_act, check_see, check_unit
 from services.errors import (
     FieldError,
@@ -123,6 +124,10 @@ async def act(
     closed = closed_conflict(action, row.status, row.sub_state)
     if closed is not None:
         raise closed
+    if refusal(action, projected_state(row)) is None:
+        # Judged only where the state allows the action: otherwise the workflow's refusal,
+        # naming the state, is the answer.
+        command = await checklist.prepare(session, row, command)
     if isinstance(command, ConsultationRequest):
         for index, ask in enumerate(command.agencies):
             if await get_unit(session, ask.unit) is None:
@@ -171,10 +176,10 @@ async def live_actions(temporal: Client, row: DossierRow) -> list[Action]:
         # The projection is written before an action returns, so it is a safe fallback when
         # the workflow service cannot answer a read.
         log.warning("query for %s failed, using the projection: %s", row.code, exc)
-        return allowed_actions(_projected_state(row))
+        return allowed_actions(projected_state(row))
 
 
-def _projected_state(row: DossierRow) -> LifecycleState:
+def projected_state(row: DossierRow) -> LifecycleState:
     return LifecycleState(
         status=DossierStatus(row.status),
         sub_state=SubState(row.sub_state),

@@ -4,30 +4,34 @@ Lists read the projection only, on the (holder_unit, due_at) index, so a unit's 
 fast however many dossiers the province holds.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from db.models import DossierRow
-from db.queues import QueueFilter, queue_page
+from db.queues import QueueFilter, SearchFilter, queue_page, search_page
 from db.reference import get_unit
+from db.search import fold
 from motcua.settings import Settings
 from schemas.actions import Reassignment
 from schemas.bulk import BulkReassignRequest, BulkResult
+from schemas.dossier import Phone
 from schemas.lifecycle import Role
-from schemas.queues import QueueItem, QueuePage
+from schemas.queues import QueueItem, QueuePage, SearchPage
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
 from schemas.users import StaffUser
 from schemas.views import StatusInfo
-from services.access import check_unit
+from services.access import check_unit, province_wide
 from services.broadcast import signal_each
 from services.calendar import working_calendar
-from services.errors import NotFound
+from services.errors import FieldError, NotFound
 from workflows.dossier import DossierWorkflow
 
 
@@ -108,20 +112,57 @@ async def queue(
         total=total,
         page=query.page,
         size=query.size,
-        items=[
-            QueueItem(
-                code=row.code,
-                procedure_code=row.procedure_code,
-                status=StatusInfo.of(S(row.status)),
-                sub_state=row.sub_state,
-                applicant_name=row.applicant_name,
-                assignee=row.assignee,
-                submitted_at=row.submitted_at,
-                due_at=row.due_at,
-                overdue=row.due_at is not None and row.due_at < now,
-            )
-            for row in rows
-        ],
+        items=[_item(row, now) for row in rows],
+    )
+
+
+def _item(row: DossierRow, now: datetime) -> QueueItem:
+    return QueueItem(
+        code=row.code,
+        procedure_code=row.procedure_code,
+        status=StatusInfo.of(S(row.status)),
+        sub_state=row.sub_state,
+        applicant_name=str(row.applicant.get("organisation_name") or row.applicant_name),
+        assignee=row.assignee,
+        submitted_at=row.submitted_at,
+        due_at=row.due_at,
+        overdue=row.due_at is not None and row.due_at < now,
+    )
+
+
+async def search(
+    session: AsyncSession, user: StaffUser, q: str, page: int = 1, size: int = 50
+) -> SearchPage:
+    """Dossiers in the searcher's scope by code, applicant's or organisation's name (marks
+    ignored: "nguyen van an" finds "Nguyễn Văn An"), ID number, tax code or phone."""
+    text = " ".join(q.split())
+    if len(text) < 2:
+        raise FieldError(
+            ("query", "q"),
+            "query_too_short",
+            "Nhập ít nhất 2 ký tự: mã hồ sơ, họ tên, số định danh, mã số thuế hoặc số điện thoại.",
+            "Type at least 2 characters: a dossier code, name, ID number, tax code or phone.",
+        )
+    digits = re.sub(r"[\s.\-]", "", text)
+    try:
+        phone: str | None = TypeAdapter(Phone).validate_python(text)
+    except ValidationError:
+        phone = None
+    total, rows = await search_page(
+        session,
+        SearchFilter(
+            units=None if province_wide(user) else [user.unit],
+            code=text,
+            folded_name=fold(text),
+            digits=digits if digits.isdigit() else "",
+            phone=phone,
+            page=page,
+            size=size,
+        ),
+    )
+    now = datetime.now(UTC)
+    return SearchPage(
+        query=text, total=total, page=page, size=size, items=[_item(r, now) for r in rows]
     )
 
 

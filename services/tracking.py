@@ -19,7 +19,7 @@ from db import rates
 from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
 from db.documents import stored_bytes
-from db.dossiers import record_feedback
+from db.dossiers import get_dossier, record_feedback
 from db.models import DossierDocumentRow
 from db.reference import procedure_version
 from motcua.settings import Settings
@@ -27,12 +27,13 @@ from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.citizen import FeedbackSubmission, FeedbackView, PublicEvent, TrackingView
 from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
 from schemas.dossier import DossierSnapshot, EventType
-from schemas.lifecycle import Action
+from schemas.lifecycle import Action, refusal
 from schemas.status import Channel, DossierStatus
 from schemas.tracking import verify_tracking_secret
 from schemas.views import StatusInfo, SubmissionReceipt
-from services import documents
+from services import checklist, documents
 from services.documents import CITIZEN_URL, Incoming, Uploader
+from services.dossiers import projected_state
 from services.errors import Conflict, NotFound, ServiceError, closed_conflict
 from services.forms import FormPdf, form_pdf
 from services.transaction import commit_now
@@ -164,6 +165,10 @@ async def _as_citizen(
         raise closed
     # Whatever the body says, the one acting here is the applicant.
     command = body.model_copy(update={"actor": CITIZEN, "actor_unit": row.receiving_unit})
+    dossier = await get_dossier(session, row.code)
+    assert dossier is not None, "a tracked dossier exists"
+    if refusal(action, projected_state(dossier)) is None:
+        command = await checklist.prepare(session, dossier, command)
     handle = temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
     try:
         await handle.execute_update(update, command)
@@ -200,7 +205,7 @@ async def view(session: AsyncSession, row: Row[Any]) -> TrackingView:
         code=row.code,
         procedure_name_vi=procedure.name_vi,
         procedure_name_en=procedure.name_en,
-        applicant_name=str(row.applicant_name),
+        applicant_name=str(row.applicant.get("organisation_name") or row.applicant_name),
         status=StatusInfo.of(DossierStatus(row.status)),
         receiving_unit=row.receiving_name,
         returning_unit=row.returning_name,

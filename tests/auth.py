@@ -106,6 +106,16 @@ class StaffAuth(httpx.Auth):
             response = yield lookup
             if response.status_code == 200 and parts[6] in Action.__members__.values():
                 who = _actor_for(Action(parts[6]), response.json(), _json(request))
+        elif request.method == "POST" and len(parts) >= 6 and parts[5] == "documents":
+            # Scans are attached at the counter that received the dossier.
+            lookup = httpx.Request(
+                "GET",
+                request.url.copy_with(path=f"/api/v1/dossiers/{parts[4]}", query=None),
+                headers={"Authorization": bearer(self.settings, SUPERVISOR)},
+            )
+            response = yield lookup
+            if response.status_code == 200:
+                who = f"clerk.{response.json()['receiving_unit']['code']}"
         if who is not None:
             request.headers["Authorization"] = bearer(self.settings, who)
         yield request

@@ -10,7 +10,7 @@ import gzip
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -34,6 +34,7 @@ from motcua.temporal import PLAIN_CONVERTER
 from motcua.worker import build_worker
 from tests.auth import PASSWORD, StaffAuth, test_usernames
 from tests.province import TIMEZONE
+from tests.simulators.process import python_module, serving
 
 # `MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test` writes the history of every
 # workflow a lifecycle test ran, for the replay test (tests/workflows/test_replay.py).
@@ -133,6 +134,14 @@ def settings(task_queue: str, tmp_path: Path) -> Settings:
         task_queue=task_queue,
         secret_key="test-secret-key-not-for-production",
     )
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's stand-alone server: S3 over HTTP, in its own process."""
+    port = free_port()
+    with serving(python_module("moto.server", "-H", "127.0.0.1", "-p", str(port)), port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -20,6 +20,11 @@ def submission(**overrides: Any) -> dict[str, Any]:
 
 
 FAR_FUTURE = "2030-01-01T09:00:00+07:00"
+# The counter's checklist of the default procedure (1.001193, two papers), all received.
+RECEIVED = [
+    {"slot": 0, "state": "received", "form": "original_seen"},
+    {"slot": 1, "state": "received", "form": "certified_copy"},
+]
 
 # A valid body for every action, so a test can change the one thing it is about.
 ACTION_BODIES: dict[str, dict[str, Any]] = {

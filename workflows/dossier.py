@@ -91,6 +91,17 @@ Handler = Callable[["DossierWorkflow", Body], Awaitable[ActionAnswer]]
 Update = workflow.UpdateMethodMultiParam[["DossierWorkflow", Body], ActionAnswer]
 
 
+def _checked(command: Acceptance | SupplementRequest) -> dict[str, Any]:
+    """The counter's check as the log keeps it: every mark, and why a wanting mandatory
+    paper did not stop the acceptance."""
+    data: dict[str, Any] = {}
+    if command.checklist:
+        data["checklist"] = [mark.model_dump(mode="json") for mark in command.checklist]
+    if isinstance(command, Acceptance) and command.override_reason:
+        data["override_reason"] = command.override_reason
+    return data
+
+
 def _action(
     kind: Action, *, also: Callable[["DossierWorkflow", Any], None] | None = None
 ) -> Callable[[Handler[Body]], Update[Body]]:
@@ -176,7 +187,7 @@ class DossierWorkflow:
             T.AWAITING_TRANSFER,
             command,
             # Filled in with the date the acceptance sets.
-            data={"digitised": self._s.digitised, "due_at": None},
+            data={"digitised": self._s.digitised, "due_at": None, **_checked(command)},
         )
         await self._record(event, replan=True, form=FormKind.RECEIPT)
         return self._answer()
@@ -184,7 +195,10 @@ class DossierWorkflow:
     @_action(Action.REQUEST_SUPPLEMENT)
     async def request_supplement(self, command: SupplementRequest) -> ActionAnswer:
         event = self._ask_for_supplement(
-            command, command.missing_documents, origin=SupplementOrigin.INTAKE
+            command,
+            command.missing_documents,
+            origin=SupplementOrigin.INTAKE,
+            data=_checked(command),
         )
         await self._deadlines.set_supplement_deadline(event, command.respond_within_days)
         await self._record(
@@ -196,7 +210,9 @@ class DossierWorkflow:
 
     @_action(Action.SUBMIT_SUPPLEMENT)
     async def submit_supplement(self, command: SupplementSubmission) -> ActionAnswer:
-        data = {"documents": command.documents}
+        data: dict[str, Any] = {"documents": command.documents}
+        if command.attached:
+            data["attached"] = [ref.model_dump(mode="json") for ref in command.attached]
         self._s.supplement_due_at = None
         at_authority = self._s.supplement_origin == SupplementOrigin.APPRAISAL
         if at_authority:

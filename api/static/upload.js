@@ -31,3 +31,13 @@ document.addEventListener("submit", (event) => {
   button.disabled = true;
   request.send(new FormData(form));
 });
+
+// A business's or an organisation's name and tax code are asked only of them; without
+// script the fields stay visible and the server judges them against the kind chosen.
+const kind = document.getElementById("kind");
+const organisation = document.getElementById("organisation");
+if (kind && organisation) {
+  const fit = () => { organisation.hidden = kind.value === "individual"; };
+  kind.addEventListener("change", fit);
+  fit();
+}

@@ -33,6 +33,9 @@ REASON = "Lý do nêu rõ theo quy định"
 # Bodies that do not depend on the dossier; a reason goes with every action that may need
 # one (a second supplement request, a second fee).
 STATIC: dict[Action, dict[str, Any]] = {
+    # The walk is about which actions the state allows, not the checklist: it accepts
+    # whatever papers are there, saying why (tests/api/test_checklist.py judges papers).
+    Action.ACCEPT: {"override_reason": "Tiếp nhận để kiểm tra luồng xử lý"},
     Action.REQUEST_SUPPLEMENT: {"missing_documents": ["Tờ khai"], "reason": REASON},
     Action.SUBMIT_SUPPLEMENT: {"documents": ["Tờ khai đã bổ sung"]},
     Action.START_VERIFICATION: {"agency": "Trung tâm Lý lịch tư pháp quốc gia", "reason": REASON},

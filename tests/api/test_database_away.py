@@ -25,7 +25,7 @@ from schemas.dossier import EventType
 from schemas.records import RecordEvent
 from tests.auth import StaffAuth, bearer
 from tests.conftest import DATABASE_URL
-from tests.factories import submission
+from tests.factories import RECEIVED, submission
 from tests.province import TZ
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
@@ -158,7 +158,9 @@ async def test_an_action_recorded_as_the_database_went_away_says_it_was_recorded
     code = (await api.post("/api/v1/dossiers", json=submission())).json()["code"]
     key = {"Idempotency-Key": f"accept-{code}"}
 
-    response = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=key)
+    response = await api.post(
+        f"/api/v1/dossiers/{code}/actions/accept", json={"checklist": RECEIVED}, headers=key
+    )
 
     # Not "nothing was changed": the acceptance is in the log, and doing it again is refused.
     assert response.status_code == 503, response.text
@@ -170,7 +172,9 @@ async def test_an_action_recorded_as_the_database_went_away_says_it_was_recorded
     assert "Không cần làm lại" in detail["message"]
     assert "was recorded" in detail["message_en"]
     # The same request again, on a new connection: the accepted dossier, accepted once.
-    again = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=key)
+    again = await api.post(
+        f"/api/v1/dossiers/{code}/actions/accept", json={"checklist": RECEIVED}, headers=key
+    )
     assert again.status_code == 200, again.text
     assert again.json()["sub_state"]["code"] == "awaiting_transfer"
     assert [e["type"] for e in again.json()["timeline"]].count("accepted") == 1
@@ -185,8 +189,13 @@ async def test_at_the_counter_the_recorded_action_goes_on_to_the_dossiers_page(
     api.cookies.set("motcua_session", clerk)
 
     done = await api.post(
-        f"/can-bo/ho-so/{code}/accept",
-        data={"key": f"page-{code}"},
+        f"/can-bo/ho-so/{code}/kiem-tra",
+        data={
+            "key": f"page-{code}",
+            "decision": "accept",
+            **{f"state-{m['slot']}": m["state"] for m in RECEIVED},
+            **{f"form-{m['slot']}": m["form"] for m in RECEIVED},
+        },
         headers={"Origin": "http://motcua.test"},
     )
     page = await api.get(done.headers["location"])

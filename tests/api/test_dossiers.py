@@ -12,7 +12,7 @@ from db.models import DossierEventRow, DossierRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from schemas.tracking import tracking_secret
-from tests.factories import submission
+from tests.factories import RECEIVED, submission
 
 CODE = re.compile(r"^101\.00\.00\.H15-\d{6}-\d{4}$|^\d{3}\.00\.00\.H15-\d{6}-\d{4}$")
 
@@ -67,7 +67,7 @@ async def test_accept_moves_the_dossier_and_records_who_did_it(
 
     response = await api.post(
         f"/api/v1/dossiers/{code}/actions/accept",
-        json={"actor": "clerk.tanlap", "reason": "Hồ sơ đầy đủ"},
+        json={"actor": "clerk.tanlap", "reason": "Hồ sơ đầy đủ", "checklist": RECEIVED},
     )
 
     assert response.status_code == 200, response.text
@@ -100,11 +100,10 @@ async def test_accepting_twice_is_refused_with_the_state_that_forbids_it(
     api: httpx.AsyncClient, sessionmaker: SessionMaker
 ) -> None:
     code = (await api.post("/api/v1/dossiers", json=submission())).json()["code"]
-    await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={"actor": "clerk.tanlap"})
+    body = {"actor": "clerk.tanlap", "checklist": RECEIVED}
+    await api.post(f"/api/v1/dossiers/{code}/actions/accept", json=body)
 
-    response = await api.post(
-        f"/api/v1/dossiers/{code}/actions/accept", json={"actor": "clerk.tanlap"}
-    )
+    response = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json=body)
 
     assert response.status_code == 409
     detail = response.json()["detail"]
@@ -128,7 +127,10 @@ async def test_concurrent_accepts_let_exactly_one_through(api: httpx.AsyncClient
 
     responses = await asyncio.gather(
         *(
-            api.post(f"/api/v1/dossiers/{code}/actions/accept", json={"actor": f"clerk.{i}"})
+            api.post(
+                f"/api/v1/dossiers/{code}/actions/accept",
+                json={"actor": f"clerk.{i}", "checklist": RECEIVED},
+            )
             for i in range(5)
         )
     )
@@ -143,10 +145,14 @@ async def test_retried_action_with_the_same_key_runs_once(api: httpx.AsyncClient
     headers = {"Idempotency-Key": "accept-once-123"}
 
     first = await api.post(
-        f"/api/v1/dossiers/{code}/actions/accept", json={"actor": "clerk.a"}, headers=headers
+        f"/api/v1/dossiers/{code}/actions/accept",
+        json={"actor": "clerk.a", "checklist": RECEIVED},
+        headers=headers,
     )
     retry = await api.post(
-        f"/api/v1/dossiers/{code}/actions/accept", json={"actor": "clerk.a"}, headers=headers
+        f"/api/v1/dossiers/{code}/actions/accept",
+        json={"actor": "clerk.a", "checklist": RECEIVED},
+        headers=headers,
     )
 
     assert first.status_code == retry.status_code == 200

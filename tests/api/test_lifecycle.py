@@ -319,7 +319,15 @@ async def test_apology_letter_moves_the_current_date_only(api: httpx.AsyncClient
     ("action", "body", "field"),
     [
         ("refuse", {"actor": "clerk.a"}, "reason"),
-        ("request_supplement", {"actor": "clerk.a", "missing_documents": []}, "missing_documents"),
+        (
+            "request_supplement",
+            {
+                "actor": "clerk.a",
+                "missing_documents": ["Tờ khai"],
+                "checklist": [{"slot": 0, "state": "missing"}],
+            },
+            "missing_documents",
+        ),
         ("appraise", {"actor": "o", "result": "insufficient", "findings": "x"}, ""),
         ("assign", {"actor": "leader.a"}, "officer"),
         ("return_result", {"actor": "clerk.a", "method": "pigeon"}, "method"),

@@ -15,7 +15,7 @@ from db.session import SessionMaker
 from db.statistics import rebuild_daily
 from motcua.settings import Settings
 from tests.auth import bearer
-from tests.journeys import act, drive, submit
+from tests.journeys import act, drive, scan, submit
 from tests.province import TZ
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
@@ -75,9 +75,11 @@ async def test_statistics_count_what_happened_in_the_period(
     online = await submit(api, channel=2, received_by=None, **JUSTICE)
     await drive(api, online, "accept")
     paper = await submit(api, **JUSTICE)
+    await scan(api, paper)
+    # Claimed, not shown: the engine judges digitisation from the stored scans.
     await act(api, paper, "accept", digitised=True)
     unscanned = await submit(api, **JUSTICE)
-    await act(api, unscanned, "accept")
+    await act(api, unscanned, "accept", digitised=True)
     period = {
         "start": (_province_today() - timedelta(days=1)).isoformat(),
         "end": (_province_today() + timedelta(days=1)).isoformat(),
@@ -94,7 +96,8 @@ async def test_statistics_count_what_happened_in_the_period(
     assert justice["indicators"]["2.1"] == 100.0
     assert justice["indicators"]["3.3"] == 20.0
     assert justice["indicators"]["4.1"] == 100.0
-    # 4.2: the online one and the scanned paper one, of four accepted
+    # 4.2: the online one and the scanned paper one, of four accepted; the paper one that
+    # claimed digitisation without a scan does not count
     assert justice["indicators"]["4.2"] == 50.0
     assert as_csv.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
@@ -189,7 +192,9 @@ async def test_the_day_counts_kept_by_the_projection_equal_a_recount(
     withdrawn = await submit(api, **JUSTICE)
     await drive(api, withdrawn, "accept")
     await act(api, withdrawn, "withdraw")
-    await act(api, await submit(api, **JUSTICE), "accept", digitised=True)
+    scanned = await submit(api, **JUSTICE)
+    await scan(api, scanned)
+    await act(api, scanned, "accept")
 
     kept = await _daily_rows(sessionmaker)
     async with sessionmaker() as session, session.begin():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import jwt
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, FilePayload, Page, expect
 
 from motcua.settings import Settings
 from schemas.events import EventType
@@ -15,6 +15,7 @@ from tests.auth import PASSWORD, SUPERVISOR, bearer
 from tests.browser.conftest import fill_online_submission
 
 PROCEDURE, COMMUNE = "1.001193", "phuong-tan-lap"
+DECLARATION = b"%PDF-1.7\n% to khai dang ky khai sinh\n" + bytes(range(256)) * 16
 # What each step's form needs; the rest of every form is optional.
 STEPS: list[tuple[str, dict[str, str]]] = [
     ("accept", {}),
@@ -54,6 +55,10 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
     phone = await browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
     citizen = await phone.new_page()
     await fill_online_submission(citizen, PROCEDURE, COMMUNE)
+    await citizen.set_input_files(
+        "#submit-form input[name=files]",
+        files=[FilePayload(name="to-khai.pdf", mimeType="application/pdf", buffer=DECLARATION)],
+    )
     await citizen.click("#submit-form button[type=submit]")
     code = (await citizen.text_content("#dossier-code") or "").strip()
     secret = (await citizen.text_content("#tracking-secret") or "").strip()
@@ -72,8 +77,24 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
         shown = await page.locator("details.action").evaluate_all(
             "nodes => nodes.map(n => n.dataset.action)"
         )
+        allowed = await _allowed_for(live_server, settings, code, page, role)
+        if action == "accept":
+            # At the counter's check the two intake decisions are the checklist's buttons.
+            assert shown == [a for a in allowed if a not in CHECKLIST_ACTIONS], shown
+            await _check_every_paper(page, screenshots)
+            await expect(page.locator(".alert.ok")).to_have_attribute("data-done", action)
+            await expect(page.locator("#holder")).to_have_text("Phường Tân Lập")
+            await page.screenshot(path=screenshots / "02-clerk-dossier.png", full_page=True)
+            # The counter's queue fits a 1280 px screen: the due date is not cut off.
+            await page.set_viewport_size({"width": 1280, "height": 800})
+            await page.goto("/can-bo/hang-doi")
+            await expect(page.locator("h1")).to_contain_text("Phường Tân Lập")
+            fits = await page.locator("#queue").evaluate("n => n.scrollWidth <= n.clientWidth")
+            assert fits, "the queue table overflows a 1280 px window"
+            await page.screenshot(path=screenshots / "02b-queue-1280.png", full_page=True)
+            continue
         # The buttons are exactly what the workflow allows this person now.
-        assert shown == await _allowed_for(live_server, settings, code, page, role), shown
+        assert shown == allowed, shown
         form = page.locator(f"details.action[data-action={action}]")
         await form.locator("summary").click()
         for name, value in fields.items():
@@ -84,17 +105,6 @@ async def test_citizen_submits_staff_act_and_the_citizen_sees_the_result(
                 await field.fill(value)
         await form.locator("button[type=submit]").click()
         await expect(page.locator(".alert.ok")).to_have_attribute("data-done", action)
-        if action == "accept":
-            # People read the unit's name, not its code.
-            await expect(page.locator("#holder")).to_have_text("Phường Tân Lập")
-            await page.screenshot(path=screenshots / "02-clerk-dossier.png", full_page=True)
-            # The counter's queue fits a 1280 px screen: the due date is not cut off.
-            await page.set_viewport_size({"width": 1280, "height": 800})
-            await page.goto("/can-bo/hang-doi")
-            await expect(page.locator("h1")).to_contain_text("Phường Tân Lập")
-            fits = await page.locator("#queue").evaluate("n => n.scrollWidth <= n.clientWidth")
-            assert fits, "the queue table overflows a 1280 px window"
-            await page.screenshot(path=screenshots / "02b-queue-1280.png", full_page=True)
 
     await citizen.goto(f"/tra-cuu?code={code}&secret={secret}")
     await expect(citizen.locator("#status")).to_have_text("Đã trả kết quả")
@@ -159,10 +169,33 @@ async def test_supervisor_sees_breaches_chart_indicators_and_live_events(
     assert await page.locator("#on-time-chart").evaluate("c => !!c.chart")
 
     async with httpx.AsyncClient(base_url=live_server) as api:
-        response = await api.post(f"/api/v1/dossiers/{code}/actions/accept", json={}, headers=clerk)
+        complete = [{"slot": slot, "state": "received", "form": "copy"} for slot in (0, 1)]
+        response = await api.post(
+            f"/api/v1/dossiers/{code}/actions/accept",
+            json={"checklist": complete},
+            headers=clerk,
+        )
         assert response.status_code == 200, response.text
     await expect(page.locator("#live li").first).to_contain_text(code)
     await page.screenshot(path=screenshots / "05-supervisor.png", full_page=True)
+
+
+CHECKLIST_ACTIONS = ("accept", "request_supplement")
+
+
+async def _check_every_paper(page: Page, screenshots: Path) -> None:
+    """The clerk places the citizen's online file against the declaration, marks every
+    paper received as an electronic copy, and accepts."""
+    place = page.locator("form.place").first
+    await place.locator("select[name=slot]").select_option("0")
+    await place.locator("button").click()
+    checklist = page.locator("#kiem-tra")
+    await expect(checklist.locator("tr[data-slot='0'] td").first).to_contain_text("1 tệp đã lưu")
+    for row in await checklist.locator("tbody tr").all():
+        await row.locator("input[value=received]").check()
+        await row.locator("select").select_option("electronic")
+    await checklist.screenshot(path=screenshots / "02a-checklist.png")
+    await checklist.locator("button[value=accept]").click()
 
 
 def _role(action: str) -> Role:
