@@ -33,6 +33,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "optional_paper": ("Nếu có", "If any"),
     "files_stored": ("tệp đã lưu", "files stored"),
     "defect": ("Sai sót", "What is wrong"),
+    "defect_hint": ("Ghi sai sót nếu chưa hợp lệ", "What is wrong, if defective"),
     "override_reason": (
         "Lý do vẫn tiếp nhận khi còn thiếu giấy tờ bắt buộc",
         "Why accept while a mandatory paper is missing",

@@ -159,6 +159,26 @@ async def test_reading_a_dossier(
     assert response.status_code == expected, response.text
 
 
+# The papers: everyone who sees the dossier but the administrator, who keeps reference data
+# and has no case to read a citizen's papers for.
+READ_PAPERS = [(who, 403 if who == ADMIN else expected) for who, expected in READ]
+
+
+@pytest.mark.parametrize(("who", "expected"), READ_PAPERS)
+@pytest.mark.parametrize("path", ["/documents", "/checklist", "/document-accesses"])
+async def test_reading_a_dossiers_papers(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    dossier: str,
+    path: str,
+    who: str | None,
+    expected: int,
+) -> None:
+    response = await _call(api, settings, "GET", f"/api/v1/dossiers/{dossier}{path}", who)
+
+    assert response.status_code == expected, response.text
+
+
 ACT = [
     # (action, who, expected) on a dossier awaiting assignment at the Department of Justice
     ("assign", "leader.so-tu-phap", 200),

@@ -197,6 +197,12 @@ async def test_who_may_attach_and_who_may_read(api: httpx.AsyncClient, settings:
             await _upload(api, url, clerk, [("b.pdf", PDF)], slot=42, form="copy")
         ).status_code,
         "no sign-in": (await api.get(document, headers={"Authorization": ""})).status_code,
+        "stranger places": (
+            await api.post(f"{document}/placement", json={"slot": 0}, headers=stranger)
+        ).status_code,
+        "leader places": (
+            await api.post(f"{document}/placement", json={"slot": 0}, headers=leader)
+        ).status_code,
     }
     assert answers == {
         "admin reads": 403,
@@ -205,6 +211,8 @@ async def test_who_may_attach_and_who_may_read(api: httpx.AsyncClient, settings:
         "leader attaches": 403,
         "unknown slot": 404,
         "no sign-in": 401,
+        "stranger places": 403,
+        "leader places": 403,
     }
 
 

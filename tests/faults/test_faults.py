@@ -18,6 +18,8 @@ from tests.faults.conftest import DurableServer, Workers
 from workflows.dossier import DossierWorkflow
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
+# The justice record procedure's one paper, received at the counter.
+RECEIVED = {"checklist": [{"slot": 0, "state": "received", "form": "original_seen"}]}
 LIFECYCLE = ["accept", "transfer", "assign", "appraise", "approve", "mark_result_ready"]
 DOSSIERS = 5
 
@@ -34,7 +36,7 @@ async def _submit(api: httpx.AsyncClient, key: str) -> str:
 async def _act(api: httpx.AsyncClient, code: str, action: str) -> None:
     response = await api.post(
         f"/api/v1/dossiers/{code}/actions/{action}",
-        json=action_body(action),
+        json=action_body(action, **(RECEIVED if action == "accept" else {})),
         headers={"Idempotency-Key": f"{code}-{action}"},
     )
     assert response.status_code == 200, f"{code} {action}: {response.text}"

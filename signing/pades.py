@@ -1,0 +1,197 @@
+"""PAdES signatures on a PDF with pyHanko: a visible box naming the signer and the time,
+the certificate chain embedded; and verification that says who signed, when, whether the
+document changed since and whether the certificate was valid then.
+
+Signing needs the token's library, label and PIN; the private key never leaves the token.
+"""
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pkcs11
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pkcs11 import Attribute, ObjectClass
+from pyhanko.config.pkcs11 import TokenCriteria
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+class SigningRefused(Exception):
+    """The token is there but cannot sign this: the certificate's validity, the PIN, the
+    token itself. Said in Vietnamese for the leader, in English for the log."""
+
+    def __init__(self, reason: str, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.reason = reason
+        self.message_vi = message_vi
+
+
+@dataclass(frozen=True)
+class TokenAccess:
+    library: str
+    label: str
+    pin: str
+    key_label: str = "signer"
+
+
+@dataclass(frozen=True)
+class Signature:
+    field: str
+    reason: str
+    location: str
+    # Where the visible box sits on the last page: (x1, y1, x2, y2) in points.
+    box: tuple[int, int, int, int] = (330, 40, 560, 120)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One signature's verification, in the words a bank clerk needs."""
+
+    signer: str
+    signed_at: dt.datetime | None
+    intact: bool
+    trusted: bool
+    valid_at_signing: bool
+    covers_whole_document: bool
+
+    @property
+    def good(self) -> bool:
+        return self.intact and self.trusted and self.valid_at_signing
+
+
+def _certificate(session: pkcs11.Session, label: str) -> asn1_x509.Certificate:
+    found = [
+        asn1_x509.Certificate.load(obj[Attribute.VALUE])
+        for obj in session.get_objects(
+            {Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}
+        )
+    ]
+    if not found:
+        raise SigningRefused(
+            "no_certificate",
+            "Thiết bị ký số không có chứng thư số của người ký.",
+            "The token holds no signer certificate.",
+        )
+    return found[0]
+
+
+def _check_validity(cert: asn1_x509.Certificate, now: dt.datetime) -> None:
+    validity = cert["tbs_certificate"]["validity"]
+    not_before = validity["not_before"].native
+    not_after = validity["not_after"].native
+    if now > not_after:
+        raise SigningRefused(
+            "certificate_expired",
+            f"Chứng thư số của người ký đã hết hạn ngày {not_after:%d/%m/%Y}; cần gia hạn "
+            "hoặc dùng chứng thư số khác trước khi ký.",
+            f"The signer's certificate expired on {not_after:%Y-%m-%d}.",
+        )
+    if now < not_before:
+        raise SigningRefused(
+            "certificate_not_yet_valid",
+            f"Chứng thư số của người ký chỉ có hiệu lực từ ngày {not_before:%d/%m/%Y}.",
+            f"The signer's certificate is valid only from {not_before:%Y-%m-%d}.",
+        )
+
+
+async def sign(
+    pdf: bytes,
+    token: TokenAccess,
+    signature: Signature,
+    ca_chain: list[asn1_x509.Certificate],
+) -> bytes:
+    """The PDF with one more signature, added as an incremental update."""
+    try:
+        session = open_pkcs11_session(
+            token.library, token_criteria=TokenCriteria(label=token.label), user_pin=token.pin
+        )
+    except Exception as exc:
+        raise SigningRefused(
+            "token_unavailable",
+            "Không mở được thiết bị ký số (chưa cắm, sai mã PIN hoặc bị khóa).",
+            f"The signing token cannot be opened: {exc}",
+        ) from exc
+    try:
+        cert = _certificate(session, token.key_label)
+        _check_validity(cert, dt.datetime.now(dt.UTC))
+        signer = PKCS11Signer(
+            session,
+            cert_label=token.key_label,
+            key_label=token.key_label,
+            ca_chain=ca_chain,
+        )
+        meta = signers.PdfSignatureMetadata(
+            field_name=signature.field,
+            reason=signature.reason,
+            location=signature.location,
+            md_algorithm="sha256",
+        )
+        reader = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        last_page = int(reader.root["/Pages"]["/Count"]) - 1
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer,
+            stamp_style=TextStampStyle(
+                stamp_text="Ký bởi: %(signer)s\nThời gian: %(ts)s\n%(reason)s",
+                border_width=1,
+                # The standard fonts have no Vietnamese: the stamp embeds DejaVu's glyphs.
+                text_box_style=TextBoxStyle(
+                    font=GlyphAccumulatorFactory(
+                        FONT, font_size=9, ot_script_tag="latn", bcp47_lang_code="vi"
+                    )
+                ),
+            ),
+            new_field_spec=fields.SigFieldSpec(
+                signature.field, on_page=last_page, box=signature.box
+            ),
+        )
+        out = io.BytesIO()
+        await pdf_signer.async_sign_pdf(
+            reader, output=out, appearance_text_params={"reason": signature.reason}
+        )
+        return out.getvalue()
+    finally:
+        session.close()
+
+
+def load_certificates(pem_bytes: bytes) -> list[asn1_x509.Certificate]:
+    return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(pem_bytes, multiple=True)]
+
+
+def load_certificate_file(path: Path) -> list[asn1_x509.Certificate]:
+    return load_certificates(path.read_bytes())
+
+
+async def verify(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> list[Verdict]:
+    """Every signature of the PDF, judged against the trusted roots."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    verdicts = []
+    for embedded in reader.embedded_signatures:
+        status = await async_validate_pdf_signature(
+            embedded, ValidationContext(trust_roots=trust_roots, allow_fetching=False)
+        )
+        signer = status.signing_cert.subject.native.get("common_name", "")
+        verdicts.append(
+            Verdict(
+                signer=str(signer),
+                signed_at=status.signer_reported_dt,
+                intact=bool(status.intact),
+                trusted=bool(status.trusted),
+                valid_at_signing=bool(status.valid),
+                covers_whole_document=status.coverage is not None
+                and status.coverage.name == "ENTIRE_FILE",
+            )
+        )
+    return verdicts
