@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import auth
 from api.action_forms import body_from_form, form_fields
 from api.clients import client_address
-from api.deps import ResourcesDep, SessionDep
+from api.deps import Resources, ResourcesDep, SessionDep
 from api.documents import incoming
 from api.errors import validated_body
 from api.routing import NotificationId
@@ -262,6 +262,23 @@ async def _dossier_view(
     )
 
 
+async def _shown_again(
+    request: Request,
+    session: SessionDep,
+    resources: Resources,
+    row: DossierRow,
+    user: StaffUser,
+    exc: Exception,
+    status_code: int,
+) -> Response:
+    """The dossier's page again, read afresh, with what the person can fix said on it."""
+    detail = await dossiers.read(session, resources.temporal, row)
+    errors = messages_for(request, exc)
+    return await _dossier_view(
+        request, session, row, detail, user, done="", errors=errors, status_code=status_code
+    )
+
+
 _CHECKLIST_ACTIONS = (Action.ACCEPT, Action.REQUEST_SUPPLEMENT)
 
 
@@ -333,11 +350,7 @@ async def attach_papers(
             Uploader(user.username, user.role.value, Channel.IN_PERSON),
         )
     except PAGE_ERRORS as exc:
-        detail = await dossiers.read(session, resources.temporal, row)
-        errors = messages_for(request, exc)
-        return await _dossier_view(
-            request, session, row, detail, user, done="", errors=errors, status_code=422
-        )
+        return await _shown_again(request, session, resources, row, user, exc, 422)
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}#tai-lieu", status_code=303)
 
 
@@ -363,11 +376,7 @@ async def place_paper(
             Uploader(user.username, user.role.value, Channel.IN_PERSON),
         )
     except PAGE_ERRORS as exc:
-        detail = await dossiers.read(session, resources.temporal, row)
-        errors = messages_for(request, exc)
-        return await _dossier_view(
-            request, session, row, detail, user, done="", errors=errors, status_code=422
-        )
+        return await _shown_again(request, session, resources, row, user, exc, 422)
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}#kiem-tra", status_code=303)
 
 
@@ -403,11 +412,7 @@ async def check_papers(
     except RecordedUnreadable:
         pass
     except PAGE_ERRORS as exc:
-        errors = messages_for(request, exc)
-        detail = await dossiers.read(session, resources.temporal, row)
-        return await _dossier_view(
-            request, session, row, detail, user, done="", errors=errors, status_code=422
-        )
+        return await _shown_again(request, session, resources, row, user, exc, 422)
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}?done={action.value}", status_code=303)
 
 
@@ -431,11 +436,7 @@ async def act(
         # Done; the dossier's page reads it back once the database answers again.
         pass
     except PAGE_ERRORS as exc:
-        errors = messages_for(request, exc)
-        detail = await dossiers.read(session, resources.temporal, row)
-        return await _dossier_view(
-            request, session, row, detail, user, done="", errors=errors, status_code=409
-        )
+        return await _shown_again(request, session, resources, row, user, exc, 409)
     return RedirectResponse(f"/can-bo/ho-so/{quote(code)}?done={action.value}", status_code=303)
 
 

@@ -165,10 +165,12 @@ async def _as_citizen(
         raise closed
     # Whatever the body says, the one acting here is the applicant.
     command = body.model_copy(update={"actor": CITIZEN, "actor_unit": row.receiving_unit})
-    dossier = await get_dossier(session, row.code)
-    assert dossier is not None, "a tracked dossier exists"
-    if refusal(action, projected_state(dossier)) is None:
-        command = await checklist.prepare(session, dossier, command)
+    if isinstance(command, SupplementSubmission):
+        # The papers brought are judged against the stored ones (a withdrawal brings none).
+        dossier = await get_dossier(session, row.code)
+        assert dossier is not None, "a tracked dossier exists"
+        if refusal(action, projected_state(dossier)) is None:
+            command = await checklist.prepare(session, dossier, command)
     handle = temporal.get_workflow_handle_for(DossierWorkflow.run, row.code)
     try:
         await handle.execute_update(update, command)
