@@ -1,7 +1,7 @@
 """The official forms 01–05 in Vietnamese, issued with the dossier.
 
 Issuing fixes what a form says (its HTML, from the event and the snapshot); the PDF is
-typeset from that on the first download (`motcua.documents.typeset`), off the workflow's path.
+typeset from that on the first download (`signing.typeset`), off the workflow's path.
 """
 
 import re

@@ -22,6 +22,7 @@ from api import (
     pages,
     queues,
     reference,
+    results,
     supervision,
     tracking,
 )
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(auth.router)
     v1.include_router(dossiers.router)
     v1.include_router(documents.router)
+    v1.include_router(results.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)
     v1.include_router(supervision.router)

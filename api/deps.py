@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
+from asn1crypto import x509 as asn1_x509
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,7 +12,9 @@ from temporalio.client import Client
 
 from db.session import SessionMaker, without_transaction
 from motcua.settings import Settings
+from motcua.signing import signing, trust_roots
 from motcua.storage import content_store
+from signing.seals import Signing
 from store.content import ContentStore
 
 
@@ -23,10 +26,15 @@ class Resources:
     temporal: Client
     # Built from the settings unless given (a test's own store).
     documents: ContentStore | None = field(default=None)
+    # The unit's seal for the forms, and the roots signatures are verified against.
+    signing: Signing | None = field(init=False, default=None)
+    trust_roots: list[asn1_x509.Certificate] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         if self.documents is None:
             object.__setattr__(self, "documents", content_store(self.settings))
+        object.__setattr__(self, "signing", signing(self.settings))
+        object.__setattr__(self, "trust_roots", trust_roots(self.settings))
 
     @property
     def content(self) -> ContentStore:

@@ -198,8 +198,10 @@ async def act_on_dossier(
     summary="Download the latest issued form (01–05) as PDF",
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def download_form(dossier: CurrentDossier, form: FormKind, session: SessionDep) -> Response:
-    return pdf_response(await form_pdf(session, dossier.code, form.value))
+async def download_form(
+    dossier: CurrentDossier, form: FormKind, session: SessionDep, resources: ResourcesDep
+) -> Response:
+    return pdf_response(await form_pdf(session, dossier.code, form.value, resources.signing))
 
 
 @router.get(

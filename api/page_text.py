@@ -22,6 +22,46 @@ TEXT: dict[str, tuple[str, str]] = {
     "note": ("Ghi chú", "Note"),
     "send": ("Gửi", "Send"),
     "papers": ("Giấy tờ trong hồ sơ", "Papers of the dossier"),
+    "verify": ("Xác thực văn bản", "Verify a document"),
+    "verify_hint": (
+        "Chọn tệp PDF kết quả giải quyết (quyết định, giấy chứng nhận, trích lục, phiếu) để "
+        "kiểm tra ai đã ký, ký lúc nào, văn bản có bị sửa đổi sau khi ký không. Tệp không "
+        "được lưu lại.",
+        "Choose the PDF of a result (a decision, certificate, extract) to see who signed it, "
+        "when, and whether it was changed since. The file is not kept.",
+    ),
+    "verify_by_hash": (
+        "Hoặc nhập số văn bản (hoặc mã hồ sơ) và mã băm SHA-256 của tệp",
+        "Or type the result's number (or dossier code) and the file's SHA-256",
+    ),
+    "pdf_file": ("Tệp PDF", "PDF file"),
+    "result_number": ("Số văn bản hoặc mã hồ sơ", "Result number or dossier code"),
+    "verify_button": ("Kiểm tra", "Verify"),
+    "signatures": ("Chữ ký số", "Digital signatures"),
+    "signer": ("Người ký", "Signed by"),
+    "signed_at": ("Thời điểm ký", "Signed at"),
+    "intact": ("Nội dung nguyên vẹn", "Unchanged since signing"),
+    "trusted": ("Chứng thư số tin cậy, còn hiệu lực khi ký", "Trusted, valid when signed"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+    "issued_by": ("Cơ quan ban hành", "Issued by"),
+    "issued_at": ("Ngày ban hành", "Issued on"),
+    "valid_until": ("Có giá trị đến", "Valid until"),
+    "result_holder": ("Người được cấp", "Holder"),
+    "result": ("Kết quả giải quyết", "Result"),
+    "result_ready_hint": (
+        "Kết quả đã được ký số. Tải về bản điện tử có giá trị pháp lý như bản giấy.",
+        "The result is digitally signed. Download the electronic copy; it is worth the paper one.",
+    ),
+    "download_result": ("Tải kết quả (PDF ký số)", "Download the result (signed PDF)"),
+    "signing_failed": ("Chưa ký được kết quả", "The result is not signed yet"),
+    "registry": ("Kho kết quả", "Results registry"),
+    "registry_hint": (
+        "Tìm kết quả đã cấp theo số văn bản, mã hồ sơ, số định danh (toàn tỉnh) hoặc họ tên "
+        "(trong đơn vị) để dùng lại, không yêu cầu công dân nộp bản sao.",
+        "Find issued results by number, dossier code, ID number (whole province) or name (your "
+        "unit) to reuse them instead of asking for copies.",
+    ),
     "checklist": ("Kiểm tra thành phần hồ sơ", "Check the dossier's papers"),
     "checklist_hint": (
         "Đánh dấu từng giấy tờ. Giấy tờ không đánh dấu: có tệp thì coi là đã nhận, chưa có "

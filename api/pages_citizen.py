@@ -291,7 +291,7 @@ async def receipt_pdf(
 ) -> Response:
     try:
         row = await _look_up(request, session, resources, code, secret)
-        return pdf_response(await tracking.receipt(session, row))
+        return pdf_response(await tracking.receipt(session, row, resources.signing))
     except PAGE_ERRORS as exc:
         return _refused(
             request, exc, render(request, "error.html", messages=messages_for(request, exc))

@@ -60,8 +60,8 @@ async def track(row: Tracked, session: SessionDep) -> TrackingView:
     summary="The receipt (Form 01) as PDF, for the applicant",
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def receipt(row: Tracked, session: SessionDep) -> Response:
-    return pdf_response(await tracking.receipt(session, row))
+async def receipt(row: Tracked, session: SessionDep, resources: ResourcesDep) -> Response:
+    return pdf_response(await tracking.receipt(session, row, resources.signing))
 
 
 @router.post(

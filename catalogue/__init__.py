@@ -15,10 +15,12 @@ from pydantic import BaseModel, ValidationError
 
 from schemas.escalation import Ladder, Rung
 from schemas.procedure import ProcedureDefinition
+from schemas.results import ResultKind, ResultSpec
 from schemas.unit import Level, OrgUnit, UnitKind
 
 DATA_DIR = Path(__file__).parent / "data"
 PROCEDURES_DIR = Path(__file__).parent / "procedures"
+RESULTS_DIR = Path(__file__).parent / "results"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -115,3 +117,32 @@ def load_default_ladder(data_dir: Path = DATA_DIR) -> list[Rung]:
     path = data_dir / "escalation.toml"
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return _validated(Ladder, raw, path.name, "escalation ladder").rungs
+
+
+def load_results(data_dir: Path = DATA_DIR) -> dict[str, ResultSpec]:
+    """What each procedure issues when it grants, by procedure code."""
+    path = data_dir / "results.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {
+        code: _validated(ResultSpec, entry, path.name, f"result of procedure {code}")
+        for code, entry in raw.items()
+    }
+
+
+def result_spec(procedure: ProcedureDefinition, granted: bool) -> ResultSpec:
+    """The paper a decision issues: the procedure's own when granted, a letter of refusal
+    (Decree 118/2025 art. 18: in writing, with the reasons) when not."""
+    if not granted:
+        return ResultSpec(
+            kind=ResultKind.REFUSAL,
+            title_vi="VĂN BẢN TRẢ LỜI VỀ VIỆC TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+            title_en="Letter of refusal",
+            grants_vi="Từ chối giải quyết thủ tục hành chính của",
+            number_suffix="/TB-TC",
+        )
+    return load_results().get(procedure.code) or ResultSpec(
+        title_vi=f"QUYẾT ĐỊNH VỀ VIỆC {procedure.name_vi.upper()}",
+        title_en=f"Decision: {procedure.name_en}",
+        grants_vi="Giải quyết thủ tục hành chính cho",
+        number_suffix="/QĐ",
+    )

@@ -56,6 +56,7 @@ async def append_event(
         "assignee": snapshot.assignee,
         "last_rung": snapshot.fired_rungs[-1] if snapshot.fired_rungs else None,
         "result_method": snapshot.result_method,
+        "result_document_id": None if snapshot.result is None else snapshot.result.document_id,
         "payment_method": snapshot.payment_method,
         "payment_amount_vnd": snapshot.payment_amount_vnd,
         "withdrawn": snapshot.withdrawn,

@@ -155,6 +155,9 @@ class DossierRow(SQLModel, table=True):
     # The highest rung fired so far (at-risk lists), and what statistics count.
     last_rung: str | None = Field(default=None, max_length=40)
     result_method: str | None = Field(default=None, max_length=16)
+    # The signed result's document, once signed: what an electronic return delivers and
+    # what indicator 4.1 asks for.
+    result_document_id: str | None = Field(default=None, max_length=36)
     payment_method: str | None = Field(default=None, max_length=16)
     payment_amount_vnd: int | None = None
     withdrawn: bool = False
@@ -398,3 +401,30 @@ class DocumentAccessRow(SQLModel, table=True):
     role: str = Field(max_length=16)
     kind: str = Field(max_length=16)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class IssuedResultRow(SQLModel, table=True):
+    """The results registry (kho kết quả): every result issued, under its number, with the
+    holder's ID and the signed file, so a later dossier reuses it instead of asking the
+    citizen for a copy. Rows are never updated."""
+
+    __tablename__ = "issued_result"
+
+    id: str = Field(primary_key=True, max_length=36)
+    # The signing attempt that issued it: a retried signing step finds its own result.
+    attempt: str = Field(max_length=64, unique=True)
+    number: str = Field(max_length=130, index=True)
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=300)
+    decision: str = Field(max_length=8)
+    dossier_code: str = Field(foreign_key="dossier.code", max_length=64, index=True)
+    procedure_code: str = Field(max_length=64)
+    issuing_unit: str = Field(foreign_key="org_unit.code", max_length=64, index=True)
+    holder_name: str = Field(max_length=300)
+    holder_id_number: str = Field(max_length=16, index=True)
+    issued_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    signer: str = Field(max_length=200)
+    signed_by: str = Field(max_length=100)
+    document_id: str = Field(max_length=36)
+    sha256: str = Field(max_length=64, index=True)

@@ -67,6 +67,7 @@ FACT_COLUMNS = (
     "processing_days",
     "payment_method",
     "result_method",
+    "result_document_id",
     "digitised",
 )
 _COUNTERS = tuple(
@@ -122,8 +123,11 @@ def contribution(facts: Mapping[Any, Any], tz: tzinfo, complaint: bool = False) 
         finished["paid_online"] += int(facts["payment_method"] == "online")
         returned = facts["status"] == _RESULT_RETURNED
         finished["returned"] += int(returned)
+        # 766: 4.1 counts a result returned electronically only as a signed file delivered.
         finished["returned_electronically"] += int(
-            returned and facts["result_method"] == "electronic"
+            returned
+            and facts["result_method"] == "electronic"
+            and facts["result_document_id"] is not None
         )
         finished["complaints"] += int(complaint)
     return _without_zeros(days)

@@ -27,6 +27,7 @@ from motcua.demo import seed_demo
 from motcua.devserver import dev_server_command
 from motcua.heartbeat import heartbeat_file, stale
 from motcua.settings import Environment, Settings
+from motcua.signing import use_demo_token
 
 log = logging.getLogger("motcua.run")
 
@@ -193,6 +194,7 @@ def run(settings: Settings, *, demo: bool = True) -> int:
             asyncio.run(ensure_demo_users(settings.resolved_database_url))
             # The API takes back-dated demo submissions (motcua seed) in development only.
             os.environ["MOTCUA_DEMO_CLOCK"] = "true"
+            use_demo_token(settings)
         worker.start()
         # The terminal shows warnings only; MOTCUA_LOG_LEVEL=INFO shows every request.
         os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")

@@ -117,6 +117,22 @@ class Settings(BaseSettings):
     documents_accepted_types: str = "application/pdf,image/jpeg,image/png,image/tiff,image/webp"
     # `host:port` of a clamd to scan every upload with; empty: no scan.
     documents_clamd: str = ""
+    # Where results and forms are signed: a PKCS#11 token (a leader's USB token, the
+    # unit's HSM; SoftHSM2 for the demo and the tests), found by its label and opened with
+    # its PIN. Its `leader` key signs as the deciding leader, its `seal` key as the unit's
+    # seal. Empty library: `make run` provisions a demo token under {data_dir}/signing
+    # (DEMO certificates, no legal value); elsewhere nothing is signed and approving says so.
+    signing_pkcs11_library: str = ""
+    signing_token_label: str = "motcua-demo"
+    signing_pin: str = ""
+    signing_leader_key: str = "leader"
+    signing_seal_key: str = "seal"
+    # PEM file of the roots a signature is verified against (the national root CA; the
+    # demo CA for the demo): also the chain embedded in what is signed.
+    signing_trust_roots: str = ""
+    # The address citizens reach this site at, printed on what they hold (where to verify a
+    # signed result).
+    public_url: str = "http://127.0.0.1:8000"
     # A signed-in session lasts one working day.
     token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     # Citizen look-ups allowed per client address and minute.

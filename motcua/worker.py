@@ -29,9 +29,12 @@ from activities.notifications import (
     SmsSender,
 )
 from activities.projection import ProjectionActivities
+from activities.results import ResultActivities
 from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.heartbeat import heartbeat_file
 from motcua.settings import Settings
+from motcua.signing import signing
+from motcua.storage import content_store
 from motcua.temporal import connect, metrics_runtime
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
@@ -77,6 +80,14 @@ async def build_worker(
         sessionmaker, deadlines.calendar, outbox, forms, ZoneInfo(settings.timezone)
     )
     notifications = NotificationActivities(sessionmaker, outbox)
+    results = ResultActivities(
+        sessionmaker,
+        content_store(settings),
+        signing(settings),
+        settings.timezone,
+        settings.province_code,
+        settings.public_url,
+    )
     worker = Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -87,6 +98,7 @@ async def build_worker(
             deadlines.plan_clocks,
             forms.render_form,
             notifications.notify,
+            results.sign_result,
         ],
         # Open dossiers waiting on a person stay in the sticky cache; a small cache halves
         # throughput (measured on the dev server), a large one costs memory (bench/README).

@@ -29,6 +29,17 @@ class FeedbackView(BaseModel):
     created_at: datetime
 
 
+class ResultLink(BaseModel):
+    """The signed result the applicant may download (once returned electronically)."""
+
+    number: str
+    kind_name_vi: str
+    kind_name_en: str
+    signed_at: datetime
+    valid_until: datetime | None
+    url: str
+
+
 class TrackingView(BaseModel):
     """What a citizen sees: nothing personal beyond what they entered, no staff names."""
 
@@ -50,3 +61,4 @@ class TrackingView(BaseModel):
     # Open once processing has ended (result ready, returned, refused or stopped).
     feedback_open: bool = False
     feedback: FeedbackView | None = None
+    result: ResultLink | None = None

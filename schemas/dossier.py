@@ -19,6 +19,7 @@ from schemas.escalation import Rung
 from schemas.events import EventType as EventType
 from schemas.lifecycle import Action
 from schemas.procedure import PROCEDURE_CODE_PATTERN, ProcedureDefinition
+from schemas.results import SignedResult, SigningFailure
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.unit import UNIT_CODE_PATTERN
 
@@ -437,6 +438,11 @@ class DossierSnapshot(BaseModel):
     consultations: list[Consultation] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
     result_method: ReturnMethod | None = None
+    # The signed result, once the token has signed it; until then, while a signature is
+    # being made, and why the last attempt failed (the leader's to put right).
+    result: SignedResult | None = None
+    signing: bool = False
+    signing_failure: SigningFailure | None = None
     closed_at: datetime | None = None
     # Decision 766: processing ends at the first of result ready, returned, refused, stopped.
     finished_at: datetime | None = None

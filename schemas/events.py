@@ -19,6 +19,7 @@ class EventType(StrEnum):
     PAYMENT_REQUESTED = "payment_requested"
     PAYMENT_RECORDED = "payment_recorded"
     APPROVED = "approved"
+    SIGNING_FAILED = "signing_failed"
     EXTENDED = "extended"
     RESULT_READY = "result_ready"
     RESULT_RETURNED = "result_returned"
@@ -60,6 +61,7 @@ _EVENT_LABELS: dict[EventType, tuple[str, str]] = {
     EventType.PAYMENT_REQUESTED: ("Yêu cầu nghĩa vụ tài chính", "Payment requested"),
     EventType.PAYMENT_RECORDED: ("Đã nộp nghĩa vụ tài chính", "Payment recorded"),
     EventType.APPROVED: ("Lãnh đạo ký duyệt", "Decision signed"),
+    EventType.SIGNING_FAILED: ("Ký số không thành công", "Signing failed"),
     EventType.EXTENDED: ("Thư xin lỗi, hẹn lại ngày trả", "Apology and new date"),
     EventType.RESULT_READY: ("Kết quả chuyển về một cửa", "Result at the counter"),
     EventType.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),

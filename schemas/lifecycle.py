@@ -91,6 +91,8 @@ class LifecycleState(BaseModel):
     has_next_step: bool = False
     supplement_requests: int = 0
     fee_paid: bool = False
+    # The token is signing the result: nothing else happens to the dossier meanwhile.
+    signing: bool = False
 
 
 # Before a decision is issued the applicant may withdraw and the authority may stop.
@@ -299,6 +301,11 @@ def label(action: Action) -> ActionLabel:
 
 def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
     """The reason an action is unlawful in this state, in Vietnamese and English."""
+    if state.signing:
+        return (
+            "kết quả đang được ký số, vui lòng chờ trong giây lát",
+            "the result is being signed; wait a moment",
+        )
     if (state.status, state.sub_state) not in ACTIONS[action].allowed_in:
         return (
             f"hồ sơ đang ở trạng thái «{state.status.name_vi}» ({state.status.value}) – "

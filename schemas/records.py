@@ -1,10 +1,12 @@
 """The inputs of a dossier's own steps: the event logged with the projection, the dates
 planned again with it, and the official form issued with it."""
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from schemas.actions import Decision
 from schemas.deadlines import ClockRequest, ClockResult, NotificationRequest
 from schemas.dossier import (
     DossierEvent,
@@ -66,3 +68,17 @@ def take_plan(snapshot: DossierSnapshot, plan: ClockResult) -> None:
     snapshot.paused_working_hours = plan.paused_working_hours
     snapshot.step_due_at = plan.step_due_at
     snapshot.alarms = [alarm.model_copy() for alarm in plan.alarms]
+
+
+class SigningRequest(BaseModel):
+    """What the signing step needs; the token, its PIN and the keys stay with the worker."""
+
+    # Names this attempt: a retried step finds what an earlier try of it stored.
+    attempt: str
+    dossier: DossierStart
+    decision: Decision
+    decision_number: str
+    reason: str | None = None
+    leader: str
+    leader_unit: str
+    decided_at: datetime

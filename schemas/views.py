@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from schemas.dossier import Alarm, Applicant, Consultation, ExtensionDraft, Pause
 from schemas.lifecycle import ActionLabel
+from schemas.results import SignedResult, SigningFailure
 from schemas.status import Channel, DossierStatus, SubState
 
 
@@ -133,6 +134,9 @@ class DossierDetail(BaseModel):
     supplement_requests: int
     decision: str | None
     decision_number: str | None
+    # The signed result once issued; why the last signature failed, while it awaits one.
+    result: SignedResult | None = None
+    signing_failure: SigningFailure | None = None
     consultations: list[Consultation]
     pauses: list[Pause]
     forms: list[FormInfo]

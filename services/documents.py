@@ -26,6 +26,7 @@ from schemas.documents import (
     DocumentView,
 )
 from schemas.procedure import RequiredDocument
+from schemas.results import RESULT_SLOT
 from schemas.status import Channel
 from services.errors import Conflict, NotFound, ServiceError
 from store.clamd import ScannerUnavailable
@@ -91,6 +92,8 @@ def slot_names(slot: int, required: Sequence[RequiredDocument]) -> tuple[str, st
         return required[slot].name_vi, required[slot].name_en
     if slot == AUTHORISATION_SLOT:
         return "Văn bản ủy quyền", "Letter of authorisation"
+    if slot == RESULT_SLOT:
+        return "Kết quả giải quyết (bản điện tử, ký số)", "Result (electronic, signed)"
     return "Giấy tờ khác", "Other document"
 
 

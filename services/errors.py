@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.lifecycle import ILLEGAL_ACTION, Action, LifecycleState, label, refusal
+from schemas.results import SIGNING_REFUSED
 from schemas.status import DossierStatus, SubState
 
 
@@ -151,6 +152,14 @@ class RecordedUnreadable(Unavailable):
         )
 
 
+class SigningRefused(ServiceError):
+    """The token would not sign (absent, PIN wrong, certificate expired): the dossier still
+    awaits the signature, and the leader reads why."""
+
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
+    code = "signing_refused"
+
+
 class FieldError(ServiceError):
     """A well-formed value that names something that does not exist or does not fit."""
 
@@ -203,6 +212,13 @@ def update_refused(exc: WorkflowUpdateFailedError) -> ServiceError:
             str(details.get("message_en", cause.message)) if isinstance(details, dict) else "",
             reason="illegal_action",
             state=details if isinstance(details, dict) else {},
+        )
+    if isinstance(cause, ApplicationError) and cause.type == SIGNING_REFUSED:
+        details = cause.details[0] if cause.details else {}
+        return SigningRefused(
+            cause.message,
+            str(details.get("message_en") or cause.message),
+            reason=str(details.get("reason", "unknown")),
         )
     return Conflict(
         "Không thực hiện được thao tác trên hồ sơ.",

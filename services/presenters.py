@@ -86,6 +86,8 @@ async def dossier_detail(
         supplement_requests=row.supplement_requests,
         decision=snapshot.decision,
         decision_number=snapshot.decision_number,
+        result=snapshot.result,
+        signing_failure=snapshot.signing_failure,
         consultations=snapshot.consultations,
         pauses=snapshot.pauses,
         forms=[

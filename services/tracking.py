@@ -18,13 +18,20 @@ from temporalio.service import RPCError, RPCStatusCode
 from db import rates
 from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
+from db.documents import get_document as stored_document
 from db.documents import stored_bytes
 from db.dossiers import get_dossier, record_feedback
 from db.models import DossierDocumentRow
 from db.reference import procedure_version
 from motcua.settings import Settings
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
-from schemas.citizen import FeedbackSubmission, FeedbackView, PublicEvent, TrackingView
+from schemas.citizen import (
+    FeedbackSubmission,
+    FeedbackView,
+    PublicEvent,
+    ResultLink,
+    TrackingView,
+)
 from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
 from schemas.dossier import DossierSnapshot, EventType
 from schemas.lifecycle import Action, refusal
@@ -36,7 +43,9 @@ from services.documents import CITIZEN_URL, Incoming, Uploader
 from services.dossiers import projected_state
 from services.errors import Conflict, NotFound, ServiceError, closed_conflict
 from services.forms import FormPdf, form_pdf
+from services.results import citizen_may_read, delivered
 from services.transaction import commit_now
+from signing.seals import Signing
 from store.content import ContentStore, Staged
 from workflows.dossier import DossierWorkflow
 
@@ -103,8 +112,8 @@ async def find(session: AsyncSession, settings: Settings, code: str, secret: str
     return row
 
 
-async def receipt(session: AsyncSession, row: Row[Any]) -> FormPdf:
-    return await form_pdf(session, row.code, "01")
+async def receipt(session: AsyncSession, row: Row[Any], seal: Signing | None) -> FormPdf:
+    return await form_pdf(session, row.code, "01", seal)
 
 
 async def supplement(
@@ -222,6 +231,7 @@ async def view(session: AsyncSession, row: Row[Any]) -> TrackingView:
         feedback=None
         if row.rating is None
         else FeedbackView(rating=row.rating, complaint=row.complaint, created_at=row.rated_at),
+        result=_result_link(row.code, snapshot) if delivered(row) else None,
         timeline=[
             PublicEvent(
                 at=e.at,
@@ -231,6 +241,20 @@ async def view(session: AsyncSession, row: Row[Any]) -> TrackingView:
             )
             for e, kind in events
         ],
+    )
+
+
+def _result_link(code: str, snapshot: DossierSnapshot) -> ResultLink | None:
+    signed = snapshot.result
+    if signed is None:
+        return None
+    return ResultLink(
+        number=signed.number,
+        kind_name_vi=signed.kind.name_vi,
+        kind_name_en=signed.kind.name_en,
+        signed_at=signed.signed_at,
+        valid_until=signed.valid_until,
+        url=f"{CITIZEN_URL.format(code=code)}/{signed.document_id}",
     )
 
 
@@ -276,14 +300,22 @@ async def upload(
 
 
 async def document_views(session: AsyncSession, row: Row[Any]) -> list[DocumentView]:
-    return await documents.views(
+    """The applicant's papers, and the signed result once it is theirs."""
+    every = await documents.views(
         session, row.code, row.procedure_code, row.procedure_version, CITIZEN_URL
     )
+    return [view for view in every if citizen_may_read(row, view.slot)]
 
 
 async def open_document(
     session: AsyncSession, content: ContentStore, row: Row[Any], document_id: str, kind: AccessKind
 ) -> tuple[DossierDocumentRow, AsyncIterator[bytes]]:
+    found = await stored_document(session, row.code, document_id)
+    if found is None or not citizen_may_read(row, found.slot):
+        raise NotFound(
+            f"Hồ sơ «{row.code}» không có tài liệu «{document_id}».",
+            f"Dossier '{row.code}' has no document '{document_id}'.",
+        )
     return await documents.open_document(
         session, content, row.code, document_id, (CITIZEN, CITIZEN), kind
     )

@@ -21,6 +21,9 @@ from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
 
 SOFTHSM_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
 DEMO_MARK = "DEMO - KHONG CO GIA TRI PHAP LY"
+# The two keys of a unit's token: the leader's own signature, and the unit's seal.
+LEADER_KEY = "leader"
+SEAL_KEY = "seal"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,6 @@ class DemoToken:
     label: str
     pin: str
     ca_pem: bytes
-    key_label: str
 
     def environment(self) -> dict[str, str]:
         return {"SOFTHSM2_CONF": str(self.config)}
@@ -102,12 +104,13 @@ def provision(
     *,
     label: str = "motcua-demo",
     pin: str = "123456",
-    signer: str = "Lãnh đạo (DEMO)",
+    signer: str = "Lãnh đạo đơn vị (DEMO)",
     unit: str = "Ủy ban nhân dân (DEMO)",
     valid_from: dt.datetime | None = None,
     valid_until: dt.datetime | None = None,
 ) -> DemoToken:
-    """A SoftHSM2 token in `folder` holding one signing key and its certificate."""
+    """A SoftHSM2 token in `folder` holding two keys with their certificates: the leader's
+    (`leader`) and the unit's seal (`seal`), the two signatures a result carries."""
     tokens = folder / "tokens"
     tokens.mkdir(parents=True, exist_ok=True)
     config = folder / "softhsm2.conf"
@@ -135,7 +138,16 @@ def provision(
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(config)
     try:
-        _key_and_certificate(label, pin, signer, unit, ca_key, ca_cert, valid_from, valid_until)
+        for number, (key_label, common_name) in enumerate(
+            ((LEADER_KEY, signer), (SEAL_KEY, f"{unit} - con dấu")), start=1
+        ):
+            _key_and_certificate(
+                (label, pin),
+                (key_label, number.to_bytes(1, "big")),
+                _name(common_name, unit),
+                (ca_key, ca_cert),
+                (valid_from, valid_until),
+            )
     finally:
         if previous is None:
             os.environ.pop("SOFTHSM2_CONF", None)
@@ -146,25 +158,22 @@ def provision(
         label=label,
         pin=pin,
         ca_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
-        key_label="signer",
     )
 
 
 def _key_and_certificate(
-    label: str,
-    pin: str,
-    signer: str,
-    unit: str,
-    ca_key: rsa.RSAPrivateKey,
-    ca_cert: x509.Certificate,
-    valid_from: dt.datetime | None,
-    valid_until: dt.datetime | None,
+    token: tuple[str, str],
+    key: tuple[str, bytes],
+    subject: x509.Name,
+    ca: tuple[rsa.RSAPrivateKey, x509.Certificate],
+    validity: tuple[dt.datetime | None, dt.datetime | None],
 ) -> None:
+    (label, pin), (key_label, key_id), (ca_key, ca_cert) = token, key, ca
+    valid_from, valid_until = validity
     library = pkcs11.lib(SOFTHSM_LIBRARY)
-    token = library.get_token(token_label=label)
-    with token.open(user_pin=pin, rw=True) as session:
+    with library.get_token(token_label=label).open(user_pin=pin, rw=True) as session:
         public, _ = session.generate_keypair(
-            KeyType.RSA, 2048, label="signer", id=b"\x01", store=True
+            KeyType.RSA, 2048, label=key_label, id=key_id, store=True
         )
         der = asn1_keys.PublicKeyInfo(
             {
@@ -178,7 +187,6 @@ def _key_and_certificate(
             }
         ).dump()
         now = dt.datetime.now(dt.UTC)
-        subject = _name(signer, unit)
         cert = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -197,8 +205,8 @@ def _key_and_certificate(
                 Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
                 Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
                 Attribute.SUBJECT: subject.public_bytes(),
-                Attribute.LABEL: "signer",
-                Attribute.ID: b"\x01",
+                Attribute.LABEL: key_label,
+                Attribute.ID: key_id,
                 Attribute.TOKEN: True,
             }
         )

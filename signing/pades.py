@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pkcs11
 from asn1crypto import pem
@@ -26,6 +27,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+STAMP_FONT_SIZE = 8
 
 
 class SigningRefused(Exception):
@@ -43,7 +45,7 @@ class TokenAccess:
     library: str
     label: str
     pin: str
-    key_label: str = "signer"
+    key_label: str = "leader"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Signature:
     location: str
     # Where the visible box sits on the last page: (x1, y1, x2, y2) in points.
     box: tuple[int, int, int, int] = (330, 40, 560, 120)
+    # The box shows the signing time as the people reading it tell time.
+    timezone: str = "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True)
@@ -144,13 +148,15 @@ async def sign(
             meta,
             signer,
             stamp_style=TextStampStyle(
-                stamp_text="Ký bởi: %(signer)s\nThời gian: %(ts)s\n%(reason)s",
+                stamp_text="Ký bởi: %(signer)s\nThời gian: %(when)s\n%(reason)s",
                 border_width=1,
-                # The standard fonts have no Vietnamese: the stamp embeds DejaVu's glyphs.
+                # The standard fonts have no Vietnamese: the stamp embeds DejaVu's glyphs. The
+                # shaper and the box must agree on the size, or the glyphs spread apart.
                 text_box_style=TextBoxStyle(
                     font=GlyphAccumulatorFactory(
-                        FONT, font_size=9, ot_script_tag="latn", bcp47_lang_code="vi"
-                    )
+                        FONT, font_size=STAMP_FONT_SIZE, ot_script_tag="latn", bcp47_lang_code="vi"
+                    ),
+                    font_size=STAMP_FONT_SIZE,
                 ),
             ),
             new_field_spec=fields.SigFieldSpec(
@@ -159,7 +165,12 @@ async def sign(
         )
         out = io.BytesIO()
         await pdf_signer.async_sign_pdf(
-            reader, output=out, appearance_text_params={"reason": signature.reason}
+            reader,
+            output=out,
+            appearance_text_params={
+                "reason": signature.reason,
+                "when": f"{dt.datetime.now(ZoneInfo(signature.timezone)):%H:%M:%S %d/%m/%Y}",
+            },
         )
         return out.getvalue()
     finally:

@@ -9,13 +9,17 @@ import asyncio
 import gzip
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from asn1crypto import x509 as asn1_x509
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
@@ -30,8 +34,11 @@ from db.session import SessionMaker, make_engine, make_sessionmaker
 from db.users import passwords, save_user
 from motcua.devserver import temporal_binary
 from motcua.settings import Environment, Settings
+from motcua.signing import DEMO_PIN
 from motcua.temporal import PLAIN_CONVERTER
 from motcua.worker import build_worker
+from signing.demo import SOFTHSM_LIBRARY
+from signing.pades import load_certificate_file
 from tests.auth import PASSWORD, StaffAuth, test_usernames
 from tests.province import TIMEZONE
 from tests.simulators.process import python_module, serving
@@ -53,6 +60,9 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
+
+GOOD_TOKEN = "motcua-demo"
+EXPIRED_TOKEN = "motcua-expired"
 
 DATABASE_URL = os.environ.get(
     "MOTCUA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_test"
@@ -123,8 +133,42 @@ def task_queue() -> str:
     return f"test-{uuid.uuid4()}"
 
 
+@dataclass(frozen=True)
+class Tokens:
+    """SoftHSM2 tokens for the session: `motcua-demo` signs; `motcua-expired` holds
+    certificates that expired a month ago. Both under the one demo CA."""
+
+    folder: Path
+
+    @property
+    def ca_file(self) -> Path:
+        return self.folder / "demo-ca.pem"
+
+    @property
+    def ca(self) -> list[asn1_x509.Certificate]:
+        return load_certificate_file(self.ca_file)
+
+
+@pytest.fixture(scope="session")
+def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tokens]:
+    """Provisioned by processes of their own, before this one loads the PKCS#11 library
+    (a process sees only the tokens there were when it loaded it)."""
+    folder = tmp_path_factory.mktemp("hsm")
+    for label, *expired in ([GOOD_TOKEN], [EXPIRED_TOKEN, "expired"]):
+        subprocess.run(
+            [sys.executable, "-m", "signing.demo", str(folder), label, *expired], check=True
+        )
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(folder / "softhsm2.conf")
+    yield Tokens(folder)
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
 @pytest.fixture
-def settings(task_queue: str, tmp_path: Path) -> Settings:
+def settings(task_queue: str, tmp_path: Path, tokens: Tokens) -> Settings:
     return Settings(
         environment=Environment.TEST,
         # The test's own document store and spool.
@@ -133,6 +177,10 @@ def settings(task_queue: str, tmp_path: Path) -> Settings:
         temporal_address="in-test",
         task_queue=task_queue,
         secret_key="test-secret-key-not-for-production",
+        signing_pkcs11_library=SOFTHSM_LIBRARY,
+        signing_token_label=GOOD_TOKEN,
+        signing_pin=DEMO_PIN,
+        signing_trust_roots=str(tokens.ca_file),
     )
 
 

@@ -16,13 +16,15 @@ follows); the way through the procedure's process is `workflows.route`.
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from activities.notifications import NotificationActivities
+from activities.results import ResultActivities
 from schemas.actions import (
     Acceptance,
     ActionCommand,
@@ -38,6 +40,7 @@ from schemas.actions import (
     ReasonedCommand,
     Reassignment,
     ResultReturn,
+    ReturnMethod,
     SupplementRequest,
     SupplementSubmission,
     VerificationRequest,
@@ -69,6 +72,8 @@ from schemas.lifecycle import (
     refusal,
     unreasoned_repeat,
 )
+from schemas.records import SigningRequest
+from schemas.results import SIGNING_REFUSED, SignedResult, SigningFailure
 from schemas.status import Channel
 from schemas.status import DossierStatus as S
 from schemas.status import SubState as T
@@ -80,7 +85,7 @@ from workflows.consultation import (
 )
 from workflows.deadlines import ALARM_EVENTS, DeadlineWatcher, alarm_notification
 from workflows.journal import Journal
-from workflows.patches import LOG_EVERY_DATE, OUTBOX
+from workflows.patches import LOG_EVERY_DATE, OUTBOX, SIGNED_RESULTS
 from workflows.route import first_authority_step, next_route_step, route_unit
 
 __all__ = ["DossierWorkflow"]
@@ -89,6 +94,16 @@ SYSTEM = ActionCommand(actor="system")
 Body = TypeVar("Body", bound=ActionCommand)
 Handler = Callable[["DossierWorkflow", Body], Awaitable[ActionAnswer]]
 Update = workflow.UpdateMethodMultiParam[["DossierWorkflow", Body], ActionAnswer]
+# Typesetting and two signatures take a second or two; a token that does not answer in this
+# long is as good as absent. Anything but a refusal (the database away, a worker gone) is
+# tried again: the step finds what an earlier try stored, so no result is signed twice.
+_SIGNING_TIMEOUT = timedelta(minutes=2)
+_SIGNING_HEARTBEAT = timedelta(seconds=20)
+_SIGNING_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=[SIGNING_REFUSED],
+)
 
 
 def _checked(command: Acceptance | SupplementRequest) -> dict[str, Any]:
@@ -469,17 +484,73 @@ class DossierWorkflow:
 
     @_action(Action.APPROVE)
     async def approve(self, command: Approval) -> ActionAnswer:
+        """The leader decides, and the result is rendered and signed on the token in one
+        durable step; a refused signature leaves the dossier awaiting it, with the reason."""
+        signed = None
+        if workflow.patched(SIGNED_RESULTS):
+            signed = await self._signed_result(command)
         self._s.decision, self._s.decision_number = command.decision, command.decision_number
         self._s.decided_at = self._now()
-        event = self._transition(
-            EventType.APPROVED,
-            S.PROCESSING,
-            T.SIGNED,
-            command,
-            data={"decision": command.decision.value, "decision_number": command.decision_number},
-        )
+        data: dict[str, Any] = {
+            "decision": command.decision.value,
+            "decision_number": command.decision_number,
+        }
+        if signed is not None:
+            self._s.result = signed
+            data["result"] = signed.model_dump(mode="json")
+        event = self._transition(EventType.APPROVED, S.PROCESSING, T.SIGNED, command, data=data)
         await self._journal.persist(event)
         return self._answer()
+
+    async def _signed_result(self, command: Approval) -> SignedResult:
+        self._s.signing = True
+        request = SigningRequest(
+            attempt=str(workflow.uuid4()),
+            dossier=self._dossier,
+            decision=command.decision,
+            decision_number=command.decision_number,
+            reason=command.reason,
+            leader=command.actor,
+            leader_unit=command.actor_unit or self._s.holder_unit,
+            decided_at=self._now(),
+        )
+        try:
+            signed: SignedResult = await workflow.execute_activity_method(
+                ResultActivities.sign_result,
+                request,
+                start_to_close_timeout=_SIGNING_TIMEOUT,
+                # A worker killed mid-signature is noticed within this, and the step retried.
+                heartbeat_timeout=_SIGNING_HEARTBEAT,
+                retry_policy=_SIGNING_RETRY,
+            )
+        except ActivityError as error:
+            self._s.signing = False
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == SIGNING_REFUSED):
+                raise
+            details = cause.details[0] if cause.details else {}
+            self._s.signing_failure = SigningFailure(
+                reason=details.get("reason", "unknown"),
+                message_vi=cause.message,
+                message_en=details.get("message_en", cause.message),
+                at=self._now(),
+            )
+            event = self._transition(
+                EventType.SIGNING_FAILED,
+                self._s.status,
+                self._s.sub_state,
+                command,
+                data=self._s.signing_failure.model_dump(mode="json", exclude={"at"}),
+            )
+            await self._journal.persist(event)
+            raise ApplicationError(
+                f"Chưa ký được kết quả: {cause.message}",
+                {"reason": self._s.signing_failure.reason, "message_en": details.get("message_en")},
+                type=SIGNING_REFUSED,
+                non_retryable=True,
+            ) from None
+        self._s.signing, self._s.signing_failure = False, None
+        return signed
 
     def _moves_the_date_later(self, command: ExtensionDraftCommand) -> None:
         if self._s.due_at is not None and command.new_due_at <= self._s.due_at:
@@ -547,7 +618,15 @@ class DossierWorkflow:
         await self._journal.persist(event)
         return self._answer()
 
-    @_action(Action.RETURN_RESULT)
+    def _electronic_needs_signed_result(self, command: ResultReturn) -> None:
+        # Decree 45/2020: only a digitally signed result is worth the paper it replaces.
+        if command.method is ReturnMethod.ELECTRONIC and self._s.result is None:
+            self._reject(
+                "Không thể trả kết quả điện tử: hồ sơ chưa có kết quả được ký số.",
+                "Cannot return the result electronically: the dossier has no signed result.",
+            )
+
+    @_action(Action.RETURN_RESULT, also=_electronic_needs_signed_result)
     async def return_result(self, command: ResultReturn) -> ActionAnswer:
         self._s.result_method, self._s.closed_at = command.method, self._now()
         event = self._transition(
@@ -821,6 +900,7 @@ class DossierWorkflow:
             has_next_step=next_route_step(self._dossier, self._s.step_index) is not None,
             supplement_requests=self._s.supplement_requests,
             fee_paid=self._s.paid_at is not None,
+            signing=self._s.signing,
         )
 
     def _require(self, action: Action, command: ActionCommand) -> None:

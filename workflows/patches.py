@@ -32,6 +32,9 @@ KEEP_TIMER = "keep-timer-while-deadline-holds"
 # A calendar change logs every date it moved (the legal and the step's), not only the
 # current due date: an extended dossier's Form 04 date stands while its legal date moves.
 LOG_EVERY_DATE = "log-every-moved-date"
+# Approval renders the result and has it signed on the token before the dossier is signed;
+# before, the approval recorded a decision number and nothing was issued.
+SIGNED_RESULTS = "signed-results"
 
 PATCHES = (
     Patch(LOCAL_ACTIVITIES, "2026-11-23", "log, clocks and forms as local activities"),
@@ -40,6 +43,7 @@ PATCHES = (
     Patch(ONE_STEP, "2026-12-01", "one local activity per action"),
     Patch(KEEP_TIMER, "2026-12-01", "one deadline timer per clock"),
     Patch(LOG_EVERY_DATE, "2026-12-02", "a calendar change logs the legal date it moved"),
+    Patch(SIGNED_RESULTS, "2026-12-02", "approval issues a signed result"),
 )
 # The longest a dossier stays open under today's catalogue (17 + 3 working days for a first
 # land certificate, plus pauses): an old branch may go this long after its patch, once a

@@ -84,6 +84,12 @@ class Workers:
             "MOTCUA_TEMPORAL_ADDRESS": self.settings.temporal_address,
             "MOTCUA_TASK_QUEUE": self.settings.task_queue,
             "MOTCUA_WORKER_METRICS_PORT": "0",
+            # The test's document store, and the session's SoftHSM2 token.
+            "MOTCUA_DATA_DIR": str(self.settings.data_dir),
+            "MOTCUA_SIGNING_PKCS11_LIBRARY": self.settings.signing_pkcs11_library,
+            "MOTCUA_SIGNING_TOKEN_LABEL": self.settings.signing_token_label,
+            "MOTCUA_SIGNING_PIN": self.settings.signing_pin,
+            "MOTCUA_SIGNING_TRUST_ROOTS": self.settings.signing_trust_roots,
             "MOTCUA_LOG_LEVEL": "WARNING",
         }
         process = subprocess.Popen(

@@ -5,14 +5,20 @@ duplicated, and the projection and the audit log agree with the workflows."""
 import asyncio
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import func
 from sqlmodel import col, select
-from temporalio.client import Client
+from temporalio.api.enums.v1 import PendingActivityState
+from temporalio.client import Client, WorkflowHandle
 
-from db.models import DossierEventRow, DossierRow
+from db.models import DossierDocumentRow, DossierEventRow, DossierRow, IssuedResultRow
 from db.session import SessionMaker
+from motcua.settings import Settings
+from motcua.storage import content_store
+from schemas.results import RESULT_SLOT
+from signing.pades import load_certificate_file, verify
 from tests.factories import action_body, submission
 from tests.faults.conftest import DurableServer, Workers
 from workflows.dossier import DossierWorkflow
@@ -190,3 +196,78 @@ async def _postgres(action: str) -> None:
             if ready.returncode == 0:
                 return
             await asyncio.sleep(0.2)
+
+
+async def test_a_worker_killed_while_signing_leaves_exactly_one_signed_result(
+    fault_api: httpx.AsyncClient,
+    workers: Workers,
+    durable_client: Client,
+    sessionmaker: SessionMaker,
+    fault_settings: Settings,
+) -> None:
+    first = workers.start()
+    code = await _submit(fault_api, "fault-sign")
+    await _lifecycle(fault_api, code, ["accept", "transfer", "assign", "appraise"])
+    handle = durable_client.get_workflow_handle(code)
+    approving = asyncio.create_task(_act(fault_api, code, "approve"))
+
+    # Killed once the signing step has started on the worker: typesetting, signing or
+    # storing, whichever it was in.
+    attempt = await _signing_started(handle)
+    workers.kill(first)
+    assert attempt == 1
+    workers.start()
+    await approving
+
+    async with sessionmaker() as session:
+        issued = (
+            await session.exec(select(IssuedResultRow).where(IssuedResultRow.dossier_code == code))
+        ).all()
+        stored = (
+            await session.exec(
+                select(DossierDocumentRow).where(
+                    DossierDocumentRow.dossier_code == code,
+                    DossierDocumentRow.slot == RESULT_SLOT,
+                )
+            )
+        ).all()
+        approvals = (
+            await session.exec(
+                select(func.count())
+                .select_from(DossierEventRow)
+                .where(DossierEventRow.dossier_code == code, DossierEventRow.type == "approved")
+            )
+        ).one()
+    assert len(issued) == 1
+    assert [d.id for d in stored] == [issued[0].document_id]
+    assert approvals == 1
+    content = b"".join(
+        [piece async for piece in content_store(fault_settings).read(issued[0].sha256)]
+    )
+    roots = load_certificate_file(Path(fault_settings.signing_trust_roots))
+    verdicts = await verify(content, roots)
+    # The leader's signature and the seal, each once, both good.
+    assert [v.good for v in verdicts] == [True, True]
+    # The step ran again on the second worker: the kill landed inside it.
+    history = await handle.fetch_history()
+    started = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.HasField("activity_task_started_event_attributes")
+    ]
+    assert started[-1] >= 2
+    await _assert_consistent(sessionmaker, durable_client, [code], status=4)
+
+
+async def _signing_started(handle: WorkflowHandle[Any, Any]) -> int:
+    """The attempt of the signing step once a worker has picked it up."""
+    for _ in range(600):
+        description = await handle.describe()
+        for pending in description.raw_description.pending_activities:
+            if (
+                pending.activity_type.name == "sign_result"
+                and pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+            ):
+                return int(pending.attempt)
+        await asyncio.sleep(0.01)
+    raise AssertionError("the signing step never started")

@@ -1,11 +1,6 @@
 """PAdES signing on a real PKCS#11 token (SoftHSM2) with pyHanko, and verification against
 the demo CA: what a bank clerk checking a result relies on."""
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,37 +9,14 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from weasyprint import HTML
 
 from signing.demo import SOFTHSM_LIBRARY, demo_ca
-from signing.pades import Signature, SigningRefused, TokenAccess, load_certificates, sign, verify
+from signing.pades import Signature, SigningRefused, TokenAccess, sign, verify
+from tests.conftest import Tokens
 
 DECISION = (
     "<p>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập - Tự do - Hạnh phúc</p>"
     "<h1>QUYẾT ĐỊNH số 15/QĐ-UBND</h1><p>Cấp Phiếu lý lịch tư pháp cho bà Hoàng Thị Mai</p>"
 )
 SIGNATURE = Signature("lanh-dao", "Phê duyệt kết quả giải quyết", "Đắk Lắk")
-
-
-@dataclass(frozen=True)
-class Tokens:
-    folder: Path
-    ca: list[asn1_x509.Certificate]
-
-
-@pytest.fixture(scope="session")
-def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tokens]:
-    """A good token and one whose certificate has expired, provisioned by processes of their
-    own before this one loads the PKCS#11 library (which sees only the tokens of then)."""
-    folder = tmp_path_factory.mktemp("hsm")
-    for label, *expired in (["motcua-demo"], ["motcua-expired", "expired"]):
-        subprocess.run(
-            [sys.executable, "-m", "signing.demo", str(folder), label, *expired], check=True
-        )
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(folder / "softhsm2.conf")
-    yield Tokens(folder, load_certificates((folder / "demo-ca.pem").read_bytes()))
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
 
 
 def _token(label: str = "motcua-demo", pin: str = "123456") -> TokenAccess:
@@ -64,7 +36,7 @@ async def test_a_signed_decision_verifies_against_the_demo_ca(
 
     (verdict,) = await verify(signed, tokens.ca)
     assert verdict.good
-    assert verdict.signer == "Lãnh đạo (DEMO)"
+    assert verdict.signer == "Lãnh đạo đơn vị (DEMO)"
     assert verdict.covers_whole_document
     assert verdict.signed_at is not None
     assert signed.startswith(decision)  # an incremental update: the original bytes remain

@@ -1,4 +1,4 @@
-"""Typesetting an issued form's HTML into the PDF people download and print."""
+"""Typesetting HTML (an issued form, a result) into the PDF people download, print and sign."""
 
 import asyncio
 
