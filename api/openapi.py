@@ -64,6 +64,8 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> set[str]:
         codes |= {"400", "409", "413", "422"}
     if path.startswith("/api/v1/track") or path == "/api/v1/auth/token":
         codes |= {"404", "429"}
+    if path == "/api/v1/verify":
+        codes.add("429")
     return codes
 
 

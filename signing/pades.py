@@ -5,6 +5,7 @@ document changed since and whether the certificate was valid then.
 Signing needs the token's library, label and PIN; the private key never leaves the token.
 """
 
+import asyncio
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -110,6 +111,12 @@ def _check_validity(cert: asn1_x509.Certificate, now: dt.datetime) -> None:
         )
 
 
+# One signature at a time per process: a token's login is the application's, so a second
+# session logging in while the first is signed in is refused, and a USB token signs one
+# document at a time anyway.
+_TOKEN_IN_USE = asyncio.Lock()
+
+
 async def sign(
     pdf: bytes,
     token: TokenAccess,
@@ -117,6 +124,16 @@ async def sign(
     ca_chain: list[asn1_x509.Certificate],
 ) -> bytes:
     """The PDF with one more signature, added as an incremental update."""
+    async with _TOKEN_IN_USE:
+        return await _sign(pdf, token, signature, ca_chain)
+
+
+async def _sign(
+    pdf: bytes,
+    token: TokenAccess,
+    signature: Signature,
+    ca_chain: list[asn1_x509.Certificate],
+) -> bytes:
     try:
         session = open_pkcs11_session(
             token.library, token_criteria=TokenCriteria(label=token.label), user_pin=token.pin
@@ -125,7 +142,7 @@ async def sign(
         raise SigningRefused(
             "token_unavailable",
             "Không mở được thiết bị ký số (chưa cắm, sai mã PIN hoặc bị khóa).",
-            f"The signing token cannot be opened: {exc}",
+            f"The signing token cannot be opened: {exc!r}",
         ) from exc
     try:
         cert = _certificate(session, token.key_label)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -167,6 +168,16 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tokens]:
         os.environ["SOFTHSM2_CONF"] = previous
 
 
+def signing_settings(tokens: Tokens) -> dict[str, Any]:
+    """The settings that sign with the session's good token."""
+    return {
+        "signing_pkcs11_library": SOFTHSM_LIBRARY,
+        "signing_token_label": GOOD_TOKEN,
+        "signing_pin": DEMO_PIN,
+        "signing_trust_roots": str(tokens.ca_file),
+    }
+
+
 @pytest.fixture
 def settings(task_queue: str, tmp_path: Path, tokens: Tokens) -> Settings:
     return Settings(
@@ -177,10 +188,7 @@ def settings(task_queue: str, tmp_path: Path, tokens: Tokens) -> Settings:
         temporal_address="in-test",
         task_queue=task_queue,
         secret_key="test-secret-key-not-for-production",
-        signing_pkcs11_library=SOFTHSM_LIBRARY,
-        signing_token_label=GOOD_TOKEN,
-        signing_pin=DEMO_PIN,
-        signing_trust_roots=str(tokens.ca_file),
+        **signing_settings(tokens),
     )
 
 

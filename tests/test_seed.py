@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -23,20 +24,22 @@ from motcua.database import save_demo_staff
 from motcua.demo import DEMO_PASSWORD
 from motcua.seed import Seeder, _working_instant
 from motcua.settings import Environment, Settings
-from tests.conftest import DATABASE_URL, save_test_users
+from tests.conftest import DATABASE_URL, Tokens, save_test_users, signing_settings
 
 DOSSIERS = 12
 
 
 @pytest.fixture
-def settings(task_queue: str) -> Settings:
+def settings(task_queue: str, tmp_path: Path, tokens: Tokens) -> Settings:
     # Demo mode exists only in development, where the API takes X-Demo-Time.
     return Settings(
         environment=Environment.DEVELOPMENT,
+        data_dir=tmp_path / "data",
         database_url=DATABASE_URL,
         temporal_address="in-test",
         task_queue=task_queue,
         demo_clock=True,
+        **signing_settings(tokens),
     )
 
 

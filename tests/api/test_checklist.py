@@ -18,7 +18,7 @@ from schemas.tracking import tracking_secret
 from store.backends import S3Backend
 from tests.api.test_forms import _download
 from tests.auth import bearer
-from tests.conftest import DATABASE_URL
+from tests.conftest import DATABASE_URL, Tokens, signing_settings
 from tests.factories import submission
 from tests.journeys import act, drive, scan, submit
 
@@ -30,7 +30,9 @@ BIRTH_PAPER = "Giấy chứng sinh (hoặc văn bản của người làm chứn
 
 
 @pytest.fixture(params=["folder", "s3"])
-async def settings(request: pytest.FixtureRequest, task_queue: str, tmp_path: Path) -> Settings:
+async def settings(
+    request: pytest.FixtureRequest, task_queue: str, tmp_path: Path, tokens: Tokens
+) -> Settings:
     """The same journeys over both document stores: the embedded folder, and S3 spoken to
     moto's server in its own process."""
     common: dict[str, Any] = {
@@ -40,6 +42,7 @@ async def settings(request: pytest.FixtureRequest, task_queue: str, tmp_path: Pa
         "temporal_address": "in-test",
         "task_queue": task_queue,
         "secret_key": "test-secret-key-not-for-production",
+        **signing_settings(tokens),
     }
     if request.param == "folder":
         return Settings(**common)

@@ -37,6 +37,7 @@ def dossier(number: int, **values: Any) -> DossierRow:
         "late_by_rule": False,
         "withdrawn": False,
         "result_method": "in_person",
+        "result_document_id": None,
         "payment_method": None,
         "payment_amount_vnd": None,
         "digitised": False,
@@ -78,11 +79,13 @@ def dossier(number: int, **values: Any) -> DossierRow:
 def province_dossiers() -> list[DossierRow]:
     return [
         # 1 early: finished Wednesday 4 Nov, due Friday 6 Nov; 2 working days, paid online,
-        #   returned electronically, scanned at receipt. Mon 2 Nov 09:00 → Wed 09:00 = 16 h.
+        #   returned electronically (a signed result delivered), scanned at receipt.
+        #   Mon 2 Nov 09:00 → Wed 09:00 = 16 h.
         dossier(
             1,
             finished_at=t(4),
             result_method="electronic",
+            result_document_id="9d1c7c52-0000-4000-8000-000000000001",
             payment_method="online",
             payment_amount_vnd=50000,
             digitised=True,
