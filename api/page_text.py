@@ -36,6 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "pdf_file": ("Tệp PDF", "PDF file"),
     "result_number": ("Số văn bản hoặc mã hồ sơ", "Result number or dossier code"),
+    "document_number": ("Số văn bản", "Number"),
     "verify_button": ("Kiểm tra", "Verify"),
     "signatures": ("Chữ ký số", "Digital signatures"),
     "signer": ("Người ký", "Signed by"),

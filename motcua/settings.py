@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     signing_pin: str = ""
     signing_leader_key: str = "leader"
     signing_seal_key: str = "seal"
+    # Without a token: the leader's and the seal's PKCS#12 files (their passphrase is
+    # signing_pin). The key can be copied from a file, so a token is the default.
+    signing_pkcs12_leader: str = ""
+    signing_pkcs12_seal: str = ""
     # PEM file of the roots a signature is verified against (the national root CA; the
     # demo CA for the demo): also the chain embedded in what is signed.
     signing_trust_roots: str = ""

@@ -12,7 +12,7 @@ from asn1crypto import x509 as asn1_x509
 
 from motcua.settings import Settings
 from signing.demo import SOFTHSM_LIBRARY
-from signing.pades import load_certificate_file
+from signing.pades import KeyFile, TokenAccess, load_certificate_file
 from signing.seals import Signing
 
 log = logging.getLogger(__name__)
@@ -20,17 +20,31 @@ DEMO_PIN = "123456"
 
 
 def signing(settings: Settings) -> Signing | None:
-    """None when no token is configured: nothing can be signed, and approving says so."""
-    if not settings.signing_pkcs11_library:
-        return None
-    return Signing(
-        settings.signing_pkcs11_library,
-        settings.signing_token_label,
-        settings.signing_pin,
-        settings.signing_leader_key,
-        settings.signing_seal_key,
-        trust_roots(settings),
-    )
+    """None when no key is configured: nothing can be signed, and approving says so."""
+    roots = trust_roots(settings)
+    if settings.signing_pkcs11_library:
+        return Signing(
+            TokenAccess(
+                settings.signing_pkcs11_library,
+                settings.signing_token_label,
+                settings.signing_pin,
+                settings.signing_leader_key,
+            ),
+            TokenAccess(
+                settings.signing_pkcs11_library,
+                settings.signing_token_label,
+                settings.signing_pin,
+                settings.signing_seal_key,
+            ),
+            roots,
+        )
+    if settings.signing_pkcs12_leader and settings.signing_pkcs12_seal:
+        return Signing(
+            KeyFile(Path(settings.signing_pkcs12_leader), settings.signing_pin),
+            KeyFile(Path(settings.signing_pkcs12_seal), settings.signing_pin),
+            roots,
+        )
+    return None
 
 
 def trust_roots(settings: Settings) -> list[asn1_x509.Certificate]:

@@ -7,7 +7,10 @@ Signing needs the token's library, label and PIN; the private key never leaves t
 
 import asyncio
 import datetime as dt
+import functools
 import io
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +18,8 @@ from zoneinfo import ZoneInfo
 import pkcs11
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
 from pkcs11 import Attribute, ObjectClass
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -29,6 +34,21 @@ from pyhanko_certvalidator import ValidationContext
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 STAMP_FONT_SIZE = 8
+
+
+@functools.cache
+def stamp_font() -> str:
+    """DejaVu Sans scaled to 1000 units per em, made once per machine. pyHanko writes a
+    font's glyph widths as the font counts them, which a PDF reads as thousandths of an
+    em: DejaVu's 2048-unit glyphs came out twice as wide, the stamp's letters spread apart."""
+    target = Path(tempfile.gettempdir()) / f"motcua-dejavu-sans-1000-{os.getuid()}.ttf"
+    if not target.exists():
+        font = TTFont(FONT)
+        scale_upem(font, 1000)
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        font.save(str(partial))
+        os.replace(partial, target)
+    return str(target)
 
 
 class SigningRefused(Exception):
@@ -47,6 +67,15 @@ class TokenAccess:
     label: str
     pin: str
     key_label: str = "leader"
+
+
+@dataclass(frozen=True)
+class KeyFile:
+    """A key and its certificate in a PKCS#12 file, for a unit without a token: weaker
+    (the key can be copied), so the token is the default."""
+
+    path: Path
+    passphrase: str
 
 
 @dataclass(frozen=True)
@@ -119,79 +148,89 @@ _TOKEN_IN_USE = asyncio.Lock()
 
 async def sign(
     pdf: bytes,
-    token: TokenAccess,
+    key: TokenAccess | KeyFile,
     signature: Signature,
     ca_chain: list[asn1_x509.Certificate],
 ) -> bytes:
     """The PDF with one more signature, added as an incremental update."""
+    if isinstance(key, KeyFile):
+        return await _signed(pdf, _file_signer(key, ca_chain), signature)
     async with _TOKEN_IN_USE:
-        return await _sign(pdf, token, signature, ca_chain)
+        try:
+            session = open_pkcs11_session(
+                key.library, token_criteria=TokenCriteria(label=key.label), user_pin=key.pin
+            )
+        except Exception as exc:
+            raise SigningRefused(
+                "token_unavailable",
+                "Không mở được thiết bị ký số (chưa cắm, sai mã PIN hoặc bị khóa).",
+                f"The signing token cannot be opened: {exc!r}",
+            ) from exc
+        try:
+            _check_validity(_certificate(session, key.key_label), dt.datetime.now(dt.UTC))
+            signer = PKCS11Signer(
+                session, cert_label=key.key_label, key_label=key.key_label, ca_chain=ca_chain
+            )
+            return await _signed(pdf, signer, signature)
+        finally:
+            session.close()
 
 
-async def _sign(
-    pdf: bytes,
-    token: TokenAccess,
-    signature: Signature,
-    ca_chain: list[asn1_x509.Certificate],
-) -> bytes:
+def _file_signer(key: KeyFile, ca_chain: list[asn1_x509.Certificate]) -> signers.Signer:
     try:
-        session = open_pkcs11_session(
-            token.library, token_criteria=TokenCriteria(label=token.label), user_pin=token.pin
+        signer: signers.SimpleSigner = signers.SimpleSigner.load_pkcs12_data(
+            key.path.read_bytes(), other_certs=ca_chain, passphrase=key.passphrase.encode()
         )
-    except Exception as exc:
+    except (OSError, ValueError) as exc:
         raise SigningRefused(
-            "token_unavailable",
-            "Không mở được thiết bị ký số (chưa cắm, sai mã PIN hoặc bị khóa).",
-            f"The signing token cannot be opened: {exc!r}",
+            "key_file_unreadable",
+            "Không đọc được tệp khóa ký số (sai đường dẫn hoặc sai mật khẩu).",
+            f"The PKCS#12 key file cannot be read: {exc!r}",
         ) from exc
-    try:
-        cert = _certificate(session, token.key_label)
-        _check_validity(cert, dt.datetime.now(dt.UTC))
-        signer = PKCS11Signer(
-            session,
-            cert_label=token.key_label,
-            key_label=token.key_label,
-            ca_chain=ca_chain,
-        )
-        meta = signers.PdfSignatureMetadata(
-            field_name=signature.field,
-            reason=signature.reason,
-            location=signature.location,
-            md_algorithm="sha256",
-        )
-        reader = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        last_page = int(reader.root["/Pages"]["/Count"]) - 1
-        pdf_signer = signers.PdfSigner(
-            meta,
-            signer,
-            stamp_style=TextStampStyle(
-                stamp_text="Ký bởi: %(signer)s\nThời gian: %(when)s\n%(reason)s",
-                border_width=1,
-                # The standard fonts have no Vietnamese: the stamp embeds DejaVu's glyphs. The
-                # shaper and the box must agree on the size, or the glyphs spread apart.
-                text_box_style=TextBoxStyle(
-                    font=GlyphAccumulatorFactory(
-                        FONT, font_size=STAMP_FONT_SIZE, ot_script_tag="latn", bcp47_lang_code="vi"
-                    ),
+    assert signer.signing_cert is not None, "a PKCS#12 file's key comes with its certificate"
+    _check_validity(signer.signing_cert, dt.datetime.now(dt.UTC))
+    return signer
+
+
+async def _signed(pdf: bytes, signer: signers.Signer, signature: Signature) -> bytes:
+    meta = signers.PdfSignatureMetadata(
+        field_name=signature.field,
+        reason=signature.reason,
+        location=signature.location,
+        md_algorithm="sha256",
+    )
+    reader = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    last_page = int(reader.root["/Pages"]["/Count"]) - 1
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer,
+        stamp_style=TextStampStyle(
+            stamp_text="Ký bởi: %(signer)s\nThời gian: %(when)s\n%(reason)s",
+            border_width=1,
+            # The standard fonts have no Vietnamese: the stamp embeds DejaVu's glyphs. The
+            # shaper and the box must agree on the size, or the glyphs spread apart.
+            text_box_style=TextBoxStyle(
+                font=GlyphAccumulatorFactory(
+                    stamp_font(),
                     font_size=STAMP_FONT_SIZE,
+                    ot_script_tag="latn",
+                    bcp47_lang_code="vi",
                 ),
+                font_size=STAMP_FONT_SIZE,
             ),
-            new_field_spec=fields.SigFieldSpec(
-                signature.field, on_page=last_page, box=signature.box
-            ),
-        )
-        out = io.BytesIO()
-        await pdf_signer.async_sign_pdf(
-            reader,
-            output=out,
-            appearance_text_params={
-                "reason": signature.reason,
-                "when": f"{dt.datetime.now(ZoneInfo(signature.timezone)):%H:%M:%S %d/%m/%Y}",
-            },
-        )
-        return out.getvalue()
-    finally:
-        session.close()
+        ),
+        new_field_spec=fields.SigFieldSpec(signature.field, on_page=last_page, box=signature.box),
+    )
+    out = io.BytesIO()
+    await pdf_signer.async_sign_pdf(
+        reader,
+        output=out,
+        appearance_text_params={
+            "reason": signature.reason,
+            "when": f"{dt.datetime.now(ZoneInfo(signature.timezone)):%H:%M:%S %d/%m/%Y}",
+        },
+    )
+    return out.getvalue()
 
 
 def load_certificates(pem_bytes: bytes) -> list[asn1_x509.Certificate]:

@@ -284,3 +284,25 @@ async def test_an_expired_certificate_refuses_to_sign_and_the_leader_is_told_why
         ).all()
     assert issued == 0
     assert [e.data["reason"] for e in failed] == ["certificate_expired"]
+
+
+async def test_the_receipt_a_citizen_holds_carries_the_units_seal(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    receipt = (await api.post("/api/v1/dossiers", json={**JUSTICE, **_online()})).json()
+    await act(api, receipt["code"], "accept")
+
+    response = await api.get(
+        f"/api/v1/track/{receipt['code']}/receipt",
+        headers={"X-Tracking-Secret": receipt["tracking_secret"]},
+    )
+
+    assert response.status_code == 200
+    (seal,) = await verify(
+        response.content, load_certificate_file(Path(settings.signing_trust_roots))
+    )
+    assert seal.good
+    assert seal.signer.endswith("con dấu")
+    # Sealed once, kept: the next download is the same file.
+    again = await api.get(f"/api/v1/dossiers/{receipt['code']}/forms/01")
+    assert again.content == response.content

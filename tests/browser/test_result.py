@@ -10,7 +10,7 @@ from playwright.async_api import Browser, FilePayload, expect
 from pypdf import PdfReader
 
 from motcua.settings import Settings
-from tests.auth import StaffAuth
+from tests.auth import PASSWORD, StaffAuth
 from tests.browser.conftest import fill_online_submission
 from tests.journeys import act, drive
 
@@ -65,3 +65,17 @@ async def test_the_citizen_downloads_the_signed_result_and_verifies_it(
     width = await citizen.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     await citizen.screenshot(path=screenshots / "31-verify-phone.png", full_page=True)
+
+    desk = await browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    clerk = await desk.new_page()
+    await clerk.goto("/can-bo/dang-nhap")
+    await clerk.fill("input[name=username]", f"clerk.{COMMUNE}")
+    await clerk.fill("input[name=password]", PASSWORD)
+    await clerk.click("form.stack button[type=submit]")
+    await expect(clerk.locator("h1")).to_contain_text("Hồ sơ cần xử lý")
+    await clerk.goto("/can-bo/ket-qua?" + urlencode({"q": "066190001234"}))
+    await expect(clerk.locator("#registry tbody")).to_contain_text("15/QĐ-UBND")
+    await clerk.screenshot(path=screenshots / "32-registry-desktop.png", full_page=True)
+    await clerk.goto(f"/can-bo/ho-so/{code}")
+    await expect(clerk.locator("#result-number")).to_contain_text("15/QĐ-UBND")
+    await clerk.screenshot(path=screenshots / "33-dossier-result-desktop.png", full_page=True)

@@ -1,15 +1,20 @@
 """PAdES signing on a real PKCS#11 token (SoftHSM2) with pyHanko, and verification against
 the demo CA: what a bank clerk checking a result relies on."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
+from cryptography.x509.oid import NameOID
 from weasyprint import HTML
 
 from signing.demo import SOFTHSM_LIBRARY, demo_ca
-from signing.pades import Signature, SigningRefused, TokenAccess, sign, verify
+from signing.pades import KeyFile, Signature, SigningRefused, TokenAccess, sign, verify
 from tests.conftest import Tokens
 
 DECISION = (
@@ -83,3 +88,58 @@ async def test_a_wrong_pin_refuses_to_sign(tokens: Tokens, decision: bytes) -> N
 
     assert refused.value.reason == "token_unavailable"
     assert "PIN" in refused.value.message_vi
+
+
+def _key_file(tokens: Tokens, folder: Path, passphrase: bytes) -> Path:
+    """A leader's key and certificate under the demo CA, in a PKCS#12 file."""
+    ca_key, ca_cert = demo_ca(tokens.folder)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Phó Chủ tịch (DEMO, tệp)")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    path = folder / "lanh-dao.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"leader", key, cert, [ca_cert], BestAvailableEncryption(passphrase)
+        )
+    )
+    return path
+
+
+async def test_a_key_in_a_pkcs12_file_signs_too(
+    tokens: Tokens, decision: bytes, tmp_path: Path
+) -> None:
+    path = _key_file(tokens, tmp_path, b"mat-khau")
+
+    signed = await sign(decision, KeyFile(path, "mat-khau"), SIGNATURE, tokens.ca)
+
+    (verdict,) = await verify(signed, tokens.ca)
+    assert verdict.good
+    assert verdict.signer == "Phó Chủ tịch (DEMO, tệp)"
+    with pytest.raises(SigningRefused) as refused:
+        await sign(decision, KeyFile(path, "sai-mat-khau"), SIGNATURE, tokens.ca)
+    assert refused.value.reason == "key_file_unreadable"
