@@ -49,7 +49,7 @@ def _name(common: str, unit: str) -> x509.Name:
     )
 
 
-def _usage(*, issues_certificates: bool) -> x509.KeyUsage:
+def key_usage(*, issues_certificates: bool) -> x509.KeyUsage:
     """A CA signs certificates; a signer signs documents, and stands by them (non-repudiation)."""
     return x509.KeyUsage(
         digital_signature=not issues_certificates,
@@ -83,7 +83,7 @@ def demo_ca(folder: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_usage(issues_certificates=True), critical=True)
+        .add_extension(key_usage(issues_certificates=True), critical=True)
         .sign(key, hashes.SHA256())
     )
     folder.mkdir(parents=True, exist_ok=True)
@@ -196,7 +196,7 @@ def _key_and_certificate(
             .not_valid_before(valid_from or now - dt.timedelta(days=1))
             .not_valid_after(valid_until or now + dt.timedelta(days=730))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_usage(issues_certificates=False), critical=True)
+            .add_extension(key_usage(issues_certificates=False), critical=True)
             .sign(ca_key, hashes.SHA256())
         )
         session.create_object(

@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import functools
 import io
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ from pyhanko_certvalidator import ValidationContext
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 STAMP_FONT_SIZE = 8
+# Subsetting the stamp's font warns, for every signature, of a table it drops that no
+# reader needs (FFTM, FontForge's timestamps).
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 @functools.cache

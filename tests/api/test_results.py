@@ -48,6 +48,25 @@ async def _approved(api: httpx.AsyncClient, **body: str) -> tuple[str, dict[str,
     return code, await act(api, code, "approve", **body)
 
 
+async def issued_and_stored(
+    sessionmaker: SessionMaker, code: str
+) -> tuple[list[IssuedResultRow], list[DossierDocumentRow]]:
+    """The registry's entries for the dossier, and its stored result files."""
+    async with sessionmaker() as session:
+        issued = (
+            await session.exec(select(IssuedResultRow).where(IssuedResultRow.dossier_code == code))
+        ).all()
+        stored = (
+            await session.exec(
+                select(DossierDocumentRow).where(
+                    DossierDocumentRow.dossier_code == code,
+                    DossierDocumentRow.slot == RESULT_SLOT,
+                )
+            )
+        ).all()
+    return list(issued), list(stored)
+
+
 async def _result(api: httpx.AsyncClient, code: str) -> bytes:
     detail = (await api.get(f"/api/v1/dossiers/{code}")).json()
     result = detail["result"]
@@ -84,18 +103,7 @@ async def test_approval_issues_the_procedures_paper_signed_by_the_leader_and_sea
     assert seal.covers_whole_document
     assert not leader.covers_whole_document
 
-    async with sessionmaker() as session:
-        (issued,) = (
-            await session.exec(select(IssuedResultRow).where(IssuedResultRow.dossier_code == code))
-        ).all()
-        stored = (
-            await session.exec(
-                select(DossierDocumentRow).where(
-                    DossierDocumentRow.dossier_code == code,
-                    DossierDocumentRow.slot == RESULT_SLOT,
-                )
-            )
-        ).all()
+    (issued,), stored = await issued_and_stored(sessionmaker, code)
     assert issued.number == "27/LLTP"
     assert issued.kind == "certificate"
     assert issued.holder_id_number == "066190001234"

@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.auth import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,3 +48,12 @@ async def fill_online_submission(page: Page, procedure: str, commune: str) -> No
     await page.fill("input[name=full_name]", "Hoàng Thị Mai")
     await page.fill("input[name=id_number]", "066190001234")
     await page.fill("input[name=phone]", "0912345678")
+
+
+async def sign_in(page: Page, username: str) -> None:
+    """Staff sign in as the pages ask, landing on their queue."""
+    await page.goto("/can-bo/dang-nhap")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form.stack button[type=submit]")
+    await expect(page.locator("h1")).to_contain_text("Hồ sơ cần xử lý")

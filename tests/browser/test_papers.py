@@ -6,8 +6,7 @@ from urllib.parse import urlencode
 
 from playwright.async_api import Browser, FilePayload, expect
 
-from tests.auth import PASSWORD
-from tests.browser.conftest import fill_online_submission
+from tests.browser.conftest import fill_online_submission, sign_in
 
 PROCEDURE, COMMUNE = "1.001193", "phuong-tan-lap"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n" + b"%" * 2000 + b"\n%%EOF\n"
@@ -55,11 +54,7 @@ async def test_a_citizen_on_a_phone_sends_papers_and_the_clerk_sees_them(
 
     desk = await browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     clerk = await desk.new_page()
-    await clerk.goto("/can-bo/dang-nhap")
-    await clerk.fill("input[name=username]", f"clerk.{COMMUNE}")
-    await clerk.fill("input[name=password]", PASSWORD)
-    await clerk.click("form.stack button[type=submit]")
-    await expect(clerk.locator("h1")).to_contain_text("Hồ sơ cần xử lý")
+    await sign_in(clerk, f"clerk.{COMMUNE}")
     await clerk.goto(f"/can-bo/ho-so/{code}")
     rows = clerk.locator("#tai-lieu table.papers tbody tr")
     await expect(rows).to_have_count(3)

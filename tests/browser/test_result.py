@@ -10,8 +10,8 @@ from playwright.async_api import Browser, FilePayload, expect
 from pypdf import PdfReader
 
 from motcua.settings import Settings
-from tests.auth import PASSWORD, StaffAuth
-from tests.browser.conftest import fill_online_submission
+from tests.auth import StaffAuth
+from tests.browser.conftest import fill_online_submission, sign_in
 from tests.journeys import act, drive
 
 PROCEDURE, COMMUNE = "1.001193", "phuong-tan-lap"
@@ -68,11 +68,7 @@ async def test_the_citizen_downloads_the_signed_result_and_verifies_it(
 
     desk = await browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     clerk = await desk.new_page()
-    await clerk.goto("/can-bo/dang-nhap")
-    await clerk.fill("input[name=username]", f"clerk.{COMMUNE}")
-    await clerk.fill("input[name=password]", PASSWORD)
-    await clerk.click("form.stack button[type=submit]")
-    await expect(clerk.locator("h1")).to_contain_text("Hồ sơ cần xử lý")
+    await sign_in(clerk, f"clerk.{COMMUNE}")
     await clerk.goto("/can-bo/ket-qua?" + urlencode({"q": "066190001234"}))
     await expect(clerk.locator("#registry tbody")).to_contain_text("15/QĐ-UBND")
     await clerk.screenshot(path=screenshots / "32-registry-desktop.png", full_page=True)

@@ -13,12 +13,12 @@ from sqlmodel import col, select
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client, WorkflowHandle
 
-from db.models import DossierDocumentRow, DossierEventRow, DossierRow, IssuedResultRow
+from db.models import DossierEventRow, DossierRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.storage import content_store
-from schemas.results import RESULT_SLOT
 from signing.pades import load_certificate_file, verify
+from tests.api.test_results import issued_and_stored
 from tests.factories import action_body, submission
 from tests.faults.conftest import DurableServer, Workers
 from workflows.dossier import DossierWorkflow
@@ -219,18 +219,8 @@ async def test_a_worker_killed_while_signing_leaves_exactly_one_signed_result(
     workers.start()
     await approving
 
+    issued, stored = await issued_and_stored(sessionmaker, code)
     async with sessionmaker() as session:
-        issued = (
-            await session.exec(select(IssuedResultRow).where(IssuedResultRow.dossier_code == code))
-        ).all()
-        stored = (
-            await session.exec(
-                select(DossierDocumentRow).where(
-                    DossierDocumentRow.dossier_code == code,
-                    DossierDocumentRow.slot == RESULT_SLOT,
-                )
-            )
-        ).all()
         approvals = (
             await session.exec(
                 select(func.count())

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
 from cryptography.x509.oid import NameOID
 from weasyprint import HTML
 
-from signing.demo import SOFTHSM_LIBRARY, demo_ca
+from signing.demo import SOFTHSM_LIBRARY, demo_ca, key_usage
 from signing.pades import KeyFile, Signature, SigningRefused, TokenAccess, sign, verify
 from tests.conftest import Tokens
 
@@ -105,20 +105,7 @@ def _key_file(tokens: Tokens, folder: Path, passphrase: bytes) -> Path:
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(key_usage(issues_certificates=False), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
     path = folder / "lanh-dao.p12"
