@@ -13,19 +13,22 @@ import json
 import logging
 import smtplib
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from email.message import EmailMessage
 from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from db.outbox import Outgoing, enqueue, mark_failed, mark_sent, release, take
+from db.outbox import Outgoing, Queued, enqueue, mark_failed, mark_sent, put, release, take
+from db.search import without_marks
 from db.session import SessionMaker
 from db.users import roles_at
 from schemas.deadlines import NotificationRequest
+from schemas.messages import CITIZEN_KIND
 from schemas.unit import Level
 from worktime.calendar import when_en, when_vi
 
@@ -51,30 +54,39 @@ class LogSender:
         log.info(
             "notify %s: %s",
             message.recipient,
-            message.message_vi,
+            message.text,
             extra={"dossier": message.dossier_code},
         )
 
 
 class EmailSender:
+    """Staff are written to as `role.unit@domain`; a citizen (`direct`) at the address
+    they gave, in the language they chose."""
+
     channel = "email"
 
-    def __init__(self, host: str, port: int, sender: str, domain: str) -> None:
+    def __init__(
+        self, host: str, port: int, sender: str, domain: str, *, direct: bool = False
+    ) -> None:
         self._host, self._port, self._sender, self._domain = host, port, sender, domain
+        self._direct = direct
 
-    def _send(self, recipient: str, message_vi: str, message_en: str) -> None:
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = f"{recipient.replace('@', '.')}@{self._domain}"
-        message["Subject"] = message_vi[:120]
-        message.set_content(f"{message_vi}\n\n{message_en}")
+    def _send(self, message: Outgoing) -> None:
+        email = EmailMessage()
+        email["From"] = self._sender
+        if self._direct:
+            email["To"] = message.recipient
+            email["Subject"] = f"[{message.dossier_code}] {message.text[:100]}"
+            email.set_content(message.text)
+        else:
+            email["To"] = f"{message.recipient.replace('@', '.')}@{self._domain}"
+            email["Subject"] = message.message_vi[:120]
+            email.set_content(f"{message.message_vi}\n\n{message.message_en}")
         with smtplib.SMTP(self._host, self._port, timeout=10) as smtp:
-            smtp.send_message(message)
+            smtp.send_message(email)
 
     async def send(self, message: Outgoing) -> None:
-        await asyncio.to_thread(
-            self._send, message.recipient, message.message_vi, message.message_en
-        )
+        await asyncio.to_thread(self._send, message)
 
 
 class SmsSender:
@@ -82,11 +94,13 @@ class SmsSender:
 
     channel = "sms"
 
-    def __init__(self, gateway_url: str) -> None:
+    def __init__(self, gateway_url: str, *, unaccented: bool = False) -> None:
         self._url = gateway_url
+        # Without marks an SMS part holds 160 characters, not 70, and every phone shows it.
+        self._unaccented = unaccented
 
-    def _send(self, recipient: str, message_vi: str) -> None:
-        body = json.dumps({"to": recipient, "text": message_vi}).encode()
+    def _send(self, recipient: str, text: str) -> None:
+        body = json.dumps({"to": recipient, "text": text}).encode()
         request = urllib.request.Request(
             self._url, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )
@@ -94,9 +108,56 @@ class SmsSender:
             pass
 
     async def send(self, message: Outgoing) -> None:
-        await asyncio.to_thread(self._send, message.recipient, message.message_vi)
+        text = message.text
+        if self._unaccented:
+            text = without_marks(text)
+        await asyncio.to_thread(self._send, message.recipient, text)
 
 
+class ZaloZnsSender:
+    """Zalo Notification Service: a template message to the Zalo account of a phone number
+    (POST {base}/message/template with the OA's access token; `error` 0 is delivered). The
+    province registers one template with two parameters, the dossier code and the text."""
+
+    channel = "zalo"
+
+    def __init__(self, base_url: str, access_token: str, template_id: str) -> None:
+        self._url = f"{base_url.rstrip('/')}/message/template"
+        self._token, self._template = access_token, template_id
+
+    def _send(self, message: Outgoing) -> None:
+        digits = "".join(c for c in message.recipient if c.isdigit())
+        # ZNS takes the number in international form: 0912… → 84912….
+        phone = f"84{digits[1:]}" if digits.startswith("0") else digits
+        body = json.dumps(
+            {
+                "phone": phone,
+                "template_id": self._template,
+                "template_data": {"ma_ho_so": message.dossier_code, "noi_dung": message.text},
+                "tracking_id": str(message.id),
+            }
+        ).encode()
+        request = urllib.request.Request(
+            self._url,
+            data=body,
+            headers={"Content-Type": "application/json", "access_token": self._token},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer = json.loads(response.read() or b"{}")
+        if answer.get("error", -1) != 0:
+            raise ZnsRefused(answer.get("error"), answer.get("message", ""))
+
+    async def send(self, message: Outgoing) -> None:
+        await asyncio.to_thread(self._send, message)
+
+
+class ZnsRefused(Exception):
+    def __init__(self, error: object, message: str) -> None:
+        super().__init__(f"ZNS error {error}: {message}")
+
+
+_LOG = LogSender()
 _LEVELS = frozenset(level.value for level in Level)
 
 
@@ -124,10 +185,41 @@ def addressed(
     return list(dict.fromkeys(resolved))
 
 
+@dataclass(frozen=True)
+class QuietHours:
+    """When no message reaches a citizen (21:00–07:00 by default): one queued or retried
+    then waits for the morning."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> "QuietHours":
+        start, _, end = text.partition("-")
+        return cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+
+    def held_until(self, now: datetime, tz: tzinfo) -> datetime | None:
+        """The morning a message due `now` waits for; None when it may go now."""
+        local = now.astimezone(tz)
+        moment = local.time()
+        overnight = self.start > self.end
+        if overnight:
+            quiet = moment >= self.start or moment < self.end
+        else:
+            quiet = self.start <= moment < self.end
+        if not quiet:
+            return None
+        day = local.date()
+        if overnight and moment >= self.start:
+            day += timedelta(days=1)
+        return datetime.combine(day, self.end, tz).astimezone(UTC)
+
+
 class Dispatcher:
     """Sends what the outbox holds: woken by the projection that queued it, and every
     `poll_seconds` for what another worker queued, a retry that came due, or a lease that
-    ran out."""
+    ran out. Staff alarms go through `sender`; a citizen's messages through the sender of
+    the channel they chose (`citizen_senders`), never in the quiet hours."""
 
     def __init__(
         self,
@@ -137,9 +229,13 @@ class Dispatcher:
         poll_seconds: float = 5.0,
         clock: Callable[[], datetime] = _utcnow,
         province: str | None = None,
+        citizen_senders: Mapping[str, Sender] | None = None,
+        quiet: QuietHours = QuietHours(time(21), time(7)),
     ) -> None:
         self._sessionmaker = sessionmaker
         self._sender = sender
+        self._citizen_senders = dict(citizen_senders or {})
+        self._quiet = quiet
         self._timezone = timezone
         self._province = province
         self._poll_seconds = poll_seconds
@@ -188,6 +284,16 @@ class Dispatcher:
             )
         await enqueue(session, request, self.channel, self._clock())
 
+    async def queue_citizen(self, session: AsyncSession, messages: list[Queued]) -> None:
+        """Queue a citizen's messages in the caller's transaction; at night they wait."""
+        now = self._clock()
+        await put(session, messages, now, self._quiet.held_until(now, self._timezone) or now)
+
+    def _sender_of(self, message: Outgoing) -> Sender:
+        if message.kind.startswith(CITIZEN_KIND):
+            return self._citizen_senders.get(message.channel, _LOG)
+        return self._sender
+
     def stop(self) -> None:
         """Let `run` end after the message in progress: what was sent is marked, what was
         taken but not tried is given back, nothing stays leased to a dispatcher gone."""
@@ -214,6 +320,7 @@ class Dispatcher:
                 batch = await take(session, self._clock())
             if not batch:
                 return sent_total
+            batch = await self._held(batch)
             sent: list[int] = []
             for tried, message in enumerate(batch):
                 if self._stopping:
@@ -222,7 +329,7 @@ class Dispatcher:
                         await release(session, batch[tried:], self._clock())
                     break
                 try:
-                    await self._sender.send(message)
+                    await self._sender_of(message).send(message)
                 except Exception as error:
                     await self._failed(message, error)
                 else:
@@ -232,6 +339,18 @@ class Dispatcher:
             sent_total += len(sent)
             if self._stopping:
                 return sent_total
+
+    async def _held(self, batch: list[Outgoing]) -> list[Outgoing]:
+        """A citizen's message due in the quiet hours (a retry, a row queued by a clock
+        that disagreed) goes back to wait for the morning; the rest are sent."""
+        morning = self._quiet.held_until(self._clock(), self._timezone)
+        if morning is None:
+            return batch
+        held = [m for m in batch if m.kind.startswith(CITIZEN_KIND)]
+        if held:
+            async with self._sessionmaker() as session, session.begin():
+                await release(session, held, morning)
+        return [m for m in batch if not m.kind.startswith(CITIZEN_KIND)]
 
     async def _failed(self, message: Outgoing, error: Exception) -> None:
         async with self._sessionmaker() as session, session.begin():

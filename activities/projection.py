@@ -6,6 +6,7 @@ from datetime import tzinfo
 from temporalio import activity
 
 from activities.forms import FormActivities
+from activities.messages import CitizenMessages
 from activities.notifications import Dispatcher
 from db.dossiers import append_event, store_form
 from db.session import SessionMaker
@@ -24,8 +25,10 @@ class ProjectionActivities:
         outbox: Dispatcher,
         forms: FormActivities,
         timezone: tzinfo,
+        messages: CitizenMessages | None = None,
     ) -> None:
         self._timezone = timezone
+        self._messages = messages
         self._sessionmaker = sessionmaker
         self._outbox = outbox
         self._forms = forms
@@ -75,6 +78,8 @@ class ProjectionActivities:
             if notification is not None:
                 # With the event, in its transaction: logged and queued, or neither.
                 await self._outbox.queue(session, notification, snapshot.holder_unit)
-        if notification is not None:
+            told = [] if self._messages is None else await self._messages.compose(session, record)
+            await self._outbox.queue_citizen(session, told)
+        if notification is not None or told:
             self._outbox.wake()
         return planned

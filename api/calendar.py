@@ -4,7 +4,7 @@ An override reaches every open dossier whose dates it can move: each recomputes 
 and its pending timer moves with them.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -15,14 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from api.auth import CurrentUser
-from api.deps import ResourcesDep, SessionDep
+from api.deps import Resources, ResourcesDep, SessionDep
 from api.routing import api_router
 from db.calendar import list_overrides
 from db.models import CalendarOverrideRow, DossierRow
 from db.upsert import insert_for, table_of
-from motcua.settings import Settings
 from schemas.bounds import Day, Instant
-from schemas.calendar import CalendarOverride, DueAnswer, OverrideResult
+from schemas.calendar import CalendarChange, CalendarOverride, DueAnswer, OverrideResult
 from schemas.procedure import SAME_DAY_CUTOFF, LocalTime, TimeLimit, TimeUnit
 from schemas.status import DossierStatus
 from services.access import check_admin
@@ -69,7 +68,8 @@ async def set_override(
     )
     # Committed before any dossier is told, so each recomputes on the new calendar.
     await commit_now(session)
-    touched = await _recompute_open_dossiers(session, resources.temporal, resources.settings, day)
+    change = CalendarChange(**body.model_dump())
+    touched = await _recompute_open_dossiers(session, resources, change)
     return OverrideResult(override=body, dossiers_recomputed=touched)
 
 
@@ -88,7 +88,13 @@ async def remove_override(
         raise NotFound(
             f"Không có điều chỉnh lịch cho ngày {day:%d/%m/%Y}.", f"No calendar override on {day}."
         )
-    touched = await _recompute_open_dossiers(session, resources.temporal, resources.settings, day)
+    change = CalendarChange(
+        day=day,
+        kind=None,
+        reason=f"Hủy điều chỉnh lịch làm việc ngày {day:%d/%m/%Y}",
+        created_by=user.username,
+    )
+    touched = await _recompute_open_dossiers(session, resources, change)
     return OverrideResult(override=None, dossiers_recomputed=touched)
 
 
@@ -118,11 +124,11 @@ async def due(
 
 
 async def _recompute_open_dossiers(
-    session: AsyncSession, client: Client, settings: Settings, day: date
+    session: AsyncSession, resources: Resources, change: CalendarChange
 ) -> int:
     """Signal each open, accepted dossier whose dates the changed day can move."""
-    tz = ZoneInfo(settings.timezone)
-    day_start = datetime.combine(day, time.min, tz)
+    tz = ZoneInfo(resources.settings.timezone)
+    day_start = datetime.combine(change.day, time.min, tz)
     paused = [int(DossierStatus.SUPPLEMENT_REQUESTED), int(DossierStatus.FINANCIAL_OBLIGATION)]
     codes = (
         await session.exec(
@@ -137,6 +143,6 @@ async def _recompute_open_dossiers(
 
     async def send(temporal: Client, code: str) -> None:
         handle = temporal.get_workflow_handle_for(DossierWorkflow.run, code)
-        await handle.signal(DossierWorkflow.calendar_changed)
+        await handle.signal(DossierWorkflow.calendar_changed, change)
 
-    return await signal_each(client, list(codes), send)
+    return await signal_each(resources.temporal, list(codes), send)

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from schemas.escalation import Ladder, Rung
+from schemas.messages import MessageKind
 from schemas.procedure import ProcedureDefinition
 from schemas.results import ResultKind, ResultSpec
 from schemas.unit import Level, OrgUnit, UnitKind
@@ -146,3 +147,22 @@ def result_spec(procedure: ProcedureDefinition, granted: bool) -> ResultSpec:
         grants_vi="Giải quyết thủ tục hành chính cho",
         number_suffix="/QĐ",
     )
+
+
+class MessageTemplate(BaseModel):
+    vi: str = Field(min_length=3, max_length=600)
+    en: str = Field(min_length=3, max_length=600)
+
+
+def load_messages(data_dir: Path = DATA_DIR) -> dict[MessageKind, MessageTemplate]:
+    """What the applicant is told, per kind of message; every kind must be worded."""
+    path = data_dir / "messages.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    templates = {
+        MessageKind(kind): _validated(MessageTemplate, entry, path.name, f"message {kind}")
+        for kind, entry in raw.items()
+    }
+    missing = set(MessageKind) - set(templates)
+    if missing:
+        raise CatalogueError(f"{path.name}: no words for {', '.join(sorted(missing))}")
+    return templates

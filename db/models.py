@@ -302,6 +302,8 @@ class CalendarOverrideRow(SQLModel, table=True):
     day: date = Field(primary_key=True)
     kind: str = Field(max_length=16)
     reason: str = Field(max_length=300)
+    # The decision behind it (a government notice moving a holiday), told to citizens.
+    legal_reference: str | None = Field(default=None, max_length=200)
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -315,7 +317,11 @@ class NotificationRow(SQLModel, table=True):
 
     __tablename__ = "notification"
     __table_args__ = (
-        UniqueConstraint("dossier_code", "seq", "recipient", name="uq_notification_recipient"),
+        # One message of a kind per event, channel and recipient: a retried event (or a
+        # worker restarted mid-way) queues nothing twice.
+        UniqueConstraint(
+            "dossier_code", "seq", "kind", "channel", "recipient", name="uq_notification_message"
+        ),
     )
 
     id: int | None = _serial_id()
@@ -326,6 +332,8 @@ class NotificationRow(SQLModel, table=True):
     channel: str = Field(max_length=16)
     message_vi: str = Field(max_length=2000)
     message_en: str = Field(max_length=2000)
+    # The language the recipient reads (a citizen chooses; staff read Vietnamese).
+    language: str = Field(default="vi", max_length=2)
     status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -37,33 +37,87 @@ class Outgoing:
     message_vi: str
     message_en: str
     attempts: int
+    channel: str = "log"
+    language: str = "vi"
+
+    @property
+    def text(self) -> str:
+        """The message in the recipient's language."""
+        return self.message_en if self.language == "en" else self.message_vi
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message to one recipient, as the outbox keeps it."""
+
+    dossier_code: str
+    seq: int
+    kind: str
+    channel: str
+    recipient: str
+    message_vi: str
+    message_en: str
+    language: str = "vi"
 
 
 async def enqueue(
     session: AsyncSession, request: NotificationRequest, channel: str, now: datetime
 ) -> None:
     """Queue one row per recipient; a retried event queues nothing twice."""
+    await put(
+        session,
+        [
+            Queued(
+                request.dossier_code,
+                request.seq,
+                request.kind,
+                channel,
+                recipient,
+                request.message_vi,
+                request.message_en,
+            )
+            for recipient in request.recipients
+        ],
+        now,
+        now,
+    )
+
+
+async def put(
+    session: AsyncSession, messages: list[Queued], now: datetime, first_attempt: datetime
+) -> None:
+    """Queue the messages, to be sent from `first_attempt` on (a citizen's, queued at
+    night, wait for the morning); a message already queued is left as it is."""
+    if not messages:
+        return
     table = table_of(NotificationRow)
     rows = [
         {
-            "dossier_code": request.dossier_code,
-            "seq": request.seq,
-            "kind": request.kind,
-            "recipient": recipient,
-            "channel": channel,
-            "message_vi": request.message_vi,
-            "message_en": request.message_en,
+            "dossier_code": m.dossier_code,
+            "seq": m.seq,
+            "kind": m.kind,
+            "recipient": m.recipient,
+            "channel": m.channel,
+            "message_vi": m.message_vi[:2000],
+            "message_en": m.message_en[:2000],
+            "language": m.language,
             "status": N.PENDING,
             "attempts": 0,
             "created_at": now,
-            "next_attempt_at": now,
+            "next_attempt_at": first_attempt,
         }
-        for recipient in request.recipients
+        for m in messages
     ]
     # Rows as parameters, not `.values(rows)`: compiled once, sent as one INSERT.
     await (await session.connection()).execute(
         insert_for(session, NotificationRow).on_conflict_do_nothing(
-            index_elements=[table.c.dossier_code, table.c.seq, table.c.recipient]
+            index_elements=[
+                table.c.dossier_code,
+                table.c.seq,
+                table.c.kind,
+                table.c.channel,
+                table.c.recipient,
+            ]
         ),
         rows,
     )
@@ -93,6 +147,8 @@ async def take(session: AsyncSession, now: datetime, limit: int = BATCH) -> list
             table.c.message_vi,
             table.c.message_en,
             table.c.attempts,
+            table.c.channel,
+            table.c.language,
         )
     )
     return sorted((Outgoing(*row) for row in taken), key=lambda row: row.id)
@@ -107,13 +163,14 @@ async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> Non
         )
 
 
-async def release(session: AsyncSession, rows: list[Outgoing], now: datetime) -> None:
-    """Give back rows taken but not tried (a dispatcher stopping), as if never taken."""
+async def release(session: AsyncSession, rows: list[Outgoing], until: datetime) -> None:
+    """Give back rows taken but not tried (a dispatcher stopping, a citizen's message at
+    night), as if never taken, to be taken again from `until`."""
     if rows:
         await session.exec(
             update(NotificationRow)
             .where(col(NotificationRow.id).in_([row.id for row in rows]))
-            .values(next_attempt_at=now, attempts=col(NotificationRow.attempts) - 1)
+            .values(next_attempt_at=until, attempts=col(NotificationRow.attempts) - 1)
         )
 
 

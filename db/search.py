@@ -6,13 +6,19 @@ import unicodedata
 from schemas.dossier import Applicant
 
 
+def without_marks(text: str) -> str:
+    """Vietnamese without its marks, case kept: "Hồ sơ" → "Ho so". Đ is a letter of its
+    own, not D with a mark, so it is mapped by hand."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
 def fold(text: str) -> str:
     """Vietnamese without its marks, lower case, single-spaced: "Nguyễn Văn Ân" and
-    "nguyen van an" fold alike. Đ is a letter of its own, not D with a mark, so it is mapped
-    by hand."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().split())
+    "nguyen van an" fold alike."""
+    return " ".join(without_marks(text).lower().split())
 
 
 def search_text(applicant: Applicant) -> str:

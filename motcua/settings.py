@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     smtp_sender: str = "motcua@localhost"
     email_domain: str = "localhost"
     sms_gateway_url: str = ""
+    # Messages to applicants, each channel as they chose it: SMS through the gateway above
+    # (without marks unless told otherwise), email through the SMTP server above when
+    # enabled, Zalo ZNS through the Official Account's API with its registered template.
+    # A channel left unconfigured writes its messages to the log.
+    sms_unaccented: bool = True
+    citizen_email_enabled: bool = False
+    zalo_zns_url: str = ""
+    zalo_zns_access_token: str = ""
+    zalo_zns_template_id: str = ""
+    # No message reaches a citizen in these hours; one due then waits for the morning.
+    citizen_quiet_hours: str = "21:00-07:00"
     # How often a worker's outbox dispatcher looks for notifications it was not woken for:
     # queued by another worker, a retry come due, a dead dispatcher's lease run out.
     outbox_poll_seconds: float = Field(default=5.0, gt=0)

@@ -18,15 +18,19 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
+import catalogue
 from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
+from activities.messages import CitizenMessages
 from activities.notifications import (
     Dispatcher,
     EmailSender,
     LogSender,
     NotificationActivities,
+    QuietHours,
     Sender,
     SmsSender,
+    ZaloZnsSender,
 )
 from activities.projection import ProjectionActivities
 from activities.results import ResultActivities
@@ -36,6 +40,7 @@ from motcua.settings import Settings
 from motcua.signing import signing
 from motcua.storage import content_store
 from motcua.temporal import connect, metrics_runtime
+from schemas.messages import CitizenChannel
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
@@ -56,6 +61,28 @@ def make_sender(settings: Settings) -> Sender:
     return LogSender()
 
 
+def citizen_senders(settings: Settings) -> dict[str, Sender]:
+    """The sender of each channel a citizen may choose; the log where none is configured."""
+    senders: dict[str, Sender] = {channel.value: LogSender() for channel in CitizenChannel}
+    if settings.sms_gateway_url:
+        senders[CitizenChannel.SMS] = SmsSender(
+            settings.sms_gateway_url, unaccented=settings.sms_unaccented
+        )
+    if settings.citizen_email_enabled:
+        senders[CitizenChannel.EMAIL] = EmailSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_sender,
+            settings.email_domain,
+            direct=True,
+        )
+    if settings.zalo_zns_url and settings.zalo_zns_template_id:
+        senders[CitizenChannel.ZALO] = ZaloZnsSender(
+            settings.zalo_zns_url, settings.zalo_zns_access_token, settings.zalo_zns_template_id
+        )
+    return senders
+
+
 @contextlib.asynccontextmanager
 async def build_worker(
     client: Client,
@@ -71,13 +98,21 @@ async def build_worker(
         ZoneInfo(settings.timezone),
         settings.outbox_poll_seconds,
         province=settings.province_code,
+        citizen_senders=citizen_senders(settings),
+        quiet=QuietHours.parse(settings.citizen_quiet_hours),
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     forms = FormActivities(
         sessionmaker, settings.secret_key, settings.timezone, settings.province_code
     )
+    messages = CitizenMessages(
+        catalogue.load_messages(),
+        settings.secret_key,
+        settings.public_url,
+        ZoneInfo(settings.timezone),
+    )
     projection = ProjectionActivities(
-        sessionmaker, deadlines.calendar, outbox, forms, ZoneInfo(settings.timezone)
+        sessionmaker, deadlines.calendar, outbox, forms, ZoneInfo(settings.timezone), messages
     )
     notifications = NotificationActivities(sessionmaker, outbox)
     results = ResultActivities(

@@ -30,8 +30,21 @@ class CalendarOverride(BaseModel):
     day: Day
     kind: OverrideKind
     reason: str = Field(min_length=3, max_length=300)
+    # The decision behind the change, which the citizens whose dates move are told.
+    legal_reference: str | None = Field(default=None, max_length=200)
     # Set from the signed-in administrator.
     created_by: str = Field(default="", max_length=100)
+
+
+class CalendarChange(BaseModel):
+    """What dossiers are told of a calendar change: the day, declared off or working
+    (None: an override removed), why, and the decision behind it."""
+
+    day: Day
+    kind: OverrideKind | None
+    reason: str
+    legal_reference: str | None = None
+    created_by: str = ""
 
 
 class OverrideResult(BaseModel):

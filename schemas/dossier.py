@@ -18,6 +18,7 @@ from schemas.escalation import Rung
 # The kinds of event in a dossier's log; re-exported with the dossier models.
 from schemas.events import EventType as EventType
 from schemas.lifecycle import Action
+from schemas.messages import CitizenChannel, Language
 from schemas.procedure import PROCEDURE_CODE_PATTERN, ProcedureDefinition
 from schemas.results import SignedResult, SigningFailure
 from schemas.status import Channel, DossierStatus, SubState
@@ -242,6 +243,19 @@ class Applicant(BaseModel):
     organisation_name: OrganisationName | None = None
     tax_code: TaxCode | None = None
     representative: Representative | None = None
+    # How the applicant wants to hear of the dossier, and in which language.
+    notify_by: list[CitizenChannel] = Field(default_factory=lambda: [CitizenChannel.SMS])
+    language: Language = Language.VI
+
+    @model_validator(mode="after")
+    def _email_to_write_to(self) -> "Applicant":
+        if CitizenChannel.EMAIL in self.notify_by and self.email is None:
+            raise _error(
+                "email_required",
+                "Chọn nhận thông báo qua thư điện tử thì phải ghi địa chỉ thư (email).",
+                "To be told by email, give an email address.",
+            )
+        return self
 
     @model_validator(mode="after")
     def _kind_fits(self) -> "Applicant":

@@ -45,6 +45,7 @@ from schemas.actions import (
     SupplementSubmission,
     VerificationRequest,
 )
+from schemas.calendar import CalendarChange
 from schemas.deadlines import Suspension
 from schemas.dossier import (
     ActionAnswer,
@@ -730,11 +731,21 @@ class DossierWorkflow:
         self._deadlines.move_demo_clock(at)
 
     @workflow.signal
-    async def calendar_changed(self) -> None:
-        """An administrator changed the calendar: recompute every date and move the timer."""
+    async def calendar_changed(self, change: CalendarChange | None = None) -> None:
+        """An administrator changed the calendar: recompute every date and move the timer.
+        The change (its day, why, the decision behind it) is logged with the dates it moved,
+        and the applicant told."""
         if self._s.status.is_terminal:
             return
-        await self._replan_and_record(EventType.DEADLINE_RECOMPUTED, SYSTEM, {})
+        command, data = SYSTEM, {}
+        if change is not None:
+            command = ActionCommand(actor=change.created_by or "system", reason=change.reason)
+            data = {
+                "day": change.day.isoformat(),
+                "override": change.kind.value if change.kind else None,
+                "legal_reference": change.legal_reference,
+            }
+        await self._replan_and_record(EventType.DEADLINE_RECOMPUTED, command, data)
 
     @workflow.signal
     async def suspend(self, suspension: Suspension) -> None:

@@ -14,6 +14,7 @@ from db.outbox import FIRST_RETRY, LEASE, MAX_ATTEMPTS, Outgoing, enqueue, take
 from db.session import SessionMaker
 from schemas.deadlines import NotificationRequest
 from tests.province import TZ
+from tests.workflows.test_deadlines import STAFF_ALARM
 
 RECIPIENTS = ["officer@so-tu-phap", "leader@so-tu-phap", "supervisor@province"]
 
@@ -66,7 +67,7 @@ async def _queue(sessionmaker: SessionMaker, request: NotificationRequest, at: d
 async def _outbox(sessionmaker: SessionMaker, code: str) -> dict[str, NotificationRow]:
     async with sessionmaker() as session:
         rows = await session.exec(
-            select(NotificationRow).where(col(NotificationRow.dossier_code) == code)
+            select(NotificationRow).where(col(NotificationRow.dossier_code) == code, STAFF_ALARM)
         )
         return {row.recipient: row for row in rows}
 

@@ -18,6 +18,7 @@ from db.models import NotificationRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.worker import build_worker
+from schemas.messages import CITIZEN_KIND
 from tests.journeys import act, drive, send_back, submit
 from tests.province import province_calendar
 
@@ -53,11 +54,15 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+# The staff's alarms, not the applicant's messages the same dossier queues.
+STAFF_ALARM = ~col(NotificationRow.kind).startswith(CITIZEN_KIND)
+
+
 async def _notifications(sessionmaker: SessionMaker, code: str) -> list[tuple[int, str, str]]:
     async with sessionmaker() as session:
         rows = await session.exec(
             select(NotificationRow)
-            .where(NotificationRow.dossier_code == code)
+            .where(NotificationRow.dossier_code == code, STAFF_ALARM)
             .order_by(col(NotificationRow.seq), col(NotificationRow.recipient))
         )
         return [(row.seq, row.recipient, row.status) for row in rows]
@@ -110,7 +115,9 @@ async def test_each_rung_fires_once_in_order_and_notifies(
     async with sessionmaker() as session:
         texts = (
             await session.exec(
-                select(NotificationRow.message_vi).where(NotificationRow.dossier_code == code)
+                select(NotificationRow.message_vi).where(
+                    NotificationRow.dossier_code == code, STAFF_ALARM
+                )
             )
         ).all()
     # The due date in the province's time, as a clerk reads it, not an ISO instant.
