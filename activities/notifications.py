@@ -99,8 +99,10 @@ class SmsSender:
         # Without marks an SMS part holds 160 characters, not 70, and every phone shows it.
         self._unaccented = unaccented
 
-    def _send(self, recipient: str, text: str) -> None:
-        body = json.dumps({"to": recipient, "text": text}).encode()
+    def _send(self, message: Outgoing, text: str) -> None:
+        # `ref` names the message: a gateway takes a second send of the same one (a worker
+        # killed between the gateway's answer and the outbox's mark) as a repeat.
+        body = json.dumps({"to": message.recipient, "text": text, "ref": str(message.id)}).encode()
         request = urllib.request.Request(
             self._url, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )
@@ -111,7 +113,7 @@ class SmsSender:
         text = message.text
         if self._unaccented:
             text = without_marks(text)
-        await asyncio.to_thread(self._send, message.recipient, text)
+        await asyncio.to_thread(self._send, message, text)
 
 
 class ZaloZnsSender:

@@ -15,6 +15,7 @@ from db.models import DossierRow
 from db.reference import get_units
 from schemas.dossier import DossierSnapshot, DossierSubmission, FormKind
 from schemas.lifecycle import ACTIONS, Action, label
+from schemas.messages import ApplicantMessage
 from schemas.queues import SearchPage
 from schemas.views import (
     AuditEvent,
@@ -24,7 +25,7 @@ from schemas.views import (
     SubmissionReceipt,
     TimeAccountView,
 )
-from services import dossiers, queues
+from services import dossiers, notifications, queues
 from services.calendar import working_calendar
 from services.errors import (
     FieldError,
@@ -190,6 +191,17 @@ async def act_on_dossier(
     return await dossiers.act(
         session, resources.temporal, user, row, action, command, idempotency_key
     )
+
+
+@router.get(
+    "/{code}/messages",
+    response_model=list[ApplicantMessage],
+    summary="What the applicant was told, by which channel, and whether it reached them",
+)
+async def applicant_messages(
+    dossier: CurrentDossier, session: SessionDep
+) -> list[ApplicantMessage]:
+    return await notifications.applicant_messages(session, dossier.code)
 
 
 @router.get(

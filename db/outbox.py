@@ -17,6 +17,7 @@ from db.models import NotificationRow
 from db.upsert import insert_for, table_of
 from schemas.deadlines import NotificationRequest
 from schemas.deadlines import NotificationStatus as N
+from schemas.messages import CITIZEN_KIND
 
 # Longer than a batch can take (BATCH sends, each bounded by its sender's 10 s timeout).
 LEASE = timedelta(minutes=5)
@@ -234,3 +235,15 @@ async def send_again(
     if before in (N.FAILED, N.ABANDONED):
         row.status, row.next_attempt_at = N.PENDING, now
     return row, before
+
+
+async def of_applicant(session: AsyncSession, code: str) -> list[NotificationRow]:
+    rows = await session.exec(
+        select(NotificationRow)
+        .where(
+            NotificationRow.dossier_code == code,
+            col(NotificationRow.kind).startswith(CITIZEN_KIND),
+        )
+        .order_by(col(NotificationRow.seq), col(NotificationRow.kind), col(NotificationRow.channel))
+    )
+    return list(rows)

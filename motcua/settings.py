@@ -38,6 +38,10 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+# "21:00-07:00": a period of the day, from one clock time to another (maybe the next day).
+_PERIOD = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOTCUA_", env_file=".env", extra="ignore")
 
@@ -82,7 +86,10 @@ class Settings(BaseSettings):
     zalo_zns_access_token: str = ""
     zalo_zns_template_id: str = ""
     # No message reaches a citizen in these hours; one due then waits for the morning.
-    citizen_quiet_hours: str = "21:00-07:00"
+    # The same start and end ("00:00-00:00"): no quiet hours.
+    citizen_quiet_hours: str = Field(
+        default="21:00-07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+    )
     # How often a worker's outbox dispatcher looks for notifications it was not woken for:
     # queued by another worker, a retry come due, a dead dispatcher's lease run out.
     outbox_poll_seconds: float = Field(default=5.0, gt=0)

@@ -6,8 +6,8 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -90,6 +90,7 @@ async def build_worker(
     sessionmaker: SessionMaker,
     task_queue: str | None = None,
     max_cached_workflows: int | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Worker]:
     """The worker polling its task queue, with the outbox's dispatcher beside it."""
     outbox = Dispatcher(
@@ -100,6 +101,8 @@ async def build_worker(
         province=settings.province_code,
         citizen_senders=citizen_senders(settings),
         quiet=QuietHours.parse(settings.citizen_quiet_hours),
+        # The outbox's clock (quiet hours, retries); a test pins it.
+        **({} if clock is None else {"clock": clock}),
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     forms = FormActivities(

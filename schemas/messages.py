@@ -1,7 +1,10 @@
 """Messages to the applicant: the channels a citizen may choose, and what each message is
 about. The words are data (catalogue/data/messages.toml)."""
 
+from datetime import datetime
 from enum import StrEnum
+
+from pydantic import BaseModel
 
 # A citizen's messages share the outbox with the staff's alarms; their kind says which.
 CITIZEN_KIND = "citizen."
@@ -43,7 +46,46 @@ class MessageKind(StrEnum):
     def outbox_kind(self) -> str:
         return f"{CITIZEN_KIND}{self.value}"
 
+    @property
+    def name_vi(self) -> str:
+        return _KIND_NAMES[self][0]
+
+    @property
+    def name_en(self) -> str:
+        return _KIND_NAMES[self][1]
+
+
+_KIND_NAMES = {
+    MessageKind.RECEIPT: ("Đã tiếp nhận, hẹn trả", "Received, result date"),
+    MessageKind.SUPPLEMENT: ("Yêu cầu bổ sung", "Supplement requested"),
+    MessageKind.PAYMENT_DUE: ("Nộp phí, lệ phí", "Fee due"),
+    MessageKind.EXTENDED: ("Xin lỗi, hẹn lại", "Apology, new date"),
+    MessageKind.DATE_MOVED: ("Đổi ngày hẹn", "Date moved"),
+    MessageKind.RESULT_READY: ("Đã có kết quả", "Result ready"),
+    MessageKind.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
+    MessageKind.RATING: ("Mời đánh giá", "Rating invitation"),
+}
+
 
 class Language(StrEnum):
     VI = "vi"
     EN = "en"
+
+
+class ApplicantMessage(BaseModel):
+    """One message to the applicant and whether it reached them, as staff see it."""
+
+    id: int
+    seq: int
+    kind: MessageKind
+    kind_name_vi: str
+    kind_name_en: str
+    channel: CitizenChannel
+    recipient: str
+    text: str
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None

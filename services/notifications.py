@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db import outbox
 from db.models import NotificationRow
 from schemas.deadlines import NotificationItem, NotificationPage, NotificationStatus
+from schemas.messages import CITIZEN_KIND, ApplicantMessage, CitizenChannel, MessageKind
 from schemas.users import StaffUser
 from services.access import province_wide
 from services.errors import Conflict, Forbidden, NotFound
@@ -63,3 +64,31 @@ async def retry(session: AsyncSession, user: StaffUser, notification_id: int) ->
             status=before,
         )
     return _item(row)
+
+
+async def applicant_messages(session: AsyncSession, code: str) -> list[ApplicantMessage]:
+    """What the applicant of the dossier was told, in order, each with its delivery."""
+    rows = await outbox.of_applicant(session, code)
+    messages = []
+    for row in rows:
+        kind = MessageKind(row.kind.removeprefix(CITIZEN_KIND))
+        assert row.id is not None
+        messages.append(
+            ApplicantMessage(
+                id=row.id,
+                seq=row.seq,
+                kind=kind,
+                kind_name_vi=kind.name_vi,
+                kind_name_en=kind.name_en,
+                channel=CitizenChannel(row.channel),
+                recipient=row.recipient,
+                text=row.message_en if row.language == "en" else row.message_vi,
+                status=row.status,
+                attempts=row.attempts,
+                created_at=row.created_at,
+                sent_at=row.sent_at,
+                next_attempt_at=row.next_attempt_at,
+                last_error=row.last_error,
+            )
+        )
+    return messages

@@ -192,6 +192,16 @@ def settings(task_queue: str, tmp_path: Path, tokens: Tokens) -> Settings:
     )
 
 
+@pytest.fixture
+def gateways() -> Iterator[str]:
+    """The SMS gateway and Zalo ZNS simulator (tests/simulators/gateways.py), in its own
+    process; fresh for each test, since the outbox's ids start again with each test's
+    database and a gateway takes a repeated id for a repeated message."""
+    port = free_port()
+    with serving(python_module("tests.simulators.gateways", str(port)), port):
+        yield f"http://127.0.0.1:{port}"
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto's stand-alone server: S3 over HTTP, in its own process."""

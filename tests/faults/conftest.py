@@ -90,6 +90,8 @@ class Workers:
             "MOTCUA_SIGNING_TOKEN_LABEL": self.settings.signing_token_label,
             "MOTCUA_SIGNING_PIN": self.settings.signing_pin,
             "MOTCUA_SIGNING_TRUST_ROOTS": self.settings.signing_trust_roots,
+            "MOTCUA_SMS_GATEWAY_URL": self.settings.sms_gateway_url,
+            "MOTCUA_CITIZEN_QUIET_HOURS": self.settings.citizen_quiet_hours,
             "MOTCUA_LOG_LEVEL": "WARNING",
         }
         process = subprocess.Popen(
@@ -119,9 +121,17 @@ async def durable(tmp_path: Path) -> AsyncIterator[DurableServer]:
 
 
 @pytest.fixture
-def fault_settings(settings: Settings, durable: DurableServer) -> Settings:
+def fault_settings(settings: Settings, durable: DurableServer, gateways: str) -> Settings:
     return settings.model_copy(
-        update={"temporal_address": durable.address, "database_url": DATABASE_URL}
+        update={
+            "temporal_address": durable.address,
+            "database_url": DATABASE_URL,
+            # Applicants' messages go out through the gateway simulator, for the tests to
+            # count what arrived, whatever the hour the tests run at (workers in processes
+            # of their own keep the wall clock).
+            "sms_gateway_url": f"{gateways}/sms",
+            "citizen_quiet_hours": "00:00-00:00",
+        }
     )
 
 

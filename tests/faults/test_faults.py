@@ -4,6 +4,7 @@ duplicated, and the projection and the audit log agree with the workflows."""
 
 import asyncio
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ async def test_a_worker_killed_mid_lifecycle_loses_nothing(
     workers: Workers,
     durable_client: Client,
     sessionmaker: SessionMaker,
+    gateways: str,
 ) -> None:
     first = workers.start()
     codes = [await _submit(fault_api, f"fault-kill-{n}") for n in range(DOSSIERS)]
@@ -116,6 +118,9 @@ async def test_a_worker_killed_mid_lifecycle_loses_nothing(
 
     assert again == codes  # a retried submission finds its dossier
     await _assert_consistent(sessionmaker, durable_client, codes, status=9)
+    # Each applicant told of the receipt and of the result, once each, across the kill.
+    delivered = await _delivered_sms(gateways, 2 * DOSSIERS)
+    assert sorted(Counter(d["text"].split()[2] for d in delivered).values()) == [2] * DOSSIERS
 
 
 async def test_the_temporal_server_restarts_and_every_dossier_carries_on(
@@ -247,6 +252,23 @@ async def test_a_worker_killed_while_signing_leaves_exactly_one_signed_result(
     ]
     assert started[-1] >= 2
     await _assert_consistent(sessionmaker, durable_client, [code], status=4)
+
+
+async def _delivered_sms(gateways: str, count: int) -> list[dict[str, Any]]:
+    """What the SMS gateway received, once `count` messages have arrived (or a while)."""
+    delivered: list[dict[str, Any]] = []
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            every = (await client.get(f"{gateways}/received")).json()["delivered"]
+            delivered = [d for d in every if d["channel"] == "sms"]
+            if len(delivered) >= count:
+                break
+            await asyncio.sleep(0.1)
+    # A little longer, for a message sent twice to show itself.
+    await asyncio.sleep(0.5)
+    async with httpx.AsyncClient() as client:
+        every = (await client.get(f"{gateways}/received")).json()["delivered"]
+    return [d for d in every if d["channel"] == "sms"]
 
 
 async def _signing_started(handle: WorkflowHandle[Any, Any]) -> int:
