@@ -8,9 +8,11 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
+import segno
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
@@ -49,14 +51,30 @@ def locality(province_name: str) -> str:
     return _PROVINCE_WORDS.sub("", province_name, count=1)
 
 
+def tracking_qr(url: str) -> str:
+    """The QR code of the tracking page, as an image the form embeds: a phone's camera
+    opens the page with the code filled in, and the secret printed beside it is all that
+    is left to type. The secret stays off the code, so a photo of it tells nobody more."""
+    return str(segno.make(url, error="m").svg_data_uri(scale=3, border=2))
+
+
 class FormActivities:
     def __init__(
-        self, sessionmaker: SessionMaker, secret_key: str, timezone: str, province_code: str
+        self,
+        sessionmaker: SessionMaker,
+        secret_key: str,
+        timezone: str,
+        province_code: str,
+        public_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self._sessionmaker = sessionmaker
         self._secret_key = secret_key
         self._tz = ZoneInfo(timezone)
         self._province = province_code
+        self._site = public_url.rstrip("/")
+
+    def tracking_url(self, code: str) -> str:
+        return f"{self._site}/tra-cuu?{urlencode({'code': code})}"
 
     def _when(self, moment: datetime | None) -> str:
         if moment is None:
@@ -114,6 +132,8 @@ class FormActivities:
             "new_due": self._when(snapshot.due_at),
             "respond_by": self._when(datetime.fromisoformat(respond_by)) if respond_by else None,
             "tracking_secret": tracking_secret(self._secret_key, dossier.code),
+            "tracking_url": self.tracking_url(dossier.code),
+            "tracking_qr": tracking_qr(self.tracking_url(dossier.code)),
         }
         return DossierFormRow(
             dossier_code=dossier.code,

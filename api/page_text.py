@@ -23,6 +23,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "send": ("Gửi", "Send"),
     "papers": ("Giấy tờ trong hồ sơ", "Papers of the dossier"),
     "verify": ("Xác thực văn bản", "Verify a document"),
+    "notify_by": ("Nhận thông báo về hồ sơ qua", "Be told about the dossier by"),
+    "notify_language": ("Ngôn ngữ thông báo", "Language of the messages"),
+    "notify_hint": (
+        "Không gửi tin từ 21 giờ đến 7 giờ sáng. Zalo gửi tới số điện thoại ở trên; thư điện "
+        "tử cần địa chỉ thư.",
+        "Nothing is sent between 21:00 and 07:00. Zalo goes to the phone number above; email "
+        "needs an address.",
+    ),
+    "messages": ("Thông báo đã gửi người nộp", "Messages to the applicant"),
+    "issued_forms": ("Phiếu, biểu mẫu đã cấp", "Forms issued to you"),
+    "form_no": ("Mẫu số", "Form"),
+    "delivery": ("Tình trạng gửi", "Delivery"),
+    "no_messages": ("Chưa có thông báo nào.", "No message yet."),
+    "message": ("Nội dung", "Message"),
+    "channel": ("Kênh", "Channel"),
+    "delivery_pending": ("Chờ gửi", "Waiting"),
+    "delivery_sent": ("Đã gửi", "Sent"),
+    "delivery_failed": ("Gửi lỗi, sẽ thử lại", "Failed, to be retried"),
+    "delivery_abandoned": ("Không gửi được", "Undeliverable"),
     "verify_hint": (
         "Chọn tệp PDF kết quả giải quyết (quyết định, giấy chứng nhận, trích lục, phiếu) để "
         "kiểm tra ai đã ký, ký lúc nào, văn bản có bị sửa đổi sau khi ký không. Tệp không "

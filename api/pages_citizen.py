@@ -21,7 +21,8 @@ from schemas.actions import (
     SupplementSubmission,
 )
 from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
-from schemas.dossier import ApplicantKind, DossierSubmission
+from schemas.dossier import ApplicantKind, DossierSubmission, FormKind
+from schemas.messages import CitizenChannel, Language
 from schemas.status import Channel
 from schemas.unit import Level
 from services import dossiers, tracking
@@ -51,6 +52,8 @@ async def _submit_page(
         communes=sorted(communes, key=lambda u: u.name_vi),
         values=values,
         kinds=list(ApplicantKind),
+        channels=list(CitizenChannel),
+        chosen=(values.get("notify_by") or "sms").split(","),
         errors=errors,
         key=values.get("key") or uuid.uuid4().hex,
     )
@@ -78,8 +81,13 @@ async def submit(
     rep_id_number: Annotated[str, Form()] = "",
     rep_phone: Annotated[str, Form()] = "",
     rep_authorisation: Annotated[str, Form()] = "",
+    notify_by: Annotated[list[str] | None, Form()] = None,
+    language: Annotated[str, Form()] = Language.VI.value,
 ) -> Response:
+    channels = notify_by or []
     values = {
+        "notify_by": ",".join(channels),
+        "language": language,
         "procedure_code": procedure_code,
         "commune": commune,
         "full_name": full_name,
@@ -132,6 +140,8 @@ async def submit(
                     "organisation_name": organisation_name or None,
                     "tax_code": tax_code or None,
                     "representative": representative,
+                    "notify_by": channels,
+                    "language": language,
                 },
                 "note": note or None,
             },
@@ -283,6 +293,25 @@ async def citizen_action(
         return await _track_page(request, session, row, secret, errors=errors, status_code=409)
     query = urlencode({"code": code, "secret": secret, "done": what})
     return RedirectResponse(f"/tra-cuu?{query}", status_code=303)
+
+
+@router.get("/tra-cuu/{code}/mau-{form}.pdf")
+async def form_pdf(
+    request: Request,
+    code: str,
+    form: FormKind,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: str = "",
+) -> Response:
+    """Any form the applicant was issued (01–05), opened from the tracking page."""
+    try:
+        row = await _look_up(request, session, resources, code, secret)
+        return pdf_response(await tracking.issued_form(session, row, form, resources.signing))
+    except PAGE_ERRORS as exc:
+        return _refused(
+            request, exc, render(request, "error.html", messages=messages_for(request, exc))
+        )
 
 
 @router.get("/tra-cuu/{code}/giay-tiep-nhan.pdf")

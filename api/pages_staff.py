@@ -247,6 +247,7 @@ async def _dossier_view(
         user=user,
         d=detail,
         papers=papers,
+        messages=await notifications.applicant_messages(session, row.code),
         required=procedure.required_documents,
         slots=_slots(procedure.required_documents, detail),
         authorised=detail.applicant.representative is not None,

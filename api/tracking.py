@@ -14,6 +14,7 @@ from api.routing import api_router, pdf_response
 from schemas.actions import ReasonedCommand, SupplementSubmission
 from schemas.citizen import FeedbackSubmission, TrackingView
 from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
+from schemas.dossier import FormKind
 from services import tracking
 
 router = api_router(prefix="/track", tags=["citizen tracking"])
@@ -62,6 +63,19 @@ async def track(row: Tracked, session: SessionDep) -> TrackingView:
 )
 async def receipt(row: Tracked, session: SessionDep, resources: ResourcesDep) -> Response:
     return pdf_response(await tracking.receipt(session, row, resources.signing))
+
+
+@router.get(
+    "/{code}/forms/{form}",
+    response_class=Response,
+    dependencies=[Depends(rate_limited)],
+    summary="An official form issued to the applicant (Forms 01–05) as PDF",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def issued_form(
+    row: Tracked, form: FormKind, session: SessionDep, resources: ResourcesDep
+) -> Response:
+    return pdf_response(await tracking.issued_form(session, row, form, resources.signing))
 
 
 @router.post(

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -301,3 +301,14 @@ async def get_feedback(session: AsyncSession, code: str) -> DossierFeedbackRow |
         .execution_options(populate_existing=True)
     )
     return rows.first()
+
+
+async def issued_forms(session: AsyncSession, code: str) -> list[tuple[str, datetime]]:
+    """Each form the dossier was issued, with the time of its latest issue, in form order."""
+    rows = await session.exec(
+        select(DossierFormRow.form, func.max(DossierFormRow.created_at))
+        .where(DossierFormRow.dossier_code == code)
+        .group_by(col(DossierFormRow.form))
+        .order_by(col(DossierFormRow.form))
+    )
+    return [(form, created) for form, created in rows]

@@ -106,7 +106,11 @@ async def build_worker(
     )
     deadlines = DeadlineActivities(sessionmaker, settings.timezone, settings.working_periods)
     forms = FormActivities(
-        sessionmaker, settings.secret_key, settings.timezone, settings.province_code
+        sessionmaker,
+        settings.secret_key,
+        settings.timezone,
+        settings.province_code,
+        settings.public_url,
     )
     messages = CitizenMessages(
         catalogue.load_messages(),

@@ -40,6 +40,15 @@ class ResultLink(BaseModel):
     url: str
 
 
+class IssuedForm(BaseModel):
+    """An official form the applicant was issued (Forms 01–05), to download."""
+
+    form: str
+    title_vi: str
+    issued_at: datetime
+    url: str
+
+
 class TrackingView(BaseModel):
     """What a citizen sees: nothing personal beyond what they entered, no staff names."""
 
@@ -62,3 +71,4 @@ class TrackingView(BaseModel):
     feedback_open: bool = False
     feedback: FeedbackView | None = None
     result: ResultLink | None = None
+    forms: list[IssuedForm] = Field(default_factory=list)

@@ -20,7 +20,7 @@ from db.answers import log_through
 from db.answers import tracked_dossier as tracked_row
 from db.documents import get_document as stored_document
 from db.documents import stored_bytes
-from db.dossiers import get_dossier, record_feedback
+from db.dossiers import get_dossier, issued_forms, record_feedback
 from db.models import DossierDocumentRow
 from db.reference import procedure_version
 from motcua.settings import Settings
@@ -28,12 +28,13 @@ from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.citizen import (
     FeedbackSubmission,
     FeedbackView,
+    IssuedForm,
     PublicEvent,
     ResultLink,
     TrackingView,
 )
 from schemas.documents import OTHER_SLOT, AccessKind, DocumentForm, DocumentView
-from schemas.dossier import DossierSnapshot, EventType
+from schemas.dossier import DossierSnapshot, EventType, FormKind
 from schemas.lifecycle import Action, refusal
 from schemas.status import Channel, DossierStatus
 from schemas.tracking import verify_tracking_secret
@@ -43,6 +44,7 @@ from services.documents import CITIZEN_URL, Incoming, Uploader
 from services.dossiers import projected_state
 from services.errors import Conflict, NotFound, ServiceError, closed_conflict
 from services.forms import FormPdf, form_pdf
+from services.presenters import FORM_TITLES_VI
 from services.results import citizen_may_read, delivered
 from services.transaction import commit_now
 from signing.seals import Signing
@@ -114,6 +116,12 @@ async def find(session: AsyncSession, settings: Settings, code: str, secret: str
 
 async def receipt(session: AsyncSession, row: Row[Any], seal: Signing | None) -> FormPdf:
     return await form_pdf(session, row.code, "01", seal)
+
+
+async def issued_form(
+    session: AsyncSession, row: Row[Any], form: FormKind, seal: Signing | None
+) -> FormPdf:
+    return await form_pdf(session, row.code, form.value, seal)
 
 
 async def supplement(
@@ -232,6 +240,15 @@ async def view(session: AsyncSession, row: Row[Any]) -> TrackingView:
         if row.rating is None
         else FeedbackView(rating=row.rating, complaint=row.complaint, created_at=row.rated_at),
         result=_result_link(row.code, snapshot) if delivered(row) else None,
+        forms=[
+            IssuedForm(
+                form=form,
+                title_vi=FORM_TITLES_VI[FormKind(form)],
+                issued_at=issued_at,
+                url=f"/api/v1/track/{row.code}/forms/{form}",
+            )
+            for form, issued_at in await issued_forms(session, row.code)
+        ],
         timeline=[
             PublicEvent(
                 at=e.at,

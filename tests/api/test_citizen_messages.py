@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from sqlmodel import col, select
 from temporalio.client import Client
 
@@ -250,3 +252,25 @@ async def test_a_holiday_declared_tells_each_applicant_the_new_date_and_why(
     assert new_due > due
     assert f"{new_due:%d/%m/%Y}" in moved.message_vi
     assert f"{due.astimezone(TZ):%d/%m/%Y}" in moved.message_vi
+
+
+async def test_the_receipts_qr_code_opens_the_tracking_page_and_every_form_is_there(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    code, secret = await _online(api, _phone(), notify_by=["sms"])
+    await drive(api, code, "accept", "transfer", "assign")
+    await send_back(api, code)  # Form 02 too
+    citizen = {"X-Tracking-Secret": secret}
+
+    view = (await api.get(f"/api/v1/track/{code}", headers=citizen)).json()
+    receipt = await api.get(f"/api/v1/track/{code}/forms/01", headers=citizen)
+    request = await api.get(f"/api/v1/track/{code}/forms/02", headers=citizen)
+
+    assert [f["form"] for f in view["forms"]] == ["01", "02"]
+    assert request.status_code == 200
+    assert request.content.startswith(b"%PDF")
+    page = pdfium.PdfDocument(receipt.content)[0].render(scale=3).to_pil()
+    (found,) = zxingcpp.read_barcodes(page)
+    assert found.text == f"{settings.public_url}/tra-cuu?code={code}"
+    # The secret is printed beside it, never in it.
+    assert secret not in found.text
