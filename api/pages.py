@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import auth, pages_citizen, pages_results, pages_staff
+from api import auth, pages_citizen, pages_rating, pages_results, pages_staff
 from api.deps import SessionDep
 from api.errors import database_away, http_error, is_api
 from api.page_text import TEXT
@@ -57,6 +57,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     app.include_router(pages_citizen.router)
+    # Before the staff pages: their `/can-bo/ho-so/{code}/{action}` would take the kiosk's.
+    app.include_router(pages_rating.router)
     app.include_router(pages_staff.router)
     app.include_router(pages_results.router)
 

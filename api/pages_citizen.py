@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Row
 
@@ -13,6 +13,7 @@ from api.clients import client_address
 from api.deps import Resources, ResourcesDep, SessionDep
 from api.documents import incoming
 from api.errors import validated_body
+from api.rating import RatingForm, rating_context, rating_form
 from api.routing import pdf_response
 from api.web import PAGE_ERRORS, messages_for, render
 from db.reference import current_procedures, list_units, procedure_version
@@ -213,6 +214,7 @@ async def _track_page(
         authorised=row.applicant.get("representative") is not None,
         document_forms=list(DocumentForm),
         suffix="?" + urlencode({"secret": secret}),
+        **rating_context(),
     )
 
 
@@ -268,6 +270,7 @@ async def citizen_action(
     what: str,
     session: SessionDep,
     resources: ResourcesDep,
+    rating: Annotated[RatingForm, Depends(rating_form)],
     secret: Annotated[str, Form()] = "",
     documents: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -277,6 +280,8 @@ async def citizen_action(
         if what == "bo-sung":
             body = validated_body(SupplementSubmission, {"documents": lines(documents)})
             await tracking.supplement(session, resources.temporal, row, body)
+        elif what == "danh-gia":
+            await tracking.feedback(session, resources.settings, row, rating.validated())
         elif what == "rut-ho-so":
             reasoned = validated_body(ReasonedCommand, {"reason": reason})
             await tracking.withdraw(session, resources.temporal, row, reasoned)

@@ -248,6 +248,7 @@ async def _dossier_view(
         d=detail,
         papers=papers,
         messages=await notifications.applicant_messages(session, row.code),
+        finished=row.finished_at is not None,
         required=procedure.required_documents,
         slots=_slots(procedure.required_documents, detail),
         authorised=detail.applicant.representative is not None,
@@ -460,6 +461,7 @@ async def supervision_page(
     overdue = await supervision.risk_page(session, settings, user, RiskQuery(size=100))
     at_risk = await supervision.risk_page(session, settings, user, RiskQuery(ANY_RUNG, size=100))
     report = await supervision.statistics(session, settings, user, start, end, "competent")
+    ratings = await supervision.satisfaction(session, settings, user, start, end)
     undelivered: list[NotificationItem] = []
     if province_wide(user):
         for state in (NotificationStatus.ABANDONED, NotificationStatus.FAILED):
@@ -475,6 +477,7 @@ async def supervision_page(
         user=user,
         overdue=overdue.items,
         at_risk=at_risk.items,
+        ratings=ratings.lines,
         report=report,
         chart=chart,
         start=start,

@@ -11,6 +11,7 @@ from api.routing import api_router
 from db.statistics import GroupBy
 from schemas.bounds import Day
 from schemas.supervision import RiskPage, StatisticsReport
+from schemas.views import SatisfactionReport
 from services import supervision
 from services.supervision import ANY_RUNG, RiskQuery
 
@@ -74,3 +75,18 @@ async def statistics(
             headers={"Content-Disposition": 'attachment; filename="thong-ke.csv"'},
         )
     return result
+
+
+@router.get(
+    "/satisfaction",
+    response_model=SatisfactionReport,
+    summary="Ratings per unit and counter clerk: share satisfied, each criterion's mean",
+)
+async def satisfaction(
+    session: SessionDep,
+    resources: ResourcesDep,
+    user: CurrentUser,
+    start: Annotated[Day, Query(description="First day of the period (province time)")],
+    end: Annotated[Day, Query(description="Last day of the period, included")],
+) -> SatisfactionReport:
+    return await supervision.satisfaction(session, resources.settings, user, start, end)

@@ -268,18 +268,14 @@ async def claim_idempotency_key(
 
 
 async def record_feedback(
-    session: AsyncSession,
-    code: str,
-    rating: int,
-    complaint: str | None,
-    at: datetime,
-    tz: tzinfo,
+    session: AsyncSession, rating: DossierFeedbackRow, tz: tzinfo
 ) -> DossierFeedbackRow:
     """One rating per dossier: a retried request finds the first and changes nothing."""
     table = table_of(DossierFeedbackRow)
+    code, complaint = rating.dossier_code, rating.complaint
     inserted = await session.exec(
         insert_for(session, DossierFeedbackRow)
-        .values(dossier_code=code, rating=rating, complaint=complaint, created_at=at)
+        .values(**rating.model_dump())
         .on_conflict_do_nothing(index_elements=[table.c.dossier_code])
         .returning(table.c.dossier_code)
     )

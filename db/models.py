@@ -217,6 +217,17 @@ class DossierFeedbackRow(SQLModel, table=True):
     rating: int
     complaint: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # The official criteria, 1–5 each: publicity, the staff's attitude, the time taken, the
+    # result; a comment; the counter clerk and the unit the rating is theirs; given online
+    # or at the counter's kiosk. Ratings from before the criteria have none.
+    publicity: int | None = None
+    attitude: int | None = None
+    timeliness: int | None = None
+    outcome: int | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+    clerk: str | None = Field(default=None, max_length=100)
+    unit: str | None = Field(default=None, max_length=64, index=True)
+    via: str = Field(default="online", max_length=8)
 
 
 class DossierDailyRow(SQLModel, table=True):

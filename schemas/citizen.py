@@ -1,8 +1,10 @@
 """What a citizen sends and reads with the receipt's secret: tracking, feedback."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from schemas.views import StatusInfo
 
@@ -14,19 +16,69 @@ class PublicEvent(BaseModel):
     status: StatusInfo
 
 
+Score = Annotated[int, Field(ge=1, le=5)]
+# The official criteria of a rating, in the order the form asks them.
+CRITERIA = ("publicity", "attitude", "timeliness", "outcome")
+CRITERIA_NAMES = {
+    "publicity": ("Công khai, minh bạch thủ tục", "Publicity of the procedure"),
+    "attitude": ("Thái độ, tinh thần phục vụ của cán bộ", "Attitude of the staff"),
+    "timeliness": ("Thời gian giải quyết", "Time taken"),
+    "outcome": ("Kết quả giải quyết", "The result"),
+}
+SCORE_NAMES = {
+    5: ("Rất hài lòng", "Very satisfied"),
+    4: ("Hài lòng", "Satisfied"),
+    3: ("Bình thường", "Neutral"),
+    2: ("Không hài lòng", "Dissatisfied"),
+    1: ("Rất không hài lòng", "Very dissatisfied"),
+}
+
+
 class FeedbackSubmission(BaseModel):
-    """The applicant's rating of the service once the dossier is finished, and any complaint."""
+    """The applicant's rating of the service once the dossier is finished: the four official
+    criteria (or, from older clients, one overall `rating`), a comment, and any complaint."""
 
     model_config = ConfigDict(extra="forbid")
 
-    rating: int = Field(ge=1, le=5, description="1 (rất không hài lòng) … 5 (rất hài lòng)")
+    rating: int | None = Field(
+        default=None, ge=1, le=5, description="1 (rất không hài lòng) … 5 (rất hài lòng)"
+    )
+    publicity: Score | None = None
+    attitude: Score | None = None
+    timeliness: Score | None = None
+    outcome: Score | None = None
+    comment: str | None = Field(default=None, max_length=2000)
     complaint: str | None = Field(default=None, min_length=3, max_length=2000)
+
+    @model_validator(mode="after")
+    def _rated(self) -> "FeedbackSubmission":
+        scores = [getattr(self, c) for c in CRITERIA]
+        if self.rating is None and None in scores:
+            raise PydanticCustomError(
+                "criteria_required",
+                "Hãy chấm đủ bốn tiêu chí (công khai, thái độ, thời gian, kết quả).",
+                {"en": "Rate all four criteria (publicity, attitude, time, result)."},
+            )
+        return self
+
+    @property
+    def overall(self) -> int:
+        """The rating given, or the criteria's mean, rounded half up."""
+        if self.rating is not None:
+            return self.rating
+        scores = [int(getattr(self, c)) for c in CRITERIA]
+        return int(sum(scores) / len(scores) + 0.5)
 
 
 class FeedbackView(BaseModel):
     rating: int
     complaint: str | None
     created_at: datetime
+    publicity: int | None = None
+    attitude: int | None = None
+    timeliness: int | None = None
+    outcome: int | None = None
+    comment: str | None = None
 
 
 class ResultLink(BaseModel):

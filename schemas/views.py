@@ -1,6 +1,6 @@
 """What the HTTP API answers about a dossier: the receipt, its detail and its parts."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -174,3 +174,24 @@ class AuditEvent(BaseModel):
     sub_state: str
     reason: str | None
     data: dict[str, Any]
+
+
+class SatisfactionLine(BaseModel):
+    """Ratings of one counter clerk (or, with `clerk` None, of the whole unit)."""
+
+    unit: str
+    clerk: str | None
+    ratings: int
+    # Share rating the service 4 or 5 (hài lòng, rất hài lòng), in percent.
+    satisfied_share: float
+    publicity: float
+    attitude: float
+    timeliness: float
+    outcome: float
+    complaints: int
+
+
+class SatisfactionReport(BaseModel):
+    start: date
+    end: date
+    lines: list[SatisfactionLine]

@@ -7,7 +7,7 @@ the leaders of a unit see their own unit.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,12 +15,14 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db import ratings
 from db.models import DossierRow, OrgUnitRow
 from db.statistics import GroupBy, unit_reports
 from motcua.settings import Settings
 from schemas.lifecycle import Role
 from schemas.supervision import RiskItem, RiskPage, StatisticsReport, UnitStatistics
 from schemas.users import StaffUser
+from schemas.views import SatisfactionLine, SatisfactionReport
 from services.access import province_wide
 from services.calendar import working_calendar
 from services.errors import FieldError, Forbidden
@@ -171,3 +173,47 @@ def as_csv(result: StatisticsReport) -> str:
         }
         writer.writerow(["" if values.get(key) is None else values[key] for key, _ in _CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read Vietnamese right
+
+
+async def satisfaction(
+    session: AsyncSession, settings: Settings, user: StaffUser, start: date, end: date
+) -> SatisfactionReport:
+    """Ratings per unit and per counter clerk, each unit's total first: how many, the share
+    satisfied, the mean of each official criterion, and complaints."""
+    if end < start:
+        raise FieldError(
+            ("query", "end"),
+            "value_error",
+            "Ngày kết thúc không được trước ngày bắt đầu.",
+            "The end must not be before the start.",
+        )
+    tz = ZoneInfo(settings.timezone)
+    since = datetime.combine(start, time.min, tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tz)
+    rows = await ratings.by_unit_and_clerk(session, since, until, _scope(user))
+    lines: list[SatisfactionLine] = []
+    for unit in dict.fromkeys(r.unit for r in rows):
+        mine = [r for r in rows if r.unit == unit]
+        lines.append(_line(unit, None, mine))
+        lines.extend(_line(unit, r.clerk or "—", [r]) for r in mine)
+    return SatisfactionReport(start=start, end=end, lines=lines)
+
+
+def _line(unit: str, clerk: str | None, rows: list[ratings.RatingSums]) -> SatisfactionLine:
+    count = sum(r.ratings for r in rows)
+
+    def mean(criterion: str) -> float:
+        total = sum(getattr(r, criterion) * r.ratings for r in rows)
+        return round(total / count, 2) if count else 0.0
+
+    return SatisfactionLine(
+        unit=unit,
+        clerk=clerk,
+        ratings=count,
+        satisfied_share=round(100 * sum(r.satisfied for r in rows) / count, 1) if count else 0.0,
+        publicity=mean("publicity"),
+        attitude=mean("attitude"),
+        timeliness=mean("timeliness"),
+        outcome=mean("outcome"),
+        complaints=sum(r.complaints for r in rows),
+    )

@@ -21,11 +21,12 @@ from db.answers import tracked_dossier as tracked_row
 from db.documents import get_document as stored_document
 from db.documents import stored_bytes
 from db.dossiers import get_dossier, issued_forms, record_feedback
-from db.models import DossierDocumentRow
+from db.models import DossierDocumentRow, DossierFeedbackRow
 from db.reference import procedure_version
 from motcua.settings import Settings
 from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
 from schemas.citizen import (
+    CRITERIA,
     FeedbackSubmission,
     FeedbackView,
     IssuedForm,
@@ -141,8 +142,14 @@ async def withdraw(
 
 
 async def feedback(
-    session: AsyncSession, settings: Settings, row: Row[Any], body: FeedbackSubmission
+    session: AsyncSession,
+    settings: Settings,
+    row: Row[Any],
+    body: FeedbackSubmission,
+    via: str = "online",
 ) -> TrackingView:
+    """The applicant's rating, once per dossier, tied to the clerk who received the
+    dossier and to the receiving unit; `via` the web or the counter's kiosk."""
     if row.finished_at is None:
         status = DossierStatus(row.status)
         raise Conflict(
@@ -151,15 +158,22 @@ async def feedback(
             reason="feedback_not_open",
             status=int(status),
         )
-    stored = await record_feedback(
-        session,
-        row.code,
-        body.rating,
-        body.complaint,
-        datetime.now(UTC),
-        ZoneInfo(settings.timezone),
+    given = DossierFeedbackRow(
+        dossier_code=row.code,
+        rating=body.overall,
+        complaint=body.complaint,
+        created_at=datetime.now(UTC),
+        publicity=body.publicity,
+        attitude=body.attitude,
+        timeliness=body.timeliness,
+        outcome=body.outcome,
+        comment=body.comment,
+        clerk=await receiving_clerk(session, row.code, row.last_seq),
+        unit=row.receiving_unit,
+        via=via,
     )
-    if (stored.rating, stored.complaint) != (body.rating, body.complaint):
+    stored = await record_feedback(session, given, ZoneInfo(settings.timezone))
+    if _scores(stored) != _scores(given):
         await session.rollback()
         raise Conflict(
             "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
@@ -167,6 +181,18 @@ async def feedback(
             reason="feedback_already_given",
         )
     return await view_now(session, row.code)
+
+
+def _scores(rating: DossierFeedbackRow) -> tuple[Any, ...]:
+    return (rating.rating, rating.complaint, *(getattr(rating, c) for c in CRITERIA))
+
+
+async def receiving_clerk(session: AsyncSession, code: str, through: int) -> str | None:
+    """Who took the dossier in at the counter (the acceptance's actor), if anyone did."""
+    for event in await log_through(session, code, through):
+        if event.type == EventType.ACCEPTED.value:
+            return str(event.actor)
+    return None
 
 
 async def _as_citizen(
@@ -201,6 +227,14 @@ async def _as_citizen(
             raise
         raise closed from None
     return await view_now(session, row.code)
+
+
+async def tracked(session: AsyncSession, code: str) -> Row[Any]:
+    """The dossier's tracked columns, for staff who already may see it (the kiosk)."""
+    row = await tracked_row(session, code)
+    if row is None:
+        raise NotFound(f"Không tìm thấy hồ sơ «{code}».", f"Dossier '{code}' was not found.")
+    return row
 
 
 async def view_now(session: AsyncSession, code: str) -> TrackingView:

@@ -1,5 +1,6 @@
 """Messages to citizens: the language each message is written in, one message per event,
-kind, channel and recipient; the legal reference of a calendar change
+kind, channel and recipient; the legal reference of a calendar change; ratings by the
+official criteria, tied to the counter clerk and the unit
 
 Revision ID: 0015
 Revises: 0014
@@ -25,9 +26,21 @@ def upgrade() -> None:
         batch.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False, server_default='vi'))
         batch.drop_constraint('uq_notification_recipient', type_='unique')
         batch.create_unique_constraint('uq_notification_message', ['dossier_code', 'seq', 'kind', 'channel', 'recipient'])
+    with op.batch_alter_table('dossier_feedback') as batch:
+        for criterion in ('publicity', 'attitude', 'timeliness', 'outcome'):
+            batch.add_column(sa.Column(criterion, sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True))
+        batch.add_column(sa.Column('clerk', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
+        batch.add_column(sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch.add_column(sa.Column('via', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False, server_default='online'))
+    op.create_index(op.f('ix_dossier_feedback_unit'), 'dossier_feedback', ['unit'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_dossier_feedback_unit'), table_name='dossier_feedback')
+    with op.batch_alter_table('dossier_feedback') as batch:
+        for column in ('via', 'unit', 'clerk', 'comment', 'outcome', 'timeliness', 'attitude', 'publicity'):
+            batch.drop_column(column)
     with op.batch_alter_table('notification') as batch:
         batch.drop_constraint('uq_notification_message', type_='unique')
         batch.create_unique_constraint('uq_notification_recipient', ['dossier_code', 'seq', 'recipient'])
