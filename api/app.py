@@ -10,6 +10,7 @@ from api import (
     admin,
     auth,
     calendar,
+    complaints,
     documents,
     dossiers,
     errors,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(dossiers.router)
     v1.include_router(documents.router)
     v1.include_router(results.router)
+    v1.include_router(complaints.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)
     v1.include_router(supervision.router)

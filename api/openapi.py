@@ -64,7 +64,10 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> set[str]:
         codes |= {"400", "409", "413", "422"}
     if path.startswith("/api/v1/track") or path == "/api/v1/auth/token":
         codes |= {"404", "429"}
-    if path == "/api/v1/verify":
+    # Open to anyone, so counted per client as look-ups are.
+    if path == "/api/v1/verify" or (path.startswith("/api/v1/complaints") and method == "post"):
+        codes.add("429")
+    if path == "/api/v1/complaints/{code}" and method == "get":
         codes.add("429")
     return codes
 

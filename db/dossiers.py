@@ -105,8 +105,13 @@ async def append_event(
     if old is not None and old["last_seq"] < snapshot.last_seq:
         await connection.execute(writes.update_dossier, {**lifecycle, "b_code": dossier.code})
         new = _facts({**old, **lifecycle})
+        # A complaint filed while the dossier was open counts once processing has ended.
+        complained = bool(old["complaint"])
         await add_to_daily(
-            session, difference(contribution(new, tz), contribution(_facts(old), tz))
+            session,
+            difference(
+                contribution(new, tz, complained), contribution(_facts(old), tz, complained)
+            ),
         )
     await connection.execute(
         writes.insert_event,

@@ -447,3 +447,27 @@ class IssuedResultRow(SQLModel, table=True):
     signed_by: str = Field(max_length=100)
     document_id: str = Field(max_length=36)
     sha256: str = Field(max_length=64, index=True)
+
+
+class ComplaintRow(SQLModel, table=True):
+    """A complaint or petition (phản ánh, kiến nghị) handled as a case."""
+
+    __tablename__ = "complaint"
+
+    code: str = Field(primary_key=True, max_length=32)
+    dossier_code: str | None = Field(
+        default=None, foreign_key="dossier.code", max_length=64, index=True
+    )
+    owner_unit: str = Field(foreign_key="org_unit.code", max_length=64, index=True)
+    subject: str = Field(max_length=200)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    full_name: str = Field(max_length=100)
+    phone: str = Field(max_length=16)
+    email: str | None = Field(default=None, max_length=254)
+    status: str = Field(default="open", max_length=16, index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_by: str | None = Field(default=None, max_length=100)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published: bool = False

@@ -20,12 +20,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import RowMapping, bindparam, case, delete, func, insert
+from sqlalchemy import RowMapping, bindparam, case, delete, exists, func, insert, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import DossierDailyRow, DossierFeedbackRow, DossierRow
+from db.models import ComplaintRow, DossierDailyRow, DossierFeedbackRow, DossierRow
 from db.upsert import dialect_of, insert_into, table_of
 from schemas.status import DossierStatus
 from worktime.indicators import JUDGED_OUTCOMES, UnitReport
@@ -206,16 +206,24 @@ def daily_rows(dossiers: Iterable[Mapping[str, Any]], tz: tzinfo) -> list[dict[s
 
 def facts_query() -> Any:
     """Projection rows with what `daily_rows` needs, for a rebuild or a migration."""
-    return select_columns(
-        *(col(getattr(DossierRow, name)) for name in FACT_COLUMNS),
-        col(DossierFeedbackRow.complaint).is_not(None).label("complaint"),
-    ).outerjoin(DossierFeedbackRow, col(DossierFeedbackRow.dossier_code) == col(DossierRow.code))
+    return select_columns(*(col(getattr(DossierRow, name)) for name in FACT_COLUMNS), _complained())
+
+
+def _complained() -> Any:
+    """Whether the dossier has a complaint: sent with the rating, or filed as a case."""
+    rated = exists().where(
+        col(DossierFeedbackRow.dossier_code) == col(DossierRow.code),
+        col(DossierFeedbackRow.complaint).is_not(None),
+    )
+    filed = exists().where(col(ComplaintRow.dossier_code) == col(DossierRow.code))
+    return or_(rated, filed).label("complaint")
 
 
 async def dossier_facts(
     session: AsyncSession, code: str, *, lock: bool = False
 ) -> RowMapping | None:
-    """One dossier's FACT_COLUMNS and last_seq; locked when its counts are about to move."""
+    """One dossier's FACT_COLUMNS, whether it has a complaint, and last_seq; locked when its
+    counts are about to move."""
     statement = _facts_of_one(lock)
     connection = await session.connection()
     return (await connection.execute(statement, {"code": code})).mappings().first()
@@ -225,9 +233,9 @@ async def dossier_facts(
 def _facts_of_one(lock: bool) -> Any:
     # Built once: read with every event the projection records.
     statement = select_columns(
-        *(col(getattr(DossierRow, name)) for name in (*FACT_COLUMNS, "last_seq"))
+        *(col(getattr(DossierRow, name)) for name in (*FACT_COLUMNS, "last_seq")), _complained()
     ).where(col(DossierRow.code) == bindparam("code"))
-    return statement.with_for_update() if lock else statement
+    return statement.with_for_update(of=DossierRow) if lock else statement
 
 
 async def rebuild_daily(session: AsyncSession, tz: tzinfo, batch: int = 5000) -> int:

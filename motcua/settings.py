@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     zalo_zns_url: str = ""
     zalo_zns_access_token: str = ""
     zalo_zns_template_id: str = ""
+    # The time a unit has to answer a complaint or petition, in working days.
+    complaint_answer_working_days: int = Field(default=10, ge=1, le=90)
     # No message reaches a citizen in these hours; one due then waits for the morning.
     # The same start and end ("00:00-00:00"): no quiet hours.
     citizen_quiet_hours: str = Field(

@@ -19,6 +19,7 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 import catalogue
+from activities.complaints import ComplaintActivities
 from activities.deadlines import DeadlineActivities
 from activities.forms import FormActivities
 from activities.messages import CitizenMessages
@@ -41,6 +42,7 @@ from motcua.signing import signing
 from motcua.storage import content_store
 from motcua.temporal import connect, metrics_runtime
 from schemas.messages import CitizenChannel
+from workflows.complaint import ComplaintWorkflow
 from workflows.consultation import ConsultationWorkflow
 from workflows.dossier import DossierWorkflow
 
@@ -122,6 +124,7 @@ async def build_worker(
         sessionmaker, deadlines.calendar, outbox, forms, ZoneInfo(settings.timezone), messages
     )
     notifications = NotificationActivities(sessionmaker, outbox)
+    complaints = ComplaintActivities(sessionmaker, outbox)
     results = ResultActivities(
         sessionmaker,
         content_store(settings),
@@ -133,7 +136,7 @@ async def build_worker(
     worker = Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[DossierWorkflow, ConsultationWorkflow],
+        workflows=[DossierWorkflow, ConsultationWorkflow, ComplaintWorkflow],
         activities=[
             projection.record_event,
             deadlines.compute_due,
@@ -141,6 +144,7 @@ async def build_worker(
             forms.render_form,
             notifications.notify,
             results.sign_result,
+            complaints.alarm,
         ],
         # Open dossiers waiting on a person stay in the sticky cache; a small cache halves
         # throughput (measured on the dev server), a large one costs memory (bench/README).

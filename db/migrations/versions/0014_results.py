@@ -6,16 +6,12 @@ Create Date: 2026-12-02 17:13:13.509329
 """
 
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 import db.types
-from db.models import DossierDailyRow
-from db.statistics import daily_rows, facts_query
-from db.upsert import table_of
 
 revision: str = '0014'
 down_revision: str | None = '0013'
@@ -54,15 +50,8 @@ def upgrade() -> None:
     op.create_index(op.f('ix_issued_result_number'), 'issued_result', ['number'], unique=False)
     op.create_index(op.f('ix_issued_result_sha256'), 'issued_result', ['sha256'], unique=False)
     op.add_column('dossier', sa.Column('result_document_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True))
-    # 4.1 now counts a result returned electronically only with a signed file: the roll-up is
-    # counted again from the projection. It reads today's fact columns, so a later migration
-    # that adds one moves this recount there.
-    tz = ZoneInfo(op.get_context().config.attributes["timezone"])
-    daily = sa.table('dossier_daily')
-    op.execute(daily.delete())
-    rows = daily_rows(op.get_bind().execute(facts_query()).mappings(), tz)
-    if rows:
-        op.bulk_insert(table_of(DossierDailyRow), rows)
+    # 4.1 now counts a result returned electronically only with a signed file: the roll-up
+    # is counted again, by 0015 (which reads the complaints this revision predates).
 
 
 def downgrade() -> None:
