@@ -36,6 +36,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "rate_service": ("Đánh giá mức độ hài lòng", "Rate the service"),
     "catalogue": ("Thủ tục hành chính", "Administrative procedures"),
     "find": ("Tìm", "Search"),
+    "complaints_title": ("Phản ánh, kiến nghị", "Complaints and petitions"),
+    "complaints_hint": (
+        "Phản ánh về một hồ sơ (ghi mã hồ sơ và mã tra cứu) hoặc về việc phục vụ của một đơn "
+        "vị. Đơn vị phải trả lời trong thời hạn luật định; câu trả lời được công khai, không "
+        "kèm họ tên và số điện thoại của Ông/Bà.",
+        "About a dossier (give its code and secret) or about a unit's service. The unit must "
+        "answer within the legal time; the answer is published without your name or phone.",
+    ),
+    "complaint_about": ("Phản ánh về", "About"),
+    "dossier_code": ("Mã hồ sơ", "Dossier code"),
+    "tracking_secret": ("Mã tra cứu", "Secret"),
+    "complaint_unit": ("hoặc đơn vị", "or the unit"),
+    "complaint_subject": ("Tiêu đề", "Subject"),
+    "answers_published": ("Các câu trả lời đã công khai", "Published answers"),
+    "complaint_case": ("Phản ánh", "Complaint"),
+    "complaint_filed": (
+        "Đã nhận phản ánh. Xin ghi lại mã để theo dõi; câu trả lời sẽ được báo qua tin nhắn.",
+        "Received. Keep the code to follow it; the answer will come by SMS.",
+    ),
+    "complaint_owner": ("Đơn vị trả lời", "Answered by"),
+    "received_at": ("Ngày nhận", "Received"),
+    "answer_by": ("Hạn trả lời", "Answer due"),
+    "answer": ("Trả lời", "Answer"),
+    "late": ("quá hạn", "late"),
+    "complaints_open": ("Phản ánh, kiến nghị đang chờ trả lời", "Complaints awaiting an answer"),
+    "publish_answer": ("Công khai câu trả lời", "Publish the answer"),
+    "send_answer": ("Gửi trả lời", "Send the answer"),
     "catalogue_search": ("Tìm theo tên hoặc mã thủ tục", "Search by name or code"),
     "procedure_code": ("Mã thủ tục", "Procedure code"),
     "time_limit": ("Thời hạn giải quyết", "Time limit"),

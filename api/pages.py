@@ -15,7 +15,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import auth, pages_citizen, pages_public, pages_rating, pages_results, pages_staff
+from api import (
+    auth,
+    pages_citizen,
+    pages_complaints,
+    pages_public,
+    pages_rating,
+    pages_results,
+    pages_staff,
+)
 from api.deps import SessionDep
 from api.errors import database_away, http_error, is_api
 from api.page_text import TEXT
@@ -62,6 +70,7 @@ def install(app: FastAPI) -> None:
     app.include_router(pages_staff.router)
     app.include_router(pages_results.router)
     app.include_router(pages_public.router)
+    app.include_router(pages_complaints.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
