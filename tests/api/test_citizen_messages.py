@@ -153,29 +153,44 @@ async def test_a_dossiers_life_tells_the_applicant_each_step_once_on_each_channe
     await drive(api, code, "accept", "transfer", "assign")
     await send_back(api, code)
     await act(api, code, "submit_supplement")
-    await drive(api, code, "appraise", "approve", "mark_result_ready")
+    await drive(api, code, "draft_extension", "approve_extension")
+    await drive(api, code, "appraise", "request_payment", "record_payment", "approve")
+    await drive(api, code, "mark_result_ready")
     await act(api, code, "return_result", method="electronic")
 
-    rows = await _settled(sessionmaker, code, 15)
+    rows = await _settled(sessionmaker, code, 21)
 
-    kinds = ["receipt", "supplement", "result_ready", "result_returned", "rating"]
+    kinds = [
+        "receipt",
+        "supplement",
+        "extended",
+        "payment_due",
+        "result_ready",
+        "result_returned",
+        "rating",
+    ]
     assert sorted({r.kind for r in rows}) == sorted(f"{CITIZEN_KIND}{k}" for k in kinds)
-    assert len(rows) == 15  # five messages, three channels, none twice
+    assert len(rows) == 21  # seven messages, three channels, none twice
     assert {r.status for r in rows} == {"sent"}
     receipt = next(r for r in rows if r.kind == "citizen.receipt" and r.channel == "sms")
     assert f"/tra-cuu?code={code}&secret={secret}" in receipt.message_vi
     supplement = next(r for r in rows if r.kind == "citizen.supplement")
     assert "Tờ khai" in supplement.message_vi
+    apology = next(r for r in rows if r.kind == "citizen.extended")
+    assert "Chờ xác minh" in apology.message_vi
+    assert "01/01/2030" in apology.message_vi
+    fee = next(r for r in rows if r.kind == "citizen.payment_due")
+    assert "50.000 đồng (Lệ phí)" in fee.message_vi
     delivered = await _delivered(gateways, phone)
     sms = [d for d in delivered if d["channel"] == "sms"]
     zalo = [d for d in delivered if d["channel"] == "zalo"]
-    assert len(sms) == len(zalo) == 5
+    assert len(sms) == len(zalo) == 7
     # Without marks on the cheapest phone; in full on Zalo.
     assert sms[0]["text"].startswith(f"Ho so {code} (Cap Phieu ly lich tu phap")
     assert zalo[0]["template_data"] == {"ma_ho_so": code, "noi_dung": receipt.message_vi}
     assert zalo[0]["phone"] == "84" + phone[1:]
     subjects = _mail(maildir[1], f"{phone}@example.vn")
-    assert len(subjects) == 5
+    assert len(subjects) == 7
     assert all(subject.startswith(f"[{code}]") for subject in subjects)
 
 
