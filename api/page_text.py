@@ -61,6 +61,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "answer": ("Trả lời", "Answer"),
     "late": ("quá hạn", "late"),
     "complaints_open": ("Phản ánh, kiến nghị đang chờ trả lời", "Complaints awaiting an answer"),
+    "complaints_to_answer": ("Phản ánh cần trả lời", "Complaints to answer"),
     "publish_answer": ("Công khai câu trả lời", "Publish the answer"),
     "send_answer": ("Gửi trả lời", "Send the answer"),
     "catalogue_search": ("Tìm theo tên hoặc mã thủ tục", "Search by name or code"),
