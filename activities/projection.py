@@ -1,13 +1,15 @@
 """Writing the audit log and the dossier projection on behalf of the workflow."""
 
 from collections.abc import Awaitable, Callable
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from temporalio import activity
 
 from activities.forms import FormActivities
 from activities.messages import CitizenMessages
 from activities.notifications import Dispatcher
+from activities.portal import PortalRecords, PortalSync
+from db import portal
 from db.dossiers import append_event, store_form
 from db.session import SessionMaker
 from schemas.deadlines import ClockResult
@@ -26,9 +28,13 @@ class ProjectionActivities:
         forms: FormActivities,
         timezone: tzinfo,
         messages: CitizenMessages | None = None,
+        portal_records: PortalRecords | None = None,
+        portal_sync: PortalSync | None = None,
     ) -> None:
         self._timezone = timezone
         self._messages = messages
+        self._portal_records = portal_records
+        self._portal_sync = portal_sync
         self._sessionmaker = sessionmaker
         self._outbox = outbox
         self._forms = forms
@@ -80,6 +86,13 @@ class ProjectionActivities:
                 await self._outbox.queue(session, notification, snapshot.holder_unit)
             told = [] if self._messages is None else await self._messages.compose(session, record)
             await self._outbox.queue_citizen(session, told)
+            synced = []
+            if self._portal_records is not None:
+                # The portal is told in the event's transaction: logged and queued, or neither.
+                synced = await self._portal_records.compose(session, record)
+                await portal.queue(session, synced, datetime.now(UTC))
         if notification is not None or told:
             self._outbox.wake()
+        if synced and self._portal_sync is not None:
+            self._portal_sync.wake()
         return planned

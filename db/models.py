@@ -471,3 +471,29 @@ class ComplaintRow(SQLModel, table=True):
     answered_by: str | None = Field(default=None, max_length=100)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published: bool = False
+
+
+class PortalSyncRow(SQLModel, table=True):
+    """The portal sync outbox: what the National Public Service Portal must be told of each
+    dossier event, written in the event's transaction, sent in order per dossier, and the
+    portal's acknowledgement (its id and time) once it took it. Never deleted."""
+
+    __tablename__ = "portal_sync"
+    __table_args__ = (
+        UniqueConstraint("dossier_code", "seq", "service", name="uq_portal_sync_event"),
+        # The sender's question: what is due, oldest first.
+        Index("ix_portal_sync_due", "next_attempt_at", postgresql_where=text("acked_at IS NULL")),
+    )
+
+    id: int | None = _serial_id()
+    dossier_code: str = Field(max_length=64, index=True)
+    seq: int
+    service: str = Field(max_length=40)
+    status_code: int
+    payload: dict[str, Any] = Field(sa_column=Column(JSONVariant, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    acked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    portal_id: str | None = Field(default=None, max_length=100)

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     zalo_zns_url: str = ""
     zalo_zns_access_token: str = ""
     zalo_zns_template_id: str = ""
+    # The National Public Service Portal's integration API (OpenCPS v2 shape). Empty URL:
+    # nothing is queued for it. The sender retries a refusal after 2 s, 4 s … up to this.
+    portal_url: str = ""
+    portal_username: str = ""
+    portal_password: str = ""
+    portal_dstcode: str = "H15"
+    portal_agency: str = "000.00.00.H15"
+    portal_batch: int = Field(default=50, ge=1, le=1000)
+    portal_max_backoff_seconds: float = Field(default=300.0, gt=0)
     # The time a unit has to answer a complaint or petition, in working days.
     complaint_answer_working_days: int = Field(default=10, ge=1, le=90)
     # No message reaches a citizen in these hours; one due then waits for the morning.

@@ -33,6 +33,7 @@ from activities.notifications import (
     SmsSender,
     ZaloZnsSender,
 )
+from activities.portal import PortalAccount, PortalClient, PortalRecords, PortalSync
 from activities.projection import ProjectionActivities
 from activities.results import ResultActivities
 from db.session import SessionMaker, make_engine, make_sessionmaker
@@ -61,6 +62,25 @@ def make_sender(settings: Settings) -> Sender:
             raise ValueError("MOTCUA_SMS_GATEWAY_URL is required for SMS notifications")
         return SmsSender(settings.sms_gateway_url)
     return LogSender()
+
+
+def portal_sync(settings: Settings, sessionmaker: SessionMaker) -> PortalSync | None:
+    """The sender to the national portal, when the settings name one."""
+    if not settings.portal_url:
+        return None
+    account = PortalAccount(
+        settings.portal_url,
+        settings.portal_username,
+        settings.portal_password,
+        settings.portal_dstcode,
+        settings.portal_agency,
+    )
+    return PortalSync(
+        sessionmaker,
+        PortalClient(account),
+        batch=settings.portal_batch,
+        max_backoff_seconds=settings.portal_max_backoff_seconds,
+    )
 
 
 def citizen_senders(settings: Settings) -> dict[str, Sender]:
@@ -120,8 +140,16 @@ async def build_worker(
         settings.public_url,
         ZoneInfo(settings.timezone),
     )
+    sync = portal_sync(settings, sessionmaker)
     projection = ProjectionActivities(
-        sessionmaker, deadlines.calendar, outbox, forms, ZoneInfo(settings.timezone), messages
+        sessionmaker,
+        deadlines.calendar,
+        outbox,
+        forms,
+        ZoneInfo(settings.timezone),
+        messages,
+        None if sync is None else PortalRecords(ZoneInfo(settings.timezone)),
+        sync,
     )
     notifications = NotificationActivities(sessionmaker, outbox)
     complaints = ComplaintActivities(sessionmaker, outbox)
@@ -157,11 +185,15 @@ async def build_worker(
     )
     async with worker:
         dispatching = asyncio.create_task(outbox.run(), name="outbox")
+        syncing = None if sync is None else asyncio.create_task(sync.run(), name="portal-sync")
         try:
             yield worker
         finally:
             outbox.stop()
             await dispatching
+            if sync is not None and syncing is not None:
+                sync.stop()
+                await syncing
 
 
 async def run_worker(settings: Settings) -> None:

@@ -1,0 +1,105 @@
+"""The portal sync outbox's reads and writes: records queued with their event, taken in
+order per dossier (a record waits until every earlier one of its dossier is acknowledged),
+acknowledged, or put back to wait after a failure."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import PortalSyncRow
+from db.upsert import insert_for, table_of
+
+# Longer than a batch takes; a sender that dies leaves its records to another after this.
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    id: int
+    dossier_code: str
+    seq: int
+    service: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def queue(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:
+    """In the event's transaction; a retried event queues nothing twice."""
+    if not rows:
+        return
+    table = table_of(PortalSyncRow)
+    values = [{**row, "created_at": now, "attempts": 0, "next_attempt_at": now} for row in rows]
+    await (await session.connection()).execute(
+        insert_for(session, PortalSyncRow).on_conflict_do_nothing(
+            index_elements=[table.c.dossier_code, table.c.seq, table.c.service]
+        ),
+        values,
+    )
+
+
+async def take(session: AsyncSession, now: datetime, limit: int) -> list[SyncRecord]:
+    """Due records whose dossier has nothing earlier still unacknowledged: at most one per
+    dossier, so a dossier's statuses reach the portal in their order."""
+    earlier = aliased(PortalSyncRow)
+    due = (
+        select(PortalSyncRow.id)
+        .where(
+            col(PortalSyncRow.acked_at).is_(None),
+            col(PortalSyncRow.next_attempt_at) <= now,
+            ~exists().where(
+                and_(
+                    col(earlier.dossier_code) == col(PortalSyncRow.dossier_code),
+                    col(earlier.seq) < col(PortalSyncRow.seq),
+                    col(earlier.acked_at).is_(None),
+                )
+            ),
+        )
+        .order_by(col(PortalSyncRow.next_attempt_at), col(PortalSyncRow.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=PortalSyncRow)
+    )
+    table = table_of(PortalSyncRow)
+    taken = await session.exec(
+        update(PortalSyncRow)
+        .where(col(PortalSyncRow.id).in_(due.scalar_subquery()))
+        .values(next_attempt_at=now + LEASE, attempts=col(PortalSyncRow.attempts) + 1)
+        .returning(
+            table.c.id,
+            table.c.dossier_code,
+            table.c.seq,
+            table.c.service,
+            table.c.payload,
+            table.c.attempts,
+        )
+    )
+    return sorted((SyncRecord(*row) for row in taken), key=lambda r: (r.dossier_code, r.seq))
+
+
+async def acknowledge(session: AsyncSession, record_id: int, portal_id: str, at: datetime) -> None:
+    await session.exec(
+        update(PortalSyncRow)
+        .where(col(PortalSyncRow.id) == record_id)
+        .values(acked_at=at, portal_id=portal_id[:100], next_attempt_at=None, last_error=None)
+    )
+
+
+async def failed(session: AsyncSession, record_id: int, error: str, again: datetime) -> None:
+    await session.exec(
+        update(PortalSyncRow)
+        .where(col(PortalSyncRow.id) == record_id)
+        .values(next_attempt_at=again, last_error=error[:500])
+    )
+
+
+async def of_dossier(session: AsyncSession, code: str) -> list[PortalSyncRow]:
+    rows = await session.exec(
+        select(PortalSyncRow)
+        .where(PortalSyncRow.dossier_code == code)
+        .order_by(col(PortalSyncRow.seq))
+    )
+    return list(rows)

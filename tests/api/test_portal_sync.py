@@ -1,0 +1,125 @@
+"""The portal sync outbox against a simulated national portal run as its own process
+(tests/simulators/portal.py): every dossier event the portal must know reaches it in order,
+once, acknowledged; an outage leaves a backlog that drains in order when it ends."""
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from db.models import PortalSyncRow
+from db.session import SessionMaker
+from motcua.settings import Settings
+from tests.conftest import free_port
+from tests.journeys import act, submit
+from tests.simulators.portal import DSTCODE, PASSWORD, USERNAME
+from tests.simulators.process import python_module, serving
+
+JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
+DOSSIERS = 200
+ACCEPTED = 50
+
+
+@pytest.fixture
+def portal_url() -> Iterator[str]:
+    port = free_port()
+    with serving(python_module("tests.simulators.portal", str(port)), port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def settings(settings: Settings, portal_url: str) -> Settings:
+    return settings.model_copy(
+        update={
+            "portal_url": portal_url,
+            "portal_username": USERNAME,
+            "portal_password": PASSWORD,
+            "portal_dstcode": DSTCODE,
+            "portal_max_backoff_seconds": 0.5,
+        }
+    )
+
+
+async def _portal(portal_url: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    async with httpx.AsyncClient(base_url=portal_url) as client:
+        response = await (client.post(path, json=body) if body is not None else client.get(path))
+        return response.json()
+
+
+async def _unacknowledged(sessionmaker: SessionMaker) -> int:
+    async with sessionmaker() as session:
+        return int(
+            (
+                await session.exec(
+                    select(func.count())
+                    .select_from(PortalSyncRow)
+                    .where(col(PortalSyncRow.acked_at).is_(None))
+                )
+            ).one()
+        )
+
+
+async def test_a_dossiers_statuses_reach_the_portal_in_order_and_are_acknowledged(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker, portal_url: str
+) -> None:
+    code = await submit(api, **JUSTICE)
+    await act(api, code, "accept")
+    await act(api, code, "transfer")
+
+    for _ in range(100):
+        if await _unacknowledged(sessionmaker) == 0:
+            break
+        await asyncio.sleep(0.1)
+    received = await _portal(portal_url, "/received")
+
+    assert received["statuses"][code] == [1, 2, 4]
+    async with sessionmaker() as session:
+        rows = (
+            await session.exec(
+                select(PortalSyncRow)
+                .where(PortalSyncRow.dossier_code == code)
+                .order_by(col(PortalSyncRow.seq))
+            )
+        ).all()
+    assert [r.status_code for r in rows] == [1, 2, 4]
+    assert all(r.portal_id and r.acked_at for r in rows)
+    sheet = received["received"][0]
+    assert sheet["madonvi"] == "000.00.00.H15"
+    assert sheet["service"] == "DongBoHoSoMC"
+    first = sheet["data"][0]
+    assert first["MaHoSo"] == code
+    assert first["MaTTHC"] == "2.000488"
+    assert len(first["NgayTiepNhan"]) == 14  # yyyyMMddHHmmss
+
+
+async def test_a_day_of_portal_outage_drains_in_order_none_twice(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker, portal_url: str
+) -> None:
+    await _portal(portal_url, "/control", {"down": True})
+    semaphore = asyncio.Semaphore(8)
+
+    async def one(n: int) -> str:
+        async with semaphore:
+            code = await submit(api, **JUSTICE)
+            if n < ACCEPTED:
+                await act(api, code, "accept")
+            return code
+
+    codes = await asyncio.gather(*(one(n) for n in range(DOSSIERS)))
+    await asyncio.sleep(1.0)  # the sender tries, and is refused
+    backlog = await _unacknowledged(sessionmaker)
+    await _portal(portal_url, "/control", {"down": False})
+    for _ in range(600):
+        if await _unacknowledged(sessionmaker) == 0:
+            break
+        await asyncio.sleep(0.1)
+
+    assert backlog == DOSSIERS + ACCEPTED
+    assert await _unacknowledged(sessionmaker) == 0
+    statuses = (await _portal(portal_url, "/received"))["statuses"]
+    for n, code in enumerate(codes):
+        assert statuses[code] == ([1, 2] if n < ACCEPTED else [1]), code

@@ -1,0 +1,107 @@
+"""A local stand-in for the National Public Service Portal's integration API, in the shape
+OpenCPS v2 used (DOMAIN.md, "National portal sync"), run as its own process:
+`python -m tests.simulators.portal PORT`.
+
+- `POST /auth` with header `dstcode` and JSON `{"username", "password"}` answers
+  `{"error_code": 0, "session": …}`, or a non-zero `error_code`;
+- `POST /integration` with JSON `{"session", "madonvi", "service", "isUpdating", "data"}`
+  answers `{"error_code": "00", "id": …}`; an unknown session is `"-1"` (sign in again);
+  `DongBoHoSoMC` keeps every dossier's list of statuses as received;
+- `POST /control` with `{"down": true|false, "delay_ms": N}` takes it down (503) or slows
+  it; `GET /received` lists what it holds, `GET /status/{MaHoSo}` one dossier's last.
+"""
+
+import json
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+USERNAME, PASSWORD, DSTCODE = "motcua-daklak", "portal-test-password", "H15"
+
+
+class State:
+    lock = threading.Lock()
+    down = False
+    delay = 0.0
+    sessions: ClassVar[set[str]] = set()
+    # MaHoSo → the statuses received, in order.
+    statuses: ClassVar[dict[str, list[int]]] = {}
+    received: ClassVar[list[dict[str, Any]]] = []
+
+
+class Portal(BaseHTTPRequestHandler):
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        with State.lock:
+            if self.path == "/received":
+                self._answer(200, {"received": State.received, "statuses": State.statuses})
+            elif self.path.startswith("/status/"):
+                code = self.path.removeprefix("/status/")
+                history = State.statuses.get(code)
+                self._answer(
+                    200, {"MaHoSo": code, "TrangThaiHoSo": history[-1] if history else None}
+                )
+            else:
+                self._answer(404, {})
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        if self.path == "/control":
+            with State.lock:
+                State.down = bool(body.get("down", State.down))
+                State.delay = float(body.get("delay_ms", State.delay * 1000)) / 1000
+            self._answer(200, {"down": State.down})
+            return
+        if State.down:
+            self._answer(503, {"error": "maintenance"})
+            return
+        if State.delay:
+            time.sleep(State.delay)
+        if self.path == "/auth":
+            good = (
+                self.headers.get("dstcode") == DSTCODE
+                and body.get("username") == USERNAME
+                and body.get("password") == PASSWORD
+            )
+            if not good:
+                self._answer(200, {"error_code": 401, "message": "Sai thông tin xác thực"})
+                return
+            session = uuid.uuid4().hex
+            with State.lock:
+                State.sessions.add(session)
+            self._answer(200, {"error_code": 0, "session": session})
+        elif self.path == "/integration":
+            with State.lock:
+                if body.get("session") not in State.sessions:
+                    self._answer(200, {"error_code": "-1", "message": "Phiên làm việc hết hạn"})
+                    return
+                if body.get("service") == "DongBoHoSoMC":
+                    for dossier in body.get("data", []):
+                        State.statuses.setdefault(dossier["MaHoSo"], []).append(
+                            int(dossier["TrangThaiHoSo"])
+                        )
+                State.received.append(body)
+            self._answer(200, {"error_code": "00", "message": "Thành công", "id": uuid.uuid4().hex})
+        else:
+            self._answer(404, {})
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def main(port: int) -> None:
+    ThreadingHTTPServer(("127.0.0.1", port), Portal).serve_forever()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
