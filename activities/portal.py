@@ -15,15 +15,14 @@ drains in order when the portal returns.
 """
 
 import asyncio
-import json
 import logging
-import urllib.request
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db import portal
@@ -131,55 +130,56 @@ class PortalAccount:
 
 
 class PortalClient:
-    """The adapter: signs in once, posts each record, signs in again when the session ends."""
+    """The adapter: signs in once, posts each record, signs in again when the session ends.
+    Asynchronous HTTP, so a batch of dossiers is in flight at once."""
 
-    def __init__(self, account: PortalAccount) -> None:
+    def __init__(self, account: PortalAccount, timeout: float = 15.0) -> None:
         self._account = account
         self._session: str | None = None
+        self._http = httpx.AsyncClient(base_url=account.base_url.rstrip("/"), timeout=timeout)
+        self._signing_in = asyncio.Lock()
 
-    def _post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-        request = urllib.request.Request(
-            f"{self._account.base_url.rstrip('/')}{path}",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", **headers},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=15) as response:
-            answer: dict[str, Any] = json.loads(response.read() or b"{}")
-            return answer
+    async def _post(
+        self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        response = await self._http.post(path, json=body, headers=headers or {})
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
 
-    def _sign_in(self) -> str:
-        answer = self._post(
-            "/auth",
-            {"username": self._account.username, "password": self._account.password},
-            {"dstcode": self._account.dstcode},
-        )
-        if str(answer.get("error_code")) != "0" or not answer.get("session"):
-            raise PortalRefused(f"sign-in refused: {answer}")
-        return str(answer["session"])
+    async def _signed_in(self, stale: str | None) -> str:
+        # One sign-in for the whole batch: the first to find the session gone renews it.
+        async with self._signing_in:
+            if self._session is None or self._session == stale:
+                answer = await self._post(
+                    "/auth",
+                    {"username": self._account.username, "password": self._account.password},
+                    {"dstcode": self._account.dstcode},
+                )
+                if str(answer.get("error_code")) != "0" or not answer.get("session"):
+                    raise PortalRefused(f"sign-in refused: {answer}")
+                self._session = str(answer["session"])
+            return self._session
 
-    def _send(self, service: str, payload: dict[str, Any]) -> str:
+    async def send(self, service: str, payload: dict[str, Any]) -> str:
+        """The portal's id for what it took."""
+        session = self._session or await self._signed_in(None)
         for _ in range(2):
-            if self._session is None:
-                self._session = self._sign_in()
-            answer = self._post(
+            answer = await self._post(
                 "/integration",
-                {"session": self._session, "madonvi": self._account.agency, "service": service,
+                {"session": session, "madonvi": self._account.agency, "service": service,
                  **payload},
-                {},
             )  # fmt: skip
             code = str(answer.get("error_code"))
             if code == "00":
                 return str(answer.get("id") or "")
-            if code == "-1":
-                self._session = None  # expired: sign in again, once
-                continue
-            raise PortalRefused(f"{service}: {answer}")
+            if code != "-1":
+                raise PortalRefused(f"{service}: {answer}")
+            session = await self._signed_in(session)  # expired: sign in again, once
         raise PortalRefused(f"{service}: the session expired twice")
 
-    async def send(self, service: str, payload: dict[str, Any]) -> str:
-        """The portal's id for what it took."""
-        return await asyncio.to_thread(self._send, service, payload)
+    async def close(self) -> None:
+        await self._http.aclose()
 
 
 def _utcnow() -> datetime:
@@ -226,6 +226,7 @@ class PortalSync:
                 log.exception("portal sync pass failed; retrying")
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), self._poll)
+        await self._client.close()
 
     async def drain_once(self) -> int:
         """One batch; how many records the portal acknowledged."""

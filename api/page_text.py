@@ -36,6 +36,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "rate_service": ("Đánh giá mức độ hài lòng", "Rate the service"),
     "catalogue": ("Thủ tục hành chính", "Administrative procedures"),
     "find": ("Tìm", "Search"),
+    "portal_sync": ("Đồng bộ Cổng Dịch vụ công quốc gia", "National portal sync"),
+    "portal_ack": ("Cổng đã nhận", "Acknowledged"),
+    "portal_waiting": ("Chờ gửi", "Waiting"),
     "complaints_title": ("Phản ánh, kiến nghị", "Complaints and petitions"),
     "complaints_hint": (
         "Phản ánh về một hồ sơ (ghi mã hồ sơ và mã tra cứu) hoặc về việc phục vụ của một đơn "

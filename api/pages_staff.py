@@ -18,6 +18,7 @@ from api.routing import NotificationId
 from api.security import local_path
 from api.web import PAGE_ERRORS, PageUser, lang_of, messages_for, render, text_for, tz_of, unit_name
 from db.models import DossierRow
+from db.portal import of_dossier as portal_records
 from db.reference import procedure_version
 from schemas.actions import Acceptance, ActionCommand, ConsultationAnswer, SupplementRequest
 from schemas.bulk import BulkReassignRequest
@@ -249,6 +250,7 @@ async def _dossier_view(
         papers=papers,
         messages=await notifications.applicant_messages(session, row.code),
         finished=row.finished_at is not None,
+        synced=await portal_records(session, row.code),
         required=procedure.required_documents,
         slots=_slots(procedure.required_documents, detail),
         authorised=detail.applicant.representative is not None,

@@ -12,7 +12,8 @@ from db.statistics import GroupBy
 from schemas.bounds import Day
 from schemas.supervision import RiskPage, StatisticsReport
 from schemas.views import SatisfactionReport
-from services import supervision
+from services import reconciliation, supervision
+from services.reconciliation import Reconciliation
 from services.supervision import ANY_RUNG, RiskQuery
 
 router = api_router(prefix="/supervision", tags=["supervision"])
@@ -90,3 +91,22 @@ async def satisfaction(
     end: Annotated[Day, Query(description="Last day of the period, included")],
 ) -> SatisfactionReport:
     return await supervision.satisfaction(session, resources.settings, user, start, end)
+
+
+@router.get(
+    "/portal-reconciliation",
+    response_model=Reconciliation,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="Local and national-portal status per dossier: every mismatch and its cause",
+)
+async def portal_reconciliation(
+    session: SessionDep, user: CurrentUser, format: Literal["json", "csv"] = "json"
+) -> Reconciliation | Response:
+    report = await reconciliation.reconcile(session, user)
+    if format == "csv":
+        return Response(
+            reconciliation.as_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="doi-soat-cong-dvcqg.csv"'},
+        )
+    return report

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, update
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import PortalSyncRow
+from db.models import DossierRow, PortalSyncRow
 from db.upsert import insert_for, table_of
 
 # Longer than a batch takes; a sender that dies leaves its records to another after this.
@@ -103,3 +104,66 @@ async def of_dossier(session: AsyncSession, code: str) -> list[PortalSyncRow]:
         .order_by(col(PortalSyncRow.seq))
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """One dossier as it stands here and as the portal last acknowledged it."""
+
+    code: str
+    status: int
+    holder: str
+    acknowledged: int | None
+    waiting: int
+    waiting_since: datetime | None
+    last_error: str | None
+
+
+async def reconciliation_rows(session: AsyncSession, units: list[str] | None) -> list[SyncState]:
+    """Every dossier (of `units`, or all): its status, the last the portal acknowledged,
+    and what is still waiting to be told."""
+    acked = (
+        select(PortalSyncRow.status_code)
+        .where(
+            PortalSyncRow.dossier_code == DossierRow.code,
+            col(PortalSyncRow.acked_at).is_not(None),
+        )
+        .order_by(col(PortalSyncRow.seq).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    waiting = (
+        select(func.count())
+        .where(PortalSyncRow.dossier_code == DossierRow.code, col(PortalSyncRow.acked_at).is_(None))
+        .scalar_subquery()
+    )
+    since = (
+        select(func.min(PortalSyncRow.created_at))
+        .where(PortalSyncRow.dossier_code == DossierRow.code, col(PortalSyncRow.acked_at).is_(None))
+        .scalar_subquery()
+    )
+    error = (
+        select(PortalSyncRow.last_error)
+        .where(PortalSyncRow.dossier_code == DossierRow.code, col(PortalSyncRow.acked_at).is_(None))
+        .order_by(col(PortalSyncRow.seq))
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = select_columns(
+        col(DossierRow.code), col(DossierRow.status), col(DossierRow.holder_unit), acked, waiting,
+        since, error,
+    ).where(~col(DossierRow.demo))  # fmt: skip
+    if units is not None:
+        statement = statement.where(
+            or_(
+                col(DossierRow.receiving_unit).in_(units),
+                col(DossierRow.competent_authority).in_(units),
+            )
+        )
+    rows = (
+        await (await session.connection()).execute(statement.order_by(col(DossierRow.code)))
+    ).all()
+    return [
+        SyncState(c, int(s), h, None if a is None else int(a), int(w), t, e)
+        for c, s, h, a, w, t, e in rows
+    ]

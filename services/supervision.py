@@ -30,7 +30,7 @@ from services.errors import FieldError, Forbidden
 ANY_RUNG = "any"
 
 
-def _scope(user: StaffUser) -> str | None:
+def scope_of(user: StaffUser) -> str | None:
     """None: every unit; otherwise the one unit the user may look at."""
     if province_wide(user):
         return None
@@ -80,7 +80,7 @@ class RiskQuery:
 async def risk_page(
     session: AsyncSession, settings: Settings, user: StaffUser, query: RiskQuery
 ) -> RiskPage:
-    unit, rung = _scope(user) or query.unit, query.rung
+    unit, rung = scope_of(user) or query.unit, query.rung
     now = datetime.now(UTC)
     statement = _open_dossiers(unit, query.procedure, query.level)
     if rung is None:
@@ -126,7 +126,7 @@ async def statistics(
             "The end must not be before the start.",
         )
     tz = ZoneInfo(settings.timezone)
-    reports = await unit_reports(session, start, end + timedelta(days=1), tz, by, _scope(user))
+    reports = await unit_reports(session, start, end + timedelta(days=1), tz, by, scope_of(user))
     units = [
         UnitStatistics(
             **{**vars(r), "received": {str(k): v for k, v in r.received.items()}},
@@ -190,7 +190,7 @@ async def satisfaction(
     tz = ZoneInfo(settings.timezone)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end + timedelta(days=1), time.min, tz)
-    rows = await ratings.by_unit_and_clerk(session, since, until, _scope(user))
+    rows = await ratings.by_unit_and_clerk(session, since, until, scope_of(user))
     lines: list[SatisfactionLine] = []
     for unit in dict.fromkeys(r.unit for r in rows):
         mine = [r for r in rows if r.unit == unit]

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from db.models import PortalSyncRow
 from db.session import SessionMaker
 from motcua.settings import Settings
+from tests.auth import bearer
 from tests.conftest import free_port
 from tests.journeys import act, submit
 from tests.simulators.portal import DSTCODE, PASSWORD, USERNAME
@@ -123,3 +124,36 @@ async def test_a_day_of_portal_outage_drains_in_order_none_twice(
     statuses = (await _portal(portal_url, "/received"))["statuses"]
     for n, code in enumerate(codes):
         assert statuses[code] == ([1, 2] if n < ACCEPTED else [1]), code
+
+
+async def test_reconciliation_lists_each_mismatch_with_its_cause(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker, portal_url: str, settings: Settings
+) -> None:
+    synced = await submit(api, **JUSTICE)
+    for _ in range(100):
+        if await _unacknowledged(sessionmaker) == 0:
+            break
+        await asyncio.sleep(0.1)
+    await _portal(portal_url, "/control", {"down": True})
+    behind = await submit(api, **JUSTICE)
+    await act(api, synced, "accept")
+    await asyncio.sleep(0.5)  # refused at least once
+    supervisor = {"Authorization": bearer(settings, "supervisor.dak-lak")}
+
+    report = (await api.get("/api/v1/supervision/portal-reconciliation", headers=supervisor)).json()
+    as_csv = await api.get(
+        "/api/v1/supervision/portal-reconciliation", params={"format": "csv"}, headers=supervisor
+    )
+
+    assert report["dossiers"] == 2
+    causes = {m["dossier_code"]: m for m in report["mismatches"]}
+    assert set(causes) == {synced, behind}
+    assert causes[synced]["portal_status"] == 1
+    assert causes[synced]["local_status"] == 2
+    assert causes[behind]["portal_status"] is None
+    assert "503" in causes[behind]["cause_en"]
+    assert (
+        as_csv.text.splitlines()[0]
+        == "MaHoSo,TrangThaiTaiTinh,TrangThaiTrenCong,BanGhiCho,NguyenNhan"
+    )
+    assert len(as_csv.text.splitlines()) == 3

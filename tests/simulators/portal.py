@@ -99,8 +99,14 @@ class Portal(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    # A sender keeps a batch of requests in flight; the default backlog of 5 resets them.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def main(port: int) -> None:
-    ThreadingHTTPServer(("127.0.0.1", port), Portal).serve_forever()
+    Server(("127.0.0.1", port), Portal).serve_forever()
 
 
 if __name__ == "__main__":
