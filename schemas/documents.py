@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.status import Channel
+from schemas.words import Worded, name_all
 
 # The slot of a document that answers none of the procedure's required documents.
 OTHER_SLOT = -1
@@ -16,7 +17,7 @@ OTHER_SLOT = -1
 AUTHORISATION_SLOT = -2
 
 
-class DocumentForm(StrEnum):
+class DocumentForm(Worded):
     """The form in which a paper was given (Decree 45/2020: original, certified copy, copy;
     or born electronic)."""
 
@@ -25,21 +26,16 @@ class DocumentForm(StrEnum):
     COPY = "copy"
     ELECTRONIC = "electronic"
 
-    @property
-    def name_vi(self) -> str:
-        return _FORM_NAMES[self][0]
 
-    @property
-    def name_en(self) -> str:
-        return _FORM_NAMES[self][1]
-
-
-_FORM_NAMES = {
-    DocumentForm.ORIGINAL_SEEN: ("Bản chính (đã đối chiếu)", "Original, seen"),
-    DocumentForm.CERTIFIED_COPY: ("Bản sao chứng thực", "Certified copy"),
-    DocumentForm.COPY: ("Bản sao", "Copy"),
-    DocumentForm.ELECTRONIC: ("Bản điện tử", "Electronic"),
-}
+name_all(
+    DocumentForm,
+    {
+        DocumentForm.ORIGINAL_SEEN: ("Bản chính (đã đối chiếu)", "Original, seen"),
+        DocumentForm.CERTIFIED_COPY: ("Bản sao chứng thực", "Certified copy"),
+        DocumentForm.COPY: ("Bản sao", "Copy"),
+        DocumentForm.ELECTRONIC: ("Bản điện tử", "Electronic"),
+    },
+)
 
 
 class Attachment(BaseModel):
@@ -74,27 +70,22 @@ class DocumentRef(BaseModel):
     filename: str
 
 
-class Receipt(StrEnum):
+class Receipt(Worded):
     """What the counter found for one required paper."""
 
     RECEIVED = "received"
     MISSING = "missing"
     DEFECTIVE = "defective"
 
-    @property
-    def name_vi(self) -> str:
-        return _RECEIPT_NAMES[self][0]
 
-    @property
-    def name_en(self) -> str:
-        return _RECEIPT_NAMES[self][1]
-
-
-_RECEIPT_NAMES = {
-    Receipt.RECEIVED: ("Đã nhận", "Received"),
-    Receipt.MISSING: ("Còn thiếu", "Missing"),
-    Receipt.DEFECTIVE: ("Chưa hợp lệ", "Defective"),
-}
+name_all(
+    Receipt,
+    {
+        Receipt.RECEIVED: ("Đã nhận", "Received"),
+        Receipt.MISSING: ("Còn thiếu", "Missing"),
+        Receipt.DEFECTIVE: ("Chưa hợp lệ", "Defective"),
+    },
+)
 
 
 class ChecklistMark(BaseModel):

@@ -23,6 +23,7 @@ from schemas.procedure import PROCEDURE_CODE_PATTERN, ProcedureDefinition
 from schemas.results import SignedResult, SigningFailure
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.unit import UNIT_CODE_PATTERN
+from schemas.words import Worded, name_all
 
 # The first three digits of a 12-digit citizen ID (CCCD) are the province of birth
 # registration (Circular 59/2021/TT-BCA, annex); codes were kept after the 2025 mergers.
@@ -188,27 +189,22 @@ TaxCode = Annotated[str, AfterValidator(_check_tax_code)]
 OrganisationName = Annotated[str, AfterValidator(_normalise_organisation)]
 
 
-class ApplicantKind(StrEnum):
+class ApplicantKind(Worded):
     """Who the dossier is for (Decree 118/2025: tổ chức, cá nhân)."""
 
     INDIVIDUAL = "individual"
     HOUSEHOLD_BUSINESS = "household_business"
     ORGANISATION = "organisation"
 
-    @property
-    def name_vi(self) -> str:
-        return _KIND_NAMES[self][0]
 
-    @property
-    def name_en(self) -> str:
-        return _KIND_NAMES[self][1]
-
-
-_KIND_NAMES = {
-    ApplicantKind.INDIVIDUAL: ("Cá nhân", "Individual"),
-    ApplicantKind.HOUSEHOLD_BUSINESS: ("Hộ kinh doanh", "Household business"),
-    ApplicantKind.ORGANISATION: ("Tổ chức, doanh nghiệp", "Organisation"),
-}
+name_all(
+    ApplicantKind,
+    {
+        ApplicantKind.INDIVIDUAL: ("Cá nhân", "Individual"),
+        ApplicantKind.HOUSEHOLD_BUSINESS: ("Hộ kinh doanh", "Household business"),
+        ApplicantKind.ORGANISATION: ("Tổ chức, doanh nghiệp", "Organisation"),
+    },
+)
 
 
 class Representative(BaseModel):

@@ -6,33 +6,30 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from schemas.words import Worded, name_all
+
 # A citizen's messages share the outbox with the staff's alarms; their kind says which.
 CITIZEN_KIND = "citizen."
 
 
-class CitizenChannel(StrEnum):
+class CitizenChannel(Worded):
     SMS = "sms"
     EMAIL = "email"
     # Zalo Notification Service: a template message to the phone's Zalo account.
     ZALO = "zalo"
 
-    @property
-    def name_vi(self) -> str:
-        return _CHANNEL_NAMES[self][0]
 
-    @property
-    def name_en(self) -> str:
-        return _CHANNEL_NAMES[self][1]
-
-
-_CHANNEL_NAMES = {
-    CitizenChannel.SMS: ("Tin nhắn SMS", "SMS"),
-    CitizenChannel.EMAIL: ("Thư điện tử", "Email"),
-    CitizenChannel.ZALO: ("Zalo", "Zalo"),
-}
+name_all(
+    CitizenChannel,
+    {
+        CitizenChannel.SMS: ("Tin nhắn SMS", "SMS"),
+        CitizenChannel.EMAIL: ("Thư điện tử", "Email"),
+        CitizenChannel.ZALO: ("Zalo", "Zalo"),
+    },
+)
 
 
-class MessageKind(StrEnum):
+class MessageKind(Worded):
     RECEIPT = "receipt"
     SUPPLEMENT = "supplement"
     PAYMENT_DUE = "payment_due"
@@ -46,25 +43,20 @@ class MessageKind(StrEnum):
     def outbox_kind(self) -> str:
         return f"{CITIZEN_KIND}{self.value}"
 
-    @property
-    def name_vi(self) -> str:
-        return _KIND_NAMES[self][0]
 
-    @property
-    def name_en(self) -> str:
-        return _KIND_NAMES[self][1]
-
-
-_KIND_NAMES = {
-    MessageKind.RECEIPT: ("Đã tiếp nhận, hẹn trả", "Received, result date"),
-    MessageKind.SUPPLEMENT: ("Yêu cầu bổ sung", "Supplement requested"),
-    MessageKind.PAYMENT_DUE: ("Nộp phí, lệ phí", "Fee due"),
-    MessageKind.EXTENDED: ("Xin lỗi, hẹn lại", "Apology, new date"),
-    MessageKind.DATE_MOVED: ("Đổi ngày hẹn", "Date moved"),
-    MessageKind.RESULT_READY: ("Đã có kết quả", "Result ready"),
-    MessageKind.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
-    MessageKind.RATING: ("Mời đánh giá", "Rating invitation"),
-}
+name_all(
+    MessageKind,
+    {
+        MessageKind.RECEIPT: ("Đã tiếp nhận, hẹn trả", "Received, result date"),
+        MessageKind.SUPPLEMENT: ("Yêu cầu bổ sung", "Supplement requested"),
+        MessageKind.PAYMENT_DUE: ("Nộp phí, lệ phí", "Fee due"),
+        MessageKind.EXTENDED: ("Xin lỗi, hẹn lại", "Apology, new date"),
+        MessageKind.DATE_MOVED: ("Đổi ngày hẹn", "Date moved"),
+        MessageKind.RESULT_READY: ("Đã có kết quả", "Result ready"),
+        MessageKind.RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
+        MessageKind.RATING: ("Mời đánh giá", "Rating invitation"),
+    },
+)
 
 
 class Language(StrEnum):

@@ -3,9 +3,10 @@ that has it rendered and signed, and what comes back — a stored, signed file, 
 reason the token would not sign."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+from schemas.words import Worded, name_all
 
 # The slot of a dossier's issued result among its documents: neither a paper the applicant
 # owes nor one given, so no upload may name it.
@@ -14,29 +15,24 @@ RESULT_SLOT = -3
 SIGNING_REFUSED = "SigningRefused"
 
 
-class ResultKind(StrEnum):
+class ResultKind(Worded):
     DECISION = "decision"
     CERTIFICATE = "certificate"
     EXTRACT = "extract"
     LICENCE = "licence"
     REFUSAL = "refusal"
 
-    @property
-    def name_vi(self) -> str:
-        return _KIND_NAMES[self][0]
 
-    @property
-    def name_en(self) -> str:
-        return _KIND_NAMES[self][1]
-
-
-_KIND_NAMES = {
-    ResultKind.DECISION: ("Quyết định", "Decision"),
-    ResultKind.CERTIFICATE: ("Giấy chứng nhận", "Certificate"),
-    ResultKind.EXTRACT: ("Trích lục, bản sao", "Extract"),
-    ResultKind.LICENCE: ("Giấy phép", "Licence"),
-    ResultKind.REFUSAL: ("Văn bản từ chối giải quyết", "Letter of refusal"),
-}
+name_all(
+    ResultKind,
+    {
+        ResultKind.DECISION: ("Quyết định", "Decision"),
+        ResultKind.CERTIFICATE: ("Giấy chứng nhận", "Certificate"),
+        ResultKind.EXTRACT: ("Trích lục, bản sao", "Extract"),
+        ResultKind.LICENCE: ("Giấy phép", "Licence"),
+        ResultKind.REFUSAL: ("Văn bản từ chối giải quyết", "Letter of refusal"),
+    },
+)
 
 
 class ResultSpec(BaseModel):

@@ -18,6 +18,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+from tests.simulators.http import answer
+
 ACCESS_TOKEN = "zns-test-token"
 FAILING = {"0999999999", "84999999999"}
 
@@ -30,12 +32,7 @@ class State:
 
 class Gateways(BaseHTTPRequestHandler):
     def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        answer(self, status, body)
 
     def do_GET(self) -> None:
         if self.path == "/received":

@@ -19,6 +19,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+from tests.simulators.http import answer
+
 USERNAME, PASSWORD, DSTCODE = "motcua-daklak", "portal-test-password", "H15"
 
 
@@ -34,12 +36,7 @@ class State:
 
 class Portal(BaseHTTPRequestHandler):
     def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        answer(self, status, body)
 
     def do_GET(self) -> None:
         with State.lock:
