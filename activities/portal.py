@@ -161,8 +161,8 @@ class PortalClient:
                 self._session = str(answer["session"])
             return self._session
 
-    async def send(self, service: str, payload: dict[str, Any]) -> str:
-        """The portal's id for what it took."""
+    async def call(self, service: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The portal's answer to one service call, once it said "00"."""
         session = self._session or await self._signed_in(None)
         for _ in range(2):
             answer = await self._post(
@@ -172,11 +172,23 @@ class PortalClient:
             )  # fmt: skip
             code = str(answer.get("error_code"))
             if code == "00":
-                return str(answer.get("id") or "")
+                return answer
             if code != "-1":
                 raise PortalRefused(f"{service}: {answer}")
             session = await self._signed_in(session)  # expired: sign in again, once
         raise PortalRefused(f"{service}: the session expired twice")
+
+    async def send(self, service: str, payload: dict[str, Any]) -> str:
+        """The portal's id for what it took."""
+        return str((await self.call(service, payload)).get("id") or "")
+
+    async def filed(self) -> list[dict[str, Any]]:
+        """Dossiers filed on the portal that the province has not confirmed taking."""
+        answer = await self.call("LayDanhSachHoSoMoi", {})
+        return list(answer.get("data") or [])
+
+    async def confirm(self, national: str, local: str) -> None:
+        await self.call("XacNhanDaNhanHoSo", {"data": [{"MaHoSoQG": national, "MaHoSo": local}]})
 
     async def close(self) -> None:
         await self._http.aclose()

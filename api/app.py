@@ -1,5 +1,6 @@
 """The FastAPI application and its lifespan: one engine and one Temporal client per process."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,8 @@ from api import (
     observability,
     openapi,
     pages,
+    payments,
+    portal,
     queues,
     reference,
     results,
@@ -49,11 +52,16 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         try:
             client = await connect(config)
             app.state.resources = Resources(config, engine, make_sessionmaker(engine), client)
+            pulling = None
+            if config.portal_url:
+                pulling = asyncio.create_task(portal.pull_forever(app.state.resources))
             # What exists at start-up (modules, routes, schemas) lives as long as the process:
             # keeping it out of the collector's full passes shortens the pauses under load.
             gc.collect()
             gc.freeze()
             yield
+            if pulling is not None:
+                pulling.cancel()
         finally:
             await engine.dispose()
 
@@ -78,6 +86,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     v1.include_router(documents.router)
     v1.include_router(results.router)
     v1.include_router(complaints.router)
+    v1.include_router(portal.router)
+    v1.include_router(payments.router)
     v1.include_router(reference.router)
     v1.include_router(queues.router)
     v1.include_router(supervision.router)

@@ -36,6 +36,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "rate_service": ("Đánh giá mức độ hài lòng", "Rate the service"),
     "catalogue": ("Thủ tục hành chính", "Administrative procedures"),
     "find": ("Tìm", "Search"),
+    "fee_due": ("Phí, lệ phí cần nộp", "Fee to pay"),
+    "pay_online": ("Thanh toán trực tuyến", "Pay online"),
+    "pay_hint": (
+        "Ông/Bà được chuyển sang cổng thanh toán; thời hạn giải quyết tiếp tục tính khi "
+        "khoản phí được ghi nhận. Có thể nộp tiền mặt tại Bộ phận Một cửa.",
+        "You are taken to the payment gateway; the time limit runs again once the fee is "
+        "recorded. Cash at the counter is still possible.",
+    ),
+    "fee_receipt": ("Biên lai thu phí, lệ phí (điện tử)", "Electronic fee receipt"),
+    "payment_da_thanh_toan": (
+        "Cổng thanh toán báo đã thanh toán thành công.",
+        "The gateway reports the fee paid.",
+    ),
+    "payment_chua_thanh_toan": (
+        "Thanh toán chưa thành công; Ông/Bà có thể thử lại.",
+        "The payment did not go through.",
+    ),
+    "payment_khong_xac_thuc": (
+        "Không xác thực được thông tin trả về từ cổng thanh toán.",
+        "The gateway's answer could not be verified.",
+    ),
     "portal_sync": ("Đồng bộ Cổng Dịch vụ công quốc gia", "National portal sync"),
     "portal_ack": ("Cổng đã nhận", "Acknowledged"),
     "portal_waiting": ("Chờ gửi", "Waiting"),
@@ -353,6 +374,10 @@ CHOICE_TEXT: dict[str, tuple[str, str]] = {
     "refuse": ("Từ chối", "Refuse"),
     "online": ("Trực tuyến", "Online"),
     "counter": ("Tại quầy", "At the counter"),
+    "exempt": (
+        "Được miễn (ghi căn cứ pháp lý ở mã tham chiếu)",
+        "Exempt (the legal basis as reference)",
+    ),
     "electronic": ("Bản điện tử", "Electronic"),
     "in_person": ("Trực tiếp", "In person"),
     "post": ("Bưu chính", "By post"),

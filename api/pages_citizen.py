@@ -24,9 +24,9 @@ from schemas.actions import (
 from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
 from schemas.dossier import ApplicantKind, DossierSubmission, FormKind
 from schemas.messages import CitizenChannel, Language
-from schemas.status import Channel
+from schemas.status import Channel, DossierStatus
 from schemas.unit import Level
-from services import dossiers, tracking
+from services import dossiers, payments, tracking
 from services.documents import stage_all
 from services.errors import ServiceError
 
@@ -214,6 +214,9 @@ async def _track_page(
         authorised=row.applicant.get("representative") is not None,
         document_forms=list(DocumentForm),
         suffix="?" + urlencode({"secret": secret}),
+        payable=payments.merchant(request.app.state.resources.settings) is not None
+        and DossierStatus(row.status) is DossierStatus.FINANCIAL_OBLIGATION,
+        fee_paid=await payments.paid_order(session, row.code),
         **rating_context(),
     )
 
@@ -263,6 +266,25 @@ async def add_papers(
     return RedirectResponse(f"/tra-cuu?{query}#giay-to", status_code=303)
 
 
+@router.post("/tra-cuu/{code}/thanh-toan")
+async def pay_online(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    resources: ResourcesDep,
+    secret: Annotated[str, Form()] = "",
+) -> Response:
+    """To the payment gateway, with the order of the fee now asked."""
+    try:
+        row = await _look_up(request, session, resources, code, secret)
+        url = await payments.start(session, resources.settings, row, client_address(request))
+    except PAGE_ERRORS as exc:
+        return _refused(
+            request, exc, render(request, "error.html", messages=messages_for(request, exc))
+        )
+    return RedirectResponse(url, status_code=303)
+
+
 @router.post("/tra-cuu/{code}/{what}")
 async def citizen_action(
     request: Request,
@@ -298,6 +320,39 @@ async def citizen_action(
         return await _track_page(request, session, row, secret, errors=errors, status_code=409)
     query = urlencode({"code": code, "secret": secret, "done": what})
     return RedirectResponse(f"/tra-cuu?{query}", status_code=303)
+
+
+@router.get("/tra-cuu/{code}/thanh-toan/ket-qua")
+async def paid_back(
+    request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
+) -> Response:
+    """The citizen back from the gateway: what it says, if it is the gateway's word (the
+    payment itself is recorded by the gateway's notification, not by this page)."""
+    fields = {k: v for k, v in request.query_params.items() if k.startswith("vnp_")}
+    outcome = payments.returned(resources.settings, fields)
+    try:
+        row = await _look_up(request, session, resources, code, secret)
+    except PAGE_ERRORS as exc:
+        return _refused(
+            request, exc, render(request, "error.html", messages=messages_for(request, exc))
+        )
+    done = {True: "da-thanh-toan", False: "chua-thanh-toan", None: "khong-xac-thuc"}[outcome]
+    return await _track_page(request, session, row, secret, done=done)
+
+
+@router.get("/tra-cuu/{code}/bien-lai.pdf")
+async def fee_receipt(
+    request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
+) -> Response:
+    """The electronic receipt of a fee paid online, sealed by the unit."""
+    try:
+        row = await _look_up(request, session, resources, code, secret)
+        pdf = await payments.receipt(session, resources.settings, row, resources.signing)
+    except PAGE_ERRORS as exc:
+        return _refused(
+            request, exc, render(request, "error.html", messages=messages_for(request, exc))
+        )
+    return pdf_response(pdf)
 
 
 @router.get("/tra-cuu/{code}/mau-{form}.pdf")

@@ -166,3 +166,10 @@ def load_messages(data_dir: Path = DATA_DIR) -> dict[MessageKind, MessageTemplat
     if missing:
         raise CatalogueError(f"{path.name}: no words for {', '.join(sorted(missing))}")
     return templates
+
+
+def load_portal_procedures(data_dir: Path = DATA_DIR) -> dict[str, str]:
+    """National procedure code → the catalogue's code, for dossiers filed on the portal."""
+    path = data_dir / "portal.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in raw.get("procedures", {}).items()}

@@ -497,3 +497,32 @@ class PortalSyncRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     acked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     portal_id: str | None = Field(default=None, max_length=100)
+
+
+class PortalDossierRow(SQLModel, table=True):
+    """A dossier filed on the national portal and taken in here: the portal's code kept
+    beside motcua's own."""
+
+    __tablename__ = "portal_dossier"
+
+    portal_code: str = Field(primary_key=True, max_length=64)
+    dossier_code: str = Field(foreign_key="dossier.code", max_length=64, unique=True)
+    imported_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PaymentOrderRow(SQLModel, table=True):
+    """A fee paid online: the order sent to the gateway, and what the gateway's signed
+    notification said of it. The order is the dossier's payment request (its event)."""
+
+    __tablename__ = "payment_order"
+
+    order: str = Field(primary_key=True, max_length=64)
+    dossier_code: str = Field(foreign_key="dossier.code", max_length=64, index=True)
+    request_seq: int
+    amount_vnd: int
+    description: str = Field(max_length=255)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    gateway_transaction: str | None = Field(default=None, max_length=64)
+    bank: str | None = Field(default=None, max_length=32)

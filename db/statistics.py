@@ -119,7 +119,8 @@ def contribution(facts: Mapping[Any, Any], tz: tzinfo, complaint: bool = False) 
         if facts["processing_days"] is not None:
             finished["processed"] += 1
             finished["processing_days_sum"] += float(facts["processing_days"])
-        finished["paid"] += int(facts["payment_method"] is not None)
+        # 3.6 asks how the fee-bearing paid; an exemption by law is no payment.
+        finished["paid"] += int(facts["payment_method"] not in (None, "exempt"))
         finished["paid_online"] += int(facts["payment_method"] == "online")
         returned = facts["status"] == _RESULT_RETURNED
         finished["returned"] += int(returned)

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     portal_agency: str = "000.00.00.H15"
     portal_batch: int = Field(default=50, ge=1, le=1000)
     portal_max_backoff_seconds: float = Field(default=300.0, gt=0)
+    # How often the API takes in the dossiers filed on the portal.
+    portal_pull_seconds: float = Field(default=60.0, gt=0)
+    # The payment gateway citizens pay fees through (VNPAY 2.1.0's contract): where to send
+    # them, the merchant's code and the secret its signatures are made with. Empty URL: fees
+    # are paid at the counter only.
+    payment_gateway_url: str = ""
+    payment_merchant_code: str = ""
+    payment_secret: str = ""
     # The time a unit has to answer a complaint or petition, in working days.
     complaint_answer_working_days: int = Field(default=10, ge=1, le=90)
     # No message reaches a citizen in these hours; one due then waits for the morning.

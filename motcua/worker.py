@@ -64,20 +64,25 @@ def make_sender(settings: Settings) -> Sender:
     return LogSender()
 
 
+def portal_client(settings: Settings) -> PortalClient:
+    return PortalClient(
+        PortalAccount(
+            settings.portal_url,
+            settings.portal_username,
+            settings.portal_password,
+            settings.portal_dstcode,
+            settings.portal_agency,
+        )
+    )
+
+
 def portal_sync(settings: Settings, sessionmaker: SessionMaker) -> PortalSync | None:
     """The sender to the national portal, when the settings name one."""
     if not settings.portal_url:
         return None
-    account = PortalAccount(
-        settings.portal_url,
-        settings.portal_username,
-        settings.portal_password,
-        settings.portal_dstcode,
-        settings.portal_agency,
-    )
     return PortalSync(
         sessionmaker,
-        PortalClient(account),
+        portal_client(settings),
         batch=settings.portal_batch,
         max_backoff_seconds=settings.portal_max_backoff_seconds,
     )

@@ -145,6 +145,8 @@ class PaymentMethod(StrEnum):
     ONLINE = "online"
     COUNTER = "counter"
     BANK_TRANSFER = "bank_transfer"
+    # Exempt by law (người có công, hộ nghèo…): the reference names the legal basis.
+    EXEMPT = "exempt"
 
 
 class PaymentRecord(ActionCommand):

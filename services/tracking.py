@@ -24,7 +24,7 @@ from db.dossiers import get_dossier, issued_forms, record_feedback
 from db.models import DossierDocumentRow, DossierFeedbackRow
 from db.reference import procedure_version
 from motcua.settings import Settings
-from schemas.actions import ActionCommand, ReasonedCommand, SupplementSubmission
+from schemas.actions import ActionCommand, PaymentRecord, ReasonedCommand, SupplementSubmission
 from schemas.citizen import (
     CRITERIA,
     FeedbackSubmission,
@@ -193,6 +193,15 @@ async def receiving_clerk(session: AsyncSession, code: str, through: int) -> str
         if event.type == EventType.ACCEPTED.value:
             return str(event.actor)
     return None
+
+
+async def pay(
+    session: AsyncSession, temporal: Client, row: Row[Any], record: PaymentRecord
+) -> TrackingView:
+    """The fee paid online, recorded as the applicant's own act."""
+    return await _as_citizen(
+        session, temporal, row, Action.RECORD_PAYMENT, DossierWorkflow.record_payment, record
+    )
 
 
 async def _as_citizen(

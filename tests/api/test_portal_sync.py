@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from db.models import PortalSyncRow
+from db.models import OrgUnitRow, PortalDossierRow, PortalSyncRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from tests.auth import bearer
@@ -157,3 +157,45 @@ async def test_reconciliation_lists_each_mismatch_with_its_cause(
         == "MaHoSo,TrangThaiTaiTinh,TrangThaiTrenCong,BanGhiCho,NguyenNhan"
     )
     assert len(as_csv.text.splitlines()) == 3
+
+
+async def test_dossiers_filed_on_the_portal_are_taken_in_once_with_its_code(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker, portal_url: str, settings: Settings
+) -> None:
+    async with sessionmaker() as session:
+        tan_lap = await session.get(OrgUnitRow, "phuong-tan-lap")
+    assert tan_lap is not None
+    birth = {
+        "MaHoSoQG": "G22.99-261203-0001",
+        "MaTTHC": "1.001193",
+        "MaDonViTiepNhan": tan_lap.e_id,
+        "ChuHoSo": "Lê Thị Hoa",
+        "SoDinhDanh": "066190001234",
+        "SoDienThoai": "0912345678",
+    }
+    unknown = {**birth, "MaHoSoQG": "G22.99-261203-0002", "MaTTHC": "9.999999"}
+    for sheet in (birth, unknown):
+        await _portal(portal_url, "/control", {"file": sheet})
+    supervisor = {"Authorization": bearer(settings, "supervisor.dak-lak")}
+
+    first = (await api.post("/api/v1/portal/pull", headers=supervisor)).json()
+    again = (await api.post("/api/v1/portal/pull", headers=supervisor)).json()
+    clerk = {"Authorization": bearer(settings, "clerk.phuong-tan-lap")}
+    refused = await api.post("/api/v1/portal/pull", headers=clerk)
+
+    [(national, local)] = first["imported"]
+    assert national == "G22.99-261203-0001"
+    assert [n for n, _ in first["refused"]] == ["G22.99-261203-0002"]
+    assert "9.999999" in first["refused"][0][1]
+    assert again["imported"] == []
+    assert refused.status_code == 403
+    dossier = (await api.get(f"/api/v1/dossiers/{local}")).json()
+    assert dossier["receiving_unit"]["code"] == "phuong-tan-lap"
+    assert dossier["channel"]["code"] == 2
+    assert dossier["applicant"]["full_name"] == "Lê Thị Hoa"
+    async with sessionmaker() as session:
+        kept = await session.get(PortalDossierRow, "G22.99-261203-0001")
+    assert kept is not None
+    assert kept.dossier_code == local
+    confirmed = (await _portal(portal_url, "/control", {}))["confirmed"]
+    assert confirmed == {"G22.99-261203-0001": local}

@@ -7,8 +7,11 @@ OpenCPS v2 used (DOMAIN.md, "National portal sync"), run as its own process:
 - `POST /integration` with JSON `{"session", "madonvi", "service", "isUpdating", "data"}`
   answers `{"error_code": "00", "id": …}`; an unknown session is `"-1"` (sign in again);
   `DongBoHoSoMC` keeps every dossier's list of statuses as received;
+- `LayDanhSachHoSoMoi` lists the dossiers filed on the portal the province has not yet
+  confirmed taking; `XacNhanDaNhanHoSo` confirms them (`MaHoSoQG` → the local `MaHoSo`);
 - `POST /control` with `{"down": true|false, "delay_ms": N}` takes it down (503) or slows
-  it; `GET /received` lists what it holds, `GET /status/{MaHoSo}` one dossier's last.
+  it, with `{"file": {...}}` a citizen files a dossier on the portal; `GET /received`
+  lists what it holds, `GET /status/{MaHoSo}` one dossier's last.
 """
 
 import json
@@ -32,6 +35,10 @@ class State:
     # MaHoSo → the statuses received, in order.
     statuses: ClassVar[dict[str, list[int]]] = {}
     received: ClassVar[list[dict[str, Any]]] = []
+    # Dossiers citizens filed on the portal itself, MaHoSoQG → the sheet; and those the
+    # province confirmed it took (MaHoSoQG → its own code).
+    filed: ClassVar[dict[str, dict[str, Any]]] = {}
+    confirmed: ClassVar[dict[str, str]] = {}
 
 
 class Portal(BaseHTTPRequestHandler):
@@ -57,7 +64,9 @@ class Portal(BaseHTTPRequestHandler):
             with State.lock:
                 State.down = bool(body.get("down", State.down))
                 State.delay = float(body.get("delay_ms", State.delay * 1000)) / 1000
-            self._answer(200, {"down": State.down})
+                if "file" in body:
+                    State.filed[body["file"]["MaHoSoQG"]] = body["file"]
+            self._answer(200, {"down": State.down, "confirmed": State.confirmed})
             return
         if State.down:
             self._answer(503, {"error": "maintenance"})
@@ -82,6 +91,13 @@ class Portal(BaseHTTPRequestHandler):
                 if body.get("session") not in State.sessions:
                     self._answer(200, {"error_code": "-1", "message": "Phiên làm việc hết hạn"})
                     return
+                if body.get("service") == "LayDanhSachHoSoMoi":
+                    waiting = [d for k, d in State.filed.items() if k not in State.confirmed]
+                    self._answer(200, {"error_code": "00", "data": waiting})
+                    return
+                if body.get("service") == "XacNhanDaNhanHoSo":
+                    for item in body.get("data", []):
+                        State.confirmed[item["MaHoSoQG"]] = item["MaHoSo"]
                 if body.get("service") == "DongBoHoSoMC":
                     for dossier in body.get("data", []):
                         State.statuses.setdefault(dossier["MaHoSo"], []).append(

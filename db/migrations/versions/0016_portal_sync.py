@@ -1,4 +1,5 @@
-"""The portal sync outbox: what the national portal is told of each dossier event, in order
+"""The portal sync outbox: what the national portal is told of each dossier event, in order;
+the dossiers filed on the portal, with its code; fees paid online
 
 Revision ID: 0016
 Revises: 0015
@@ -38,9 +39,34 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_portal_sync_dossier_code'), 'portal_sync', ['dossier_code'], unique=False)
     op.create_index('ix_portal_sync_due', 'portal_sync', ['next_attempt_at'], unique=False, postgresql_where=sa.text('acked_at IS NULL'))
+    op.create_table('portal_dossier',
+    sa.Column('portal_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('dossier_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('imported_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_code'], ['dossier.code'], ),
+    sa.PrimaryKeyConstraint('portal_code'),
+    sa.UniqueConstraint('dossier_code')
+    )
+    op.create_table('payment_order',
+    sa.Column('order', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('dossier_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('request_seq', sa.Integer(), nullable=False),
+    sa.Column('amount_vnd', sa.Integer(), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('created_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('gateway_transaction', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('bank', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['dossier_code'], ['dossier.code'], ),
+    sa.PrimaryKeyConstraint('order')
+    )
+    op.create_index(op.f('ix_payment_order_dossier_code'), 'payment_order', ['dossier_code'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('payment_order')
+    op.drop_table('portal_dossier')
     op.drop_index('ix_portal_sync_due', table_name='portal_sync', postgresql_where=sa.text('acked_at IS NULL'))
     op.drop_index(op.f('ix_portal_sync_dossier_code'), table_name='portal_sync')
     op.drop_table('portal_sync')
