@@ -1,6 +1,7 @@
 """Citizens' pages: submit online, track, supplement, withdraw, the receipt."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from schemas.unit import Level
 from services import dossiers, payments, tracking
 from services.documents import stage_all
 from services.errors import ServiceError
+from services.forms import FormPdf
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -345,14 +347,11 @@ async def fee_receipt(
     request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
 ) -> Response:
     """The electronic receipt of a fee paid online, sealed by the unit."""
-    try:
-        row = await _look_up(request, session, resources, code, secret)
-        pdf = await payments.receipt(session, resources.settings, row, resources.signing)
-    except PAGE_ERRORS as exc:
-        return _refused(
-            request, exc, render(request, "error.html", messages=messages_for(request, exc))
-        )
-    return pdf_response(pdf)
+
+    async def receipt(row: Row[Any]) -> FormPdf:
+        return await payments.receipt(session, resources.settings, row, resources.signing)
+
+    return await _citizen_pdf(request, session, resources, code, secret, receipt)
 
 
 @router.get("/tra-cuu/{code}/mau-{form}.pdf")
@@ -365,22 +364,36 @@ async def form_pdf(
     secret: str = "",
 ) -> Response:
     """Any form the applicant was issued (01–05), opened from the tracking page."""
-    try:
-        row = await _look_up(request, session, resources, code, secret)
-        return pdf_response(await tracking.issued_form(session, row, form, resources.signing))
-    except PAGE_ERRORS as exc:
-        return _refused(
-            request, exc, render(request, "error.html", messages=messages_for(request, exc))
-        )
+
+    async def issued(row: Row[Any]) -> FormPdf:
+        return await tracking.issued_form(session, row, form, resources.signing)
+
+    return await _citizen_pdf(request, session, resources, code, secret, issued)
 
 
 @router.get("/tra-cuu/{code}/giay-tiep-nhan.pdf")
 async def receipt_pdf(
     request: Request, code: str, session: SessionDep, resources: ResourcesDep, secret: str = ""
 ) -> Response:
+    async def receipt(row: Row[Any]) -> FormPdf:
+        return await tracking.receipt(session, row, resources.signing)
+
+    return await _citizen_pdf(request, session, resources, code, secret, receipt)
+
+
+async def _citizen_pdf(
+    request: Request,
+    session: SessionDep,
+    resources: Resources,
+    code: str,
+    secret: str,
+    make: Callable[[Row[Any]], Awaitable[FormPdf]],
+) -> Response:
+    """A PDF the applicant holds, found with the code and secret; or the page saying why
+    not."""
     try:
         row = await _look_up(request, session, resources, code, secret)
-        return pdf_response(await tracking.receipt(session, row, resources.signing))
+        return pdf_response(await make(row))
     except PAGE_ERRORS as exc:
         return _refused(
             request, exc, render(request, "error.html", messages=messages_for(request, exc))

@@ -30,6 +30,16 @@ from services.errors import FieldError, Forbidden
 ANY_RUNG = "any"
 
 
+def _check_period(start: date, end: date) -> None:
+    if end < start:
+        raise FieldError(
+            ("query", "end"),
+            "value_error",
+            "Ngày kết thúc không được trước ngày bắt đầu.",
+            "The end must not be before the start.",
+        )
+
+
 def scope_of(user: StaffUser) -> str | None:
     """None: every unit; otherwise the one unit the user may look at."""
     if province_wide(user):
@@ -118,13 +128,7 @@ async def risk_page(
 async def statistics(
     session: AsyncSession, settings: Settings, user: StaffUser, start: date, end: date, by: GroupBy
 ) -> StatisticsReport:
-    if end < start:
-        raise FieldError(
-            ("query", "end"),
-            "value_error",
-            "Ngày kết thúc không được trước ngày bắt đầu.",
-            "The end must not be before the start.",
-        )
+    _check_period(start, end)
     tz = ZoneInfo(settings.timezone)
     reports = await unit_reports(session, start, end + timedelta(days=1), tz, by, scope_of(user))
     units = [
@@ -180,13 +184,7 @@ async def satisfaction(
 ) -> SatisfactionReport:
     """Ratings per unit and per counter clerk, each unit's total first: how many, the share
     satisfied, the mean of each official criterion, and complaints."""
-    if end < start:
-        raise FieldError(
-            ("query", "end"),
-            "value_error",
-            "Ngày kết thúc không được trước ngày bắt đầu.",
-            "The end must not be before the start.",
-        )
+    _check_period(start, end)
     tz = ZoneInfo(settings.timezone)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end + timedelta(days=1), time.min, tz)
