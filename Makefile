@@ -18,8 +18,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/motcua run
 
+# The test identity provider (panva/oidc-provider), from the npm registry, pinned by its lock.
+OIDC := tests/oidc/node_modules/.installed-stamp
+$(OIDC): tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --silent
+	touch $(OIDC)
+
 ## The whole suite, on the real Temporal dev server and the real PostgreSQL at 127.0.0.1:5432.
-test: $(STAMP)
+test: $(STAMP) $(OIDC)
 	$(BIN)/pytest
 
 lint: $(STAMP)

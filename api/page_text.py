@@ -36,6 +36,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "rate_service": ("Đánh giá mức độ hài lòng", "Rate the service"),
     "catalogue": ("Thủ tục hành chính", "Administrative procedures"),
     "find": ("Tìm", "Search"),
+    "my_dossiers": ("Hồ sơ của tôi", "My dossiers"),
+    "verified_by_vneid": ("đã xác thực qua định danh điện tử", "verified by the national e-ID"),
+    "sign_in_vneid": (
+        "Đăng nhập bằng định danh điện tử (VNeID)",
+        "Sign in with the national e-ID (VNeID)",
+    ),
     "fee_due": ("Phí, lệ phí cần nộp", "Fee to pay"),
     "pay_online": ("Thanh toán trực tuyến", "Pay online"),
     "pay_hint": (

@@ -22,6 +22,7 @@ from api import (
     pages_public,
     pages_rating,
     pages_results,
+    pages_sign_in,
     pages_staff,
 )
 from api.deps import SessionDep
@@ -71,6 +72,7 @@ def install(app: FastAPI) -> None:
     app.include_router(pages_results.router)
     app.include_router(pages_public.router)
     app.include_router(pages_complaints.router)
+    app.include_router(pages_sign_in.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

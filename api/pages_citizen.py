@@ -27,7 +27,7 @@ from schemas.dossier import ApplicantKind, DossierSubmission, FormKind
 from schemas.messages import CitizenChannel, Language
 from schemas.status import Channel, DossierStatus
 from schemas.unit import Level
-from services import dossiers, payments, tracking
+from services import citizen_sign_in, dossiers, payments, tracking
 from services.documents import stage_all
 from services.errors import ServiceError
 from services.forms import FormPdf
@@ -39,7 +39,21 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 async def submit_form(
     request: Request, session: SessionDep, procedure: str | None = None
 ) -> Response:
-    return await _submit_page(request, session, {"procedure_code": procedure or ""}, [])
+    values = {"procedure_code": procedure or ""}
+    citizen = _citizen(request)
+    if citizen is not None:
+        # Who the national identity says the person is, not what they might type.
+        values |= {
+            "full_name": citizen.name,
+            "id_number": citizen.id_number,
+            "phone": citizen.phone or "",
+        }
+    return await _submit_page(request, session, values, [])
+
+
+def _citizen(request: Request) -> citizen_sign_in.Citizen | None:
+    settings = request.app.state.resources.settings
+    return citizen_sign_in.signed_in(settings, request.cookies.get(citizen_sign_in.CITIZEN_COOKIE))
 
 
 async def _submit_page(
@@ -59,6 +73,8 @@ async def _submit_page(
         chosen=(values.get("notify_by") or "sms").split(","),
         errors=errors,
         key=values.get("key") or uuid.uuid4().hex,
+        citizen=_citizen(request),
+        vneid=bool(request.app.state.resources.settings.citizen_oidc_issuer),
     )
 
 
@@ -88,6 +104,9 @@ async def submit(
     language: Annotated[str, Form()] = Language.VI.value,
 ) -> Response:
     channels = notify_by or []
+    signed_in = _citizen(request)
+    if signed_in is not None:
+        id_number = signed_in.id_number
     values = {
         "notify_by": ",".join(channels),
         "language": language,

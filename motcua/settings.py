@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     payment_gateway_url: str = ""
     payment_merchant_code: str = ""
     payment_secret: str = ""
+    # Citizens' sign-in: the national identity's OpenID Connect provider (the portal's single
+    # sign-on) and this site's registration there. Empty issuer: code and secret only.
+    citizen_oidc_issuer: str = ""
+    citizen_oidc_client_id: str = ""
+    citizen_oidc_client_secret: str = ""
+    citizen_oidc_scopes: str = "openid profile phone vneid"
     # The time a unit has to answer a complaint or petition, in working days.
     complaint_answer_working_days: int = Field(default=10, ge=1, le=90)
     # No message reaches a citizen in these hours; one due then waits for the morning.
