@@ -26,6 +26,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db import portal
+from db.portal import portal_time
 from db.reference import get_units, procedure_version
 from db.session import SessionMaker
 from schemas.dossier import ApplicantKind, DossierEvent, EventType
@@ -47,10 +48,6 @@ _TOLD = {
 }
 # The portal's channel codes (HinhThuc): 0 at the counter, 1 online, 2 by post.
 _CHANNEL = {Channel.IN_PERSON: 0, Channel.ONLINE: 1, Channel.POSTAL: 2}
-
-
-def portal_time(moment: datetime | None, tz: tzinfo) -> str:
-    return "" if moment is None else f"{moment.astimezone(tz):%Y%m%d%H%M%S}"
 
 
 def tells_portal(event: DossierEvent) -> bool:

@@ -66,4 +66,6 @@ async def answer(
     resources: ResourcesDep,
     user: CurrentUser,
 ) -> ComplaintView:
-    return await complaints.answer(session, resources.temporal, user, code, body)
+    return await complaints.answer(
+        session, resources.temporal, resources.settings, user, code, body
+    )

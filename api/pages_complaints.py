@@ -109,7 +109,7 @@ async def answer_complaint(
 ) -> Response:
     try:
         body = validated_body(ComplaintAnswer, {"answer": answer, "publish": bool(publish)})
-        await complaints.answer(session, resources.temporal, user, code, body)
+        await complaints.answer(session, resources.temporal, resources.settings, user, code, body)
     except PAGE_ERRORS as exc:
         return render(
             request,

@@ -3,7 +3,7 @@ order per dossier (a record waits until every earlier one of its dossier is ackn
 acknowledged, or put back to wait after a failure."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, update
@@ -14,6 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DossierRow, PortalSyncRow
 from db.upsert import insert_for, table_of
+
+
+def portal_time(moment: datetime | None, tz: tzinfo) -> str:
+    """The portal's dates: yyyyMMddHHmmss in the province's time."""
+    return "" if moment is None else f"{moment.astimezone(tz):%Y%m%d%H%M%S}"
+
 
 # Longer than a batch takes; a sender that dies leaves its records to another after this.
 LEASE = timedelta(minutes=2)
@@ -167,3 +173,44 @@ async def reconciliation_rows(session: AsyncSession, units: list[str] | None) ->
         SyncState(c, int(s), h, None if a is None else int(a), int(w), t, e)
         for c, s, h, a, w, t, e in rows
     ]
+
+
+RATING_SHEET = "DongBoDanhGia"
+QUESTIONS_SHEET = "DongBoHoiDap"
+
+
+def rating_record(
+    code: str, seq: int, status: int, scores: dict[str, Any], at: datetime, tz: tzinfo
+) -> dict[str, Any]:
+    """A dossier's rating for the portal: after the dossier's own events (its `seq`)."""
+    sheet = {
+        "MaHoSo": code,
+        "DiemCongKhai": scores.get("publicity"),
+        "DiemThaiDo": scores.get("attitude"),
+        "DiemThoiGian": scores.get("timeliness"),
+        "DiemKetQua": scores.get("outcome"),
+        "DiemTongHop": scores.get("rating"),
+        "GopY": scores.get("comment") or "",
+        "NgayDanhGia": portal_time(at, tz),
+    }
+    return {"dossier_code": code, "seq": seq, "service": RATING_SHEET, "status_code": status,
+            "payload": {"data": [sheet]}}  # fmt: skip
+
+
+def question_record(complaint: Any, tz: tzinfo) -> dict[str, Any]:
+    """A complaint for the portal: filed (record 1), then answered (record 2), in order."""
+    answered = complaint.answered_at is not None
+    sheet = {
+        "MaCauHoi": complaint.code,
+        "MaHoSo": complaint.dossier_code or "",
+        "TieuDe": complaint.subject,
+        "NoiDungHoi": complaint.content,
+        "NgayHoi": portal_time(complaint.received_at, tz),
+        "DonViTraLoi": complaint.owner_unit,
+        "HanTraLoi": portal_time(complaint.due_at, tz),
+        "NoiDungTraLoi": complaint.answer if answered and complaint.published else "",
+        "NgayTraLoi": portal_time(complaint.answered_at, tz),
+        "CongKhai": bool(complaint.published),
+    }
+    return {"dossier_code": complaint.code, "seq": 2 if answered else 1,
+            "service": QUESTIONS_SHEET, "status_code": 0, "payload": {"data": [sheet]}}  # fmt: skip

@@ -19,6 +19,8 @@ from db import outbox
 from db.codes import allocate_code
 from db.dossiers import claim_idempotency_key, find_idempotency_key
 from db.models import ComplaintRow, DossierFeedbackRow, IdempotencyKeyRow, OrgUnitRow
+from db.portal import question_record
+from db.portal import queue as portal_queue
 from db.reference import get_unit
 from db.statistics import add_to_daily, contribution, difference, dossier_facts
 from motcua.settings import Settings
@@ -106,6 +108,7 @@ async def file(
     await session.flush()
     if body.dossier_code is not None:
         await _count_against(session, body.dossier_code, tz)
+    await _tell_portal(session, settings, row)
     await commit_now(session)
     task = ComplaintTask(
         code=code,
@@ -195,9 +198,17 @@ def _late(row: ComplaintRow) -> bool:
     return end > row.due_at
 
 
+async def _tell_portal(session: AsyncSession, settings: Settings, row: ComplaintRow) -> None:
+    """Questions and answers are the portal's too (DongBoHoiDap), sent in order."""
+    if settings.portal_url:
+        record = question_record(row, ZoneInfo(settings.timezone))
+        await portal_queue(session, [record], datetime.now(UTC))
+
+
 async def answer(
     session: AsyncSession,
     temporal: Client,
+    settings: Settings,
     user: StaffUser,
     code: str,
     body: ComplaintAnswer,
@@ -236,6 +247,7 @@ async def answer(
         now,
         now,
     )
+    await _tell_portal(session, settings, row)
     await commit_now(session)
     handle = temporal.get_workflow_handle_for(ComplaintWorkflow.run, f"complaint-{code}")
     await handle.signal(ComplaintWorkflow.answered)

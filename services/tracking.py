@@ -22,6 +22,8 @@ from db.documents import get_document as stored_document
 from db.documents import stored_bytes
 from db.dossiers import get_dossier, issued_forms, record_feedback
 from db.models import DossierDocumentRow, DossierFeedbackRow
+from db.portal import queue as portal_queue
+from db.portal import rating_record
 from db.reference import procedure_version
 from motcua.settings import Settings
 from schemas.actions import ActionCommand, PaymentRecord, ReasonedCommand, SupplementSubmission
@@ -172,7 +174,8 @@ async def feedback(
         unit=row.receiving_unit,
         via=via,
     )
-    stored = await record_feedback(session, given, ZoneInfo(settings.timezone))
+    tz = ZoneInfo(settings.timezone)
+    stored = await record_feedback(session, given, tz)
     if _scores(stored) != _scores(given):
         await session.rollback()
         raise Conflict(
@@ -180,6 +183,11 @@ async def feedback(
             "This dossier has already been rated; each dossier is rated once.",
             reason="feedback_already_given",
         )
+    if settings.portal_url:
+        # The portal is told with the rating, in its transaction.
+        scores = {**stored.model_dump(), "rating": stored.rating}
+        record = rating_record(row.code, row.last_seq, row.status, scores, stored.created_at, tz)
+        await portal_queue(session, [record], stored.created_at)
     return await view_now(session, row.code)
 
 

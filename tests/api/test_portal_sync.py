@@ -16,7 +16,8 @@ from db.session import SessionMaker
 from motcua.settings import Settings
 from tests.auth import bearer
 from tests.conftest import free_port
-from tests.journeys import act, submit
+from tests.factories import submission
+from tests.journeys import act, drive, submit
 from tests.simulators.portal import DSTCODE, PASSWORD, USERNAME
 from tests.simulators.process import python_module, serving
 
@@ -199,3 +200,53 @@ async def test_dossiers_filed_on_the_portal_are_taken_in_once_with_its_code(
     assert kept.dossier_code == local
     confirmed = (await _portal(portal_url, "/control", {}))["confirmed"]
     assert confirmed == {"G22.99-261203-0001": local}
+
+
+async def test_ratings_and_complaints_reach_the_portal_too(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker, portal_url: str, settings: Settings
+) -> None:
+    receipt = (await api.post("/api/v1/dossiers", json=submission(**JUSTICE))).json()
+    code, secret = receipt["code"], receipt["tracking_secret"]
+    await drive(api, code, "accept", "transfer", "assign", "appraise", "approve")
+    await drive(api, code, "mark_result_ready", "return_result")
+    citizen = {"X-Tracking-Secret": secret}
+    rated = await api.post(
+        f"/api/v1/track/{code}/feedback",
+        json={"publicity": 5, "attitude": 4, "timeliness": 5, "outcome": 5, "comment": "Tốt"},
+        headers=citizen,
+    )
+    assert rated.status_code == 200, rated.text
+    filed = (
+        await api.post(
+            "/api/v1/complaints",
+            json={
+                "full_name": "Hoàng Thị Mai",
+                "phone": "0912345678",
+                "unit": "xa-vu-bon",
+                "subject": "Chờ lâu",
+                "content": "Tôi phải chờ hơn một giờ ở quầy.",
+            },
+        )
+    ).json()
+    leader = {"Authorization": bearer(settings, "leader.xa-vu-bon")}
+    answered = await api.post(
+        f"/api/v1/complaints/{filed['code']}/answer",
+        json={"answer": "Xã đã bố trí thêm một quầy tiếp nhận.", "publish": True},
+        headers=leader,
+    )
+    assert answered.status_code == 200, answered.text
+
+    for _ in range(100):
+        if await _unacknowledged(sessionmaker) == 0:
+            break
+        await asyncio.sleep(0.1)
+    received = (await _portal(portal_url, "/received"))["received"]
+
+    ratings = [r["data"][0] for r in received if r["service"] == "DongBoDanhGia"]
+    assert [(r["MaHoSo"], r["DiemThaiDo"], r["DiemTongHop"]) for r in ratings] == [(code, 4, 5)]
+    questions = [r["data"][0] for r in received if r["service"] == "DongBoHoiDap"]
+    assert [(q["MaCauHoi"], bool(q["NoiDungTraLoi"])) for q in questions] == [
+        (filed["code"], False),
+        (filed["code"], True),
+    ]
+    assert "0912345678" not in str(questions)
