@@ -13,7 +13,7 @@ import json
 import logging
 import smtplib
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
@@ -187,6 +187,27 @@ def addressed(
     return list(dict.fromkeys(resolved))
 
 
+async def run_woken(
+    one_pass: Callable[[], Awaitable[object]],
+    woken: asyncio.Event,
+    poll_seconds: float,
+    stopping: Callable[[], bool],
+    what: str,
+) -> None:
+    """A sender's loop: a pass when woken, or every `poll_seconds` for what another process
+    queued or a retry that came due, until told to stop. A failed pass (the database away,
+    say) leaves its rows for the next one."""
+    while not stopping():
+        # Cleared before the pass, so a row queued during it wakes the next one.
+        woken.clear()
+        try:
+            await one_pass()
+        except Exception:
+            log.exception("%s pass failed; retrying", what)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(woken.wait(), poll_seconds)
+
+
 @dataclass(frozen=True)
 class QuietHours:
     """When no message reaches a citizen (21:00–07:00 by default): one queued or retried
@@ -303,16 +324,9 @@ class Dispatcher:
         self._woken.set()
 
     async def run(self) -> None:
-        while not self._stopping:
-            # Cleared before the pass, so a row queued during it wakes the next one.
-            self._woken.clear()
-            try:
-                await self.dispatch()
-            except Exception:
-                # The database away, say: rows wait in the outbox for the next pass.
-                log.exception("notification dispatch failed; retrying")
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), self._poll_seconds)
+        await run_woken(
+            self.dispatch, self._woken, self._poll_seconds, lambda: self._stopping, "notification"
+        )
 
     async def dispatch(self) -> int:
         """Send every row due now, batch by batch; returns how many were sent."""

@@ -17,7 +17,6 @@ drains in order when the portal returns.
 import asyncio
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from activities.notifications import run_woken
 from db import portal
 from db.portal import portal_time
 from db.reference import get_units, procedure_version
@@ -226,16 +226,12 @@ class PortalSync:
         self._woken.set()
 
     async def run(self) -> None:
-        while not self._stopping:
-            self._woken.clear()
-            try:
-                while await self.drain_once() and not self._stopping:
-                    pass
-            except Exception:
-                log.exception("portal sync pass failed; retrying")
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), self._poll)
+        await run_woken(self._drain, self._woken, self._poll, lambda: self._stopping, "portal sync")
         await self._client.close()
+
+    async def _drain(self) -> None:
+        while await self.drain_once() and not self._stopping:
+            pass
 
     async def drain_once(self) -> int:
         """One batch; how many records the portal acknowledged."""

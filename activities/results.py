@@ -107,10 +107,9 @@ class ResultActivities:
         granted = request.decision is Decision.GRANT
         spec = result_spec(request.dossier.procedure, granted)
         number = result_number(request, spec.number_suffix)
-        html = await self.compose(request, number, granted)
+        html, place = await self.compose(request, number, granted)
         pdf = await typeset_in_thread(html)
         activity.heartbeat("typeset")
-        place = await self._place()
         try:
             signed = await self._signing.sign_result(
                 pdf, f"{spec.title_vi.capitalize()} số {number}", place
@@ -192,12 +191,8 @@ class ResultActivities:
         ).first()
         return None if found is None else _signed(found)
 
-    async def _place(self) -> str:
-        async with self._sessionmaker() as session:
-            units = await get_units(session, {self._province})
-        return locality(units[self._province].name_vi)
-
-    async def compose(self, request: SigningRequest, number: str, granted: bool) -> str:
+    async def compose(self, request: SigningRequest, number: str, granted: bool) -> tuple[str, str]:
+        """The result's HTML, and the place it is signed at (the province's locality)."""
         dossier = request.dossier
         async with self._sessionmaker() as session:
             units = await get_units(
@@ -213,7 +208,8 @@ class ResultActivities:
         if spec.valid_months is not None and granted:
             end = decided + timedelta(days=round(spec.valid_months * _DAYS_PER_MONTH))
             valid_until = f"{end:%d/%m/%Y}"
-        return _ENVIRONMENT.get_template("result.html").render(
+        place = locality(units[self._province].name_vi)
+        html = _ENVIRONMENT.get_template("result.html").render(
             spec=spec,
             number=number,
             dossier=dossier,
@@ -229,8 +225,8 @@ class ResultActivities:
             issuer_name=issuer.name_vi,
             receiving=units[dossier.receiving_unit].name_vi,
             submitted=f"{dossier.submitted_at.astimezone(self._tz):%d/%m/%Y}",
-            place_date=f"{locality(units[self._province].name_vi)}, ngày {decided:%d} tháng "
-            f"{decided:%m} năm {decided:%Y}",
+            place_date=f"{place}, ngày {decided:%d} tháng {decided:%m} năm {decided:%Y}",
             verify_url=self._verify_url,
             demo=self._signing is not None and self._signing.demo,
         )
+        return html, place
