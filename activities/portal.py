@@ -250,7 +250,7 @@ class PortalSync:
                     again = self._clock() + timedelta(seconds=delay)
                     await portal.failed(session, record.id, repr(outcome), again)
                 else:
-                    await portal.acknowledge(session, record.id, outcome, self._clock())
+                    await portal.acknowledge(session, record, outcome, self._clock())
                     acked += 1
         if acked < len(batch):
             log.warning(

@@ -43,6 +43,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Sign in with the national e-ID (VNeID)",
     ),
     "fee_due": ("Phí, lệ phí cần nộp", "Fee to pay"),
+    "fee_amount": ("Số tiền", "Amount"),
     "pay_online": ("Thanh toán trực tuyến", "Pay online"),
     "pay_hint": (
         "Ông/Bà được chuyển sang cổng thanh toán; thời hạn giải quyết tiếp tục tính khi "

@@ -25,7 +25,7 @@ from schemas.actions import (
 from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
 from schemas.dossier import ApplicantKind, DossierSubmission, FormKind
 from schemas.messages import CitizenChannel, Language
-from schemas.status import Channel, DossierStatus
+from schemas.status import Channel
 from schemas.unit import Level
 from services import citizen_sign_in, dossiers, payments, tracking
 from services.documents import stage_all
@@ -236,7 +236,8 @@ async def _track_page(
         document_forms=list(DocumentForm),
         suffix="?" + urlencode({"secret": secret}),
         payable=payments.merchant(request.app.state.resources.settings) is not None
-        and DossierStatus(row.status) is DossierStatus.FINANCIAL_OBLIGATION,
+        and payments.fee_due(row),
+        fee_amount=row.snapshot.get("payment_amount_vnd"),
         fee_paid=await payments.paid_order(session, row.code),
         **rating_context(),
     )

@@ -8,13 +8,17 @@ process on PostgreSQL (database `motcua_load`, recreated), then measures:
 
 1. throughput: N dossiers, each submitted and carried through its whole lifecycle (8
    requests, 7 of them workflow Updates) at concurrency C, latency percentiles per endpoint;
-2. the baseline: a minimal workflow taking the same 7 Updates, N of them at concurrency C,
-   on its own worker process on the same server; and the ratio between the two;
+2. two baselines, alternating with the stack round by round (`--rounds`, medians): the
+   thinnest service a team could put in front of Temporal instead (bench/bare.py: FastAPI
+   forwarding the same eight requests as a start and 7 Updates, no sign-in, no database),
+   and the minimal workflow taking the 7 Updates with no HTTP at all; the ratios to each,
+   and the CPU of every process per lifecycle;
 3. a clerk's action latency at 10 new dossiers a second (open loop);
 4. citizen tracking latency at 200 requests a second (open loop);
 5. the worker's memory holding `--open` open dossiers with their pending timers;
 6. `--deadlines` dossiers due at the same instant (demo mode: accepted at one back-dated
-   instant), every clock then moved past it: how long until every breach is recorded.
+   instant), every clock then moved past it: how long until every breach is recorded;
+7. what each of the eight requests costs each process: N dossiers, action by action.
 
 Prints the figures; nothing asserts on time (see bench/README or the main README).
 """
@@ -22,10 +26,11 @@ Prints the figures; nothing asserts on time (see bench/README or the main README
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -195,7 +200,14 @@ async def main() -> None:
     parser.add_argument(
         "--open", type=int, default=2000, help="open dossiers for the memory figure"
     )
-    parser.add_argument("--phases", default="123456", help="which of the six to run")
+    parser.add_argument("--phases", default="1234567", help="which of the seven to run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of 1-2")
+    parser.add_argument(
+        "--portal-delay-ms",
+        type=int,
+        default=200,
+        help="the simulated national portal's answer time; negative: no portal sync",
+    )
     parser.add_argument("--deadlines", type=int, default=1000, help="dossiers due at once")
     parser.add_argument("--raw-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -207,8 +219,11 @@ async def main() -> None:
     await save_demo_staff(DATABASE, DEMO_PASSWORD)
     with tempfile.TemporaryDirectory() as workdir:
         stack = Stack(Path(workdir))
+        if args.portal_delay_ms >= 0:
+            stack.portal(args.portal_delay_ms)
         stack.start()
         stack.raw_worker()
+        stack.bare_port = stack.bare_api(RAW_QUEUE)
         try:
             await _measure(stack, args)
         finally:
@@ -229,7 +244,7 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
 
         n, c = args.dossiers, args.concurrency
         if "1" in args.phases or "2" in args.phases:
-            await _throughput(stack, driver, n, c)
+            await _throughput(stack, driver, n, c, args.rounds)
         codes: list[tuple[str, str]] = []
 
         async def new_dossier() -> None:
@@ -243,6 +258,8 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
             print("\n3. 10 new dossiers/s for 20 s, each through its lifecycle")
             print(f"  clerk actions       {_percentiles(clerk)}  ms")
             print(f"  every action        {_percentiles(every)}  ms")
+            if args.portal_delay_ms >= 0:
+                await _portal_lag([code for code, _ in codes], args.portal_delay_ms)
         if "4" in args.phases:
             if not codes:
                 await _bounded(20, c, new_dossier)
@@ -258,6 +275,8 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
             print(
                 f"  CPU ms per request: {_per_dossier(cpu_before, stack.cpu_seconds(), tracked, 1)}"
             )
+        if "7" in args.phases:
+            await _per_action(stack, driver, n, c)
         if "6" in args.phases:
             await _deadlines_at_one_instant(stack, driver, args.deadlines, c)
         if "5" in args.phases:
@@ -348,6 +367,31 @@ async def _deadlines_at_one_instant(
           f"  CPU ms per breach: {cpu}")  # fmt: skip
 
 
+async def _portal_lag(codes: list[str], delay_ms: int) -> None:
+    """From each event's record to the portal's acknowledgement, for these dossiers."""
+    database = await asyncpg.connect(DATABASE.replace("+asyncpg", ""))
+    try:
+        unacknowledged = (
+            "SELECT count(*) FROM portal_sync WHERE acked_at IS NULL AND dossier_code = ANY($1)"
+        )
+        waited = time.perf_counter()
+        while time.perf_counter() - waited < 120:
+            if not await database.fetchval(unacknowledged, codes):
+                break
+            await asyncio.sleep(0.25)
+        rows = await database.fetch(
+            "SELECT extract(epoch FROM acked_at - created_at) AS lag FROM portal_sync "
+            "WHERE acked_at IS NOT NULL AND dossier_code = ANY($1)",
+            codes,
+        )
+        left = await database.fetchval(unacknowledged, codes)
+    finally:
+        await database.close()
+    lags = [float(r["lag"]) for r in rows]
+    print(f"  portal sync lag     {_percentiles(lags)}  ms  (portal answering in {delay_ms} ms; "
+          f"{left} unacknowledged)")  # fmt: skip
+
+
 async def _quiet(database: Any, codes: list[str]) -> None:
     """Until no dossier of these has had a new event for two seconds."""
     last, still = -1, 0
@@ -360,22 +404,108 @@ async def _quiet(database: Any, codes: list[str]) -> None:
         last = now
 
 
-async def _throughput(stack: Stack, driver: Driver, n: int, c: int) -> None:
-    driver.latency.clear()
-    cpu_start = stack.cpu_seconds()
-    lifecycle_s = await _bounded(n, c, driver.lifecycle)
-    cpu_lifecycle = stack.cpu_seconds()
-    raw_s = await _raw_baseline(f"127.0.0.1:{stack.temporal_port}", n, c)
-    cpu_raw = stack.cpu_seconds()
-    full_rate, raw_rate = n / lifecycle_s, n / raw_s
-    print(f"\n1-2. {n} lifecycles (8 requests, 7 Updates each) at concurrency {c}")
-    print(f"  full lifecycle over HTTP   {full_rate:7.2f} dossiers/s  ({lifecycle_s:.1f} s)")
-    print(f"  raw workflow, 7 Updates    {raw_rate:7.2f} workflows/s ({raw_s:.1f} s)")
-    print(f"  ratio                      {100 * full_rate / raw_rate:7.1f} %")
-    print(f"  CPU ms per lifecycle: {_per_dossier(cpu_start, cpu_lifecycle, n)}")
-    print(f"  CPU ms per raw workflow: {_per_dossier(cpu_lifecycle, cpu_raw, n)}")
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def _total(before: dict[str, float], after: dict[str, float]) -> float:
+    return sum(after[name] - before.get(name, 0.0) for name in after)
+
+
+async def _bare_lifecycle(bare: httpx.AsyncClient) -> None:
+    """The same eight requests, to the thinnest service: a start and seven Updates."""
+    body = {**JUSTICE, "channel": 1, "applicant": APPLICANT}
+    code = (await bare.post("/dossiers", json=body)).raise_for_status().json()["code"]
+    for action, _, action_body in LIFECYCLE:
+        (await bare.post(f"/dossiers/{code}/actions/{action}", json=action_body)).raise_for_status()
+
+
+async def _throughput(stack: Stack, driver: Driver, n: int, c: int, rounds: int) -> None:
+    """The stack, the bare FastAPI service and the raw workflow, alternating round by round
+    so that each sees the same hour; medians of the rounds."""
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400, keepalive_expiry=2.0)
+    runs: dict[str, list[tuple[float, dict[str, float]]]] = defaultdict(list)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{stack.bare_port}", timeout=120, limits=limits
+    ) as bare:
+        await _bounded(10, 4, lambda: _bare_lifecycle(bare))  # warm-up
+        jobs: dict[str, Callable[[], Awaitable[float]]] = {
+            "stack": lambda: _bounded(n, c, driver.lifecycle),
+            "bare": lambda: _bounded(n, c, lambda: _bare_lifecycle(bare)),
+            "raw": lambda: _raw_baseline(f"127.0.0.1:{stack.temporal_port}", n, c),
+        }
+        driver.latency.clear()
+        for _ in range(rounds):
+            for name, job in jobs.items():
+                before = stack.cpu_seconds()
+                seconds = await job()
+                after = stack.cpu_seconds()
+                per = {k: 1000 * (after[k] - before.get(k, 0.0)) / n for k in after}
+                runs[name].append((n / seconds, per))
+    rate = {name: _median([r for r, _ in results]) for name, results in runs.items()}
+    cpu = {name: _median([sum(p.values()) for _, p in results]) for name, results in runs.items()}
+    print(f"\n1-2. {n} lifecycles (8 requests: a submission and 7 actions) at concurrency {c}, "
+          f"medians of {rounds} alternating rounds")  # fmt: skip
+    print(f"  full lifecycle over HTTP   {rate['stack']:7.2f} dossiers/s")
+    print(f"  bare FastAPI, 7 Updates    {rate['bare']:7.2f} workflows/s")
+    print(f"  raw workflow, 7 Updates    {rate['raw']:7.2f} workflows/s")
+    print(f"  stack / bare FastAPI       {100 * rate['stack'] / rate['bare']:7.1f} %")
+    print(f"  stack / raw workflow       {100 * rate['stack'] / rate['raw']:7.1f} %")
+    print(f"  CPU of all processes per lifecycle: stack {cpu['stack']:.0f} ms, bare "
+          f"{cpu['bare']:.0f} ms, raw {cpu['raw']:.0f} ms")  # fmt: skip
+    print(f"  CPU stack / raw {cpu['stack'] / cpu['raw']:.2f}x, "
+          f"stack / bare {cpu['stack'] / cpu['bare']:.2f}x")  # fmt: skip
+    for name, results in runs.items():
+        rounds_text = ", ".join(f"{r:.2f}" for r, _ in results)
+        last = results[len(results) // 2][1]
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in last.items() if v >= 0.5)
+        print(f"  {name:<6} rounds/s: {rounds_text}; CPU ms per lifecycle (middle round): {parts}")
     for name in ["submit", *(a for a, _, _ in LIFECYCLE)]:
         print(f"  {name:<20} {_percentiles(driver.latency[name])}  ms")
+
+
+async def _per_action(stack: Stack, driver: Driver, n: int, c: int) -> None:
+    """What each of the eight requests costs each process: n dossiers submitted, then each
+    action taken on all n before the next, the CPU of every process read in between."""
+    codes: list[str] = []
+
+    async def submit() -> None:
+        codes.append((await driver.submit())[0])
+
+    table: dict[str, dict[str, float]] = {}
+    before = stack.cpu_seconds()
+    await _bounded(n, c, submit)
+    after = stack.cpu_seconds()
+    table["submit"] = {k: 1000 * (after[k] - before.get(k, 0.0)) / n for k in after}
+    for action, user, body in LIFECYCLE:
+        pending = iter(list(codes))
+        headers = {"Authorization": driver.tokens[user]}
+
+        async def one(
+            a: str = action,
+            b: dict[str, Any] = body,
+            h: dict[str, str] = headers,
+            p: Iterator[str] = pending,
+        ) -> None:
+            code = next(p)
+            response = await driver.api.post(
+                f"/api/v1/dossiers/{code}/actions/{a}", json=b, headers=h
+            )
+            response.raise_for_status()
+
+        before = stack.cpu_seconds()
+        await _bounded(n, c, one)
+        after = stack.cpu_seconds()
+        table[action] = {k: 1000 * (after[k] - before.get(k, 0.0)) / n for k in after}
+    shown = ["api", "worker", "temporal", "postgresql", "load generator"]
+    print(f"\n7. CPU ms per request and process, {n} dossiers at concurrency {c}, action by action")
+    print(f"  {'request':<18}" + "".join(f"{name:>15}" for name in shown) + f"{'all':>9}")
+    for action, row in table.items():
+        cells = "".join(f"{row.get(name, 0.0):15.1f}" for name in shown)
+        print(f"  {action:<18}{cells}{sum(row[k] for k in shown):9.1f}")
+    total = {name: sum(row.get(name, 0.0) for row in table.values()) for name in shown}
+    cells = "".join(f"{total[name]:15.1f}" for name in shown)
+    print(f"  {'lifecycle':<18}{cells}{sum(total.values()):9.1f}")
 
 
 async def _open_dossiers(stack: Stack, driver: Driver, count: int, concurrency: int) -> None:

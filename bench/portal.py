@@ -7,7 +7,7 @@ Creates (and drops first) the database `motcua_bench`, applies the migrations, t
    matters), the portal returns, and the time until all are acknowledged is the drain rate;
 2. steady traffic: records queued one by one at a pace the sender can keep, and the lag
    from queueing to the portal's acknowledgement, p50/p95.
-The simulator runs as its own process (tests/simulators/portal.py).
+The simulator runs as its own process (simulators/portal.py).
 """
 
 import argparse
@@ -26,9 +26,9 @@ from db import portal
 from db.migrate import recreate_database, upgrade_async
 from db.models import PortalSyncRow
 from db.session import make_engine, make_sessionmaker
+from simulators.portal import DSTCODE, PASSWORD, USERNAME
+from simulators.process import python_module, serving
 from tests.conftest import free_port
-from tests.simulators.portal import DSTCODE, PASSWORD, USERNAME
-from tests.simulators.process import python_module, serving
 
 URL = os.environ.get(
     "MOTCUA_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_bench"
@@ -61,7 +61,7 @@ async def main(backlog: int, delay_ms: int, batch: int) -> None:
     sessionmaker = make_sessionmaker(engine)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with serving(python_module("tests.simulators.portal", str(port)), port):
+    with serving(python_module("simulators.portal", str(port)), port):
         async with httpx.AsyncClient(base_url=base) as control:
             await control.post("/control", json={"delay_ms": delay_ms})
         client = PortalClient(PortalAccount(base, USERNAME, PASSWORD, DSTCODE, "000.00.00.H15"))

@@ -2,16 +2,19 @@
 and one `motcua api`, as separate processes as `make run` runs them, with their CPU use."""
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
 
 from motcua.devserver import temporal_binary
+from simulators.portal import PASSWORD, USERNAME
 
 DATABASE = os.environ.get(
     "MOTCUA_LOAD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/motcua_load"
@@ -49,6 +52,7 @@ class Stack:
         self.workdir = workdir
         self.temporal_port, self.api_port = free_port(), free_port()
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.bare_port = 0
         self.env = {
             **os.environ,
             "MOTCUA_ENVIRONMENT": "development",
@@ -80,10 +84,39 @@ class Stack:
         self.processes["api"] = subprocess.Popen([python, "-m", "motcua", "api"], env=self.env)
         wait_port(self.api_port)
 
+    def portal(self, delay_ms: int) -> None:
+        """The national portal's simulator answering in `delay_ms`; the worker syncs to it."""
+        port = free_port()
+        self.processes["portal"] = subprocess.Popen(
+            [sys.executable, "-m", "simulators.portal", str(port)]
+        )
+        wait_port(port)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/control",
+            data=json.dumps({"delay_ms": delay_ms}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+        self.env.update(
+            MOTCUA_PORTAL_URL=f"http://127.0.0.1:{port}",
+            MOTCUA_PORTAL_USERNAME=USERNAME,
+            MOTCUA_PORTAL_PASSWORD=PASSWORD,
+        )
+
     def raw_worker(self) -> None:
         self.processes["raw"] = subprocess.Popen(
             [sys.executable, "-m", "bench.load", "--raw-worker", f"127.0.0.1:{self.temporal_port}"]
         )
+
+    def bare_api(self, task_queue: str) -> int:
+        """The thinnest service in front of Temporal (bench/bare.py), on its own port."""
+        port = free_port()
+        self.processes["bare"] = subprocess.Popen(
+            [sys.executable, "-m", "bench.bare", str(port), f"127.0.0.1:{self.temporal_port}",
+             task_queue]
+        )  # fmt: skip
+        wait_port(port)
+        return port
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU used so far by each part of the stack, PostgreSQL and this process included."""

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     FetchedValue,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -497,6 +498,30 @@ class PortalSyncRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     acked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     portal_id: str | None = Field(default=None, max_length=100)
+
+
+class PortalAckRow(SQLModel, table=True):
+    """The portal's acknowledgements, as evidence: one row per record it took, with its id
+    and when. Append-only like the audit trail (PostgreSQL refuses UPDATE and DELETE), so a
+    disputed score can be answered from what the portal itself said."""
+
+    __tablename__ = "portal_ack"
+
+    id: int | None = _serial_id()
+    sync_id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"),
+            ForeignKey("portal_sync.id"),
+            unique=True,
+            nullable=False,
+        )
+    )
+    dossier_code: str = Field(max_length=64, index=True)
+    seq: int
+    service: str = Field(max_length=40)
+    status_code: int
+    portal_id: str = Field(max_length=100)
+    acknowledged_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class PortalDossierRow(SQLModel, table=True):

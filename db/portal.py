@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import DossierRow, PortalSyncRow
+from db.models import DossierRow, PortalAckRow, PortalSyncRow
 from db.upsert import insert_for, table_of
 
 
@@ -33,6 +33,7 @@ class SyncRecord:
     service: str
     payload: dict[str, Any]
     attempts: int
+    status_code: int
 
 
 async def queue(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:
@@ -82,16 +83,31 @@ async def take(session: AsyncSession, now: datetime, limit: int) -> list[SyncRec
             table.c.service,
             table.c.payload,
             table.c.attempts,
+            table.c.status_code,
         )
     )
     return sorted((SyncRecord(*row) for row in taken), key=lambda r: (r.dossier_code, r.seq))
 
 
-async def acknowledge(session: AsyncSession, record_id: int, portal_id: str, at: datetime) -> None:
+async def acknowledge(
+    session: AsyncSession, record: SyncRecord, portal_id: str, at: datetime
+) -> None:
+    """The portal took the record: marked on the outbox, and its word kept as evidence."""
     await session.exec(
         update(PortalSyncRow)
-        .where(col(PortalSyncRow.id) == record_id)
+        .where(col(PortalSyncRow.id) == record.id)
         .values(acked_at=at, portal_id=portal_id[:100], next_attempt_at=None, last_error=None)
+    )
+    session.add(
+        PortalAckRow(
+            sync_id=record.id,
+            dossier_code=record.dossier_code,
+            seq=record.seq,
+            service=record.service,
+            status_code=record.status_code,
+            portal_id=portal_id[:100],
+            acknowledged_at=at,
+        )
     )
 
 

@@ -40,9 +40,15 @@ def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+# The demo's account at the portal simulator and its gateway's signing secret: stand-ins.
+_DEMO_PORTAL = ("motcua-daklak", "demo-portal-password")
+_DEMO_MERCHANT = ("MOTCUA01", "demo-gateway-secret-0123456789")
+
+
 def _spawn(command: list[str], log_file: Path | None = None) -> subprocess.Popen[bytes]:
     output = None if log_file is None else log_file.open("ab")
-    return subprocess.Popen(command, stdout=output, stderr=output, start_new_session=True)
+    return subprocess.Popen(command, stdout=output, stderr=output, start_new_session=True, cwd=ROOT)
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -141,11 +147,53 @@ class _Child:
         _stop(self.process, self.name)
 
 
+def _simulators(settings: Settings, base_url: str) -> list[_Child]:
+    """In development, the systems no machine here reaches stand in as local simulators, so
+    the demo syncs dossiers to a portal and takes fees online. Never where one is
+    configured, and never outside a checkout that holds simulators/."""
+    if not (ROOT / "simulators").is_dir():
+        return []
+    python, logs = sys.executable, settings.data_dir
+    children = []
+    if not settings.portal_url:
+        port = settings.demo_portal_port
+        user, password = _DEMO_PORTAL
+        children.append(
+            _Child(
+                "the portal simulator",
+                [python, "-m", "simulators.portal", str(port), user, password],
+                logs / "portal-simulator.log",
+            )
+        )
+        os.environ.update(
+            MOTCUA_PORTAL_URL=f"http://127.0.0.1:{port}",
+            MOTCUA_PORTAL_USERNAME=user,
+            MOTCUA_PORTAL_PASSWORD=password,
+        )
+    if not settings.payment_gateway_url:
+        port = settings.demo_payment_port
+        merchant, secret = _DEMO_MERCHANT
+        ipn = f"{base_url}/api/v1/payments/ipn"
+        children.append(
+            _Child(
+                "the payment gateway simulator",
+                [python, "-m", "simulators.paygate", str(port), secret, ipn],
+                logs / "paygate-simulator.log",
+            )
+        )
+        os.environ.update(
+            MOTCUA_PAYMENT_GATEWAY_URL=f"http://127.0.0.1:{port}/pay",
+            MOTCUA_PAYMENT_MERCHANT_CODE=merchant,
+            MOTCUA_PAYMENT_SECRET=secret,
+        )
+    return children
+
+
 def _stopping(signum: int, frame: object) -> None:
     log.warning("%s: already stopping, please wait", signal.Signals(signum).name)
 
 
-def _banner(settings: Settings, demo_codes: list[str]) -> str:
+def _banner(settings: Settings, demo_codes: list[str], *, simulated: bool = False) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     lines = [
         "",
@@ -159,6 +207,15 @@ def _banner(settings: Settings, demo_codes: list[str]) -> str:
     if not settings.temporal_address:
         lines.append(f"  Temporal Web UI:     http://127.0.0.1:{settings.temporal_ui_port}")
     lines.append(f"  Database:            {settings.resolved_database_url}")
+    if simulated:
+        lines.append(
+            f"  Simulated portal:    http://127.0.0.1:{settings.demo_portal_port}/received"
+            " (Cổng DVCQG mô phỏng · what it was sent)"
+        )
+        lines.append(
+            f"  Simulated gateway:   http://127.0.0.1:{settings.demo_payment_port}/pay"
+            " (cổng thanh toán mô phỏng)"
+        )
     if demo_codes:
         lines.append(f"  Demo dossiers:       {', '.join(demo_codes)}")
         lines.append(
@@ -184,7 +241,12 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         )
     worker = _Child("the worker", [python, "-m", "motcua", "worker"])
     api = _Child("the API", [python, "-m", "motcua", "api"])
+    base_url = f"http://{settings.api_host}:{settings.api_port}"
+    demo_on = demo and settings.environment is Environment.DEVELOPMENT
+    stand_ins = _simulators(settings, base_url) if demo_on else []
     try:
+        for stand_in in stand_ins:
+            stand_in.start()
         if temporal is not None:
             log.info("starting the embedded Temporal dev server (data in %s)", settings.data_dir)
             _wait_for_port(settings.temporal_port, temporal.start(), timeout=60)
@@ -198,18 +260,16 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         worker.start()
         # The terminal shows warnings only; MOTCUA_LOG_LEVEL=INFO shows every request.
         os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")
-        base_url = f"http://{settings.api_host}:{settings.api_port}"
         _wait_for_health(f"{base_url}/api/v1/health", api.start(), timeout=60)
-        demo_on = demo and settings.environment is Environment.DEVELOPMENT
         codes = seed_demo(base_url) if demo_on else []
-        print(_banner(settings, codes), flush=True)
+        print(_banner(settings, codes, simulated=bool(stand_ins)), flush=True)
         if demo_on:
             _seed_once(settings, base_url)
         # A worker has this long to start polling before its heartbeat is judged.
         grace = 60.0 + 4 * settings.worker_heartbeat_seconds
         while True:
             time.sleep(1)
-            for child in (temporal, worker, api):
+            for child in [temporal, worker, api, *stand_ins]:
                 if child is not None:
                     child.watch()
             alive = worker.process is not None and worker.process.poll() is None
@@ -228,6 +288,8 @@ def run(settings: Settings, *, demo: bool = True) -> int:
         signal.signal(signal.SIGINT, _stopping)
         api.stop()
         worker.stop()
+        for stand_in in stand_ins:
+            stand_in.stop()
         if temporal is not None:
             temporal.stop()
 

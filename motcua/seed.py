@@ -300,6 +300,11 @@ class Seeder:
         t, received, stopped = await self._intake(code, secret, fate, procedure, t, counter, now)
         if stopped is not None:
             return stopped
+        charged_at_submission = procedure.fee_at_submission and procedure.fee_vnd > 0
+        if charged_at_submission:
+            await self._act(
+                code, "record_payment", t, counter, self._body("record_payment", procedure)
+            )
         detail = await self._act(code, "accept", t, counter, {"checklist": received})
         accepted = t
         due = datetime.fromisoformat(detail["due"]["due_at"])
@@ -315,7 +320,7 @@ class Seeder:
             "on_time": due - timedelta(hours=rng.uniform(0.5, 3)),
             "late": due + timedelta(days=rng.uniform(1, 6)),
         }.get(fate.kind, accepted + (due - accepted) * 0.5)
-        steps, paid = 0, False
+        steps, paid = 0, charged_at_submission
         while steps < 30:  # no catalogue process has more; a guard against a loop
             allowed = [a["action"] for a in detail["allowed_actions"]]
             if (procedure.fee_vnd == 0 or paid) and "request_payment" in allowed:

@@ -198,6 +198,10 @@ class Settings(BaseSettings):
     demo_clock: bool = False
     # How many back-dated demo dossiers `make run` seeds on its first run (0: none).
     demo_seed_dossiers: int = Field(default=40, ge=0)
+    # Where `make run` starts the national portal's and the payment gateway's simulators
+    # (simulators/), when no real portal_url or payment_gateway_url is set.
+    demo_portal_port: int = 8101
+    demo_payment_port: int = 8102
     # Log lines as JSON objects (with request and dossier ids) for a log pipeline, or as
     # text for a terminal; empty: text in development, JSON elsewhere.
     log_format: Literal["", "text", "json"] = ""

@@ -91,6 +91,8 @@ class LifecycleState(BaseModel):
     has_next_step: bool = False
     supplement_requests: int = 0
     fee_paid: bool = False
+    # A fee is asked for and not yet paid: at submission, or after appraisal.
+    fee_due: bool = False
     # The token is signing the result: nothing else happens to the dossier meanwhile.
     signing: bool = False
 
@@ -245,7 +247,8 @@ ACTIONS: Mapping[Action, ActionSpec] = {
         frozenset({Role.CLERK, Role.CITIZEN}),
         "Xác nhận đã nộp nghĩa vụ tài chính",
         "Record payment",
-        _in((S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)),
+        # Before receipt where the procedure charges when the dossier is filed.
+        _in((S.NEW, T.AWAITING_RECEIPT), (S.FINANCIAL_OBLIGATION, T.AWAITING_PAYMENT)),
     ),
     Action.APPROVE: ActionSpec(Approval, _LEADER, "Ký duyệt kết quả", "Approve and sign", _TO_SIGN),
     # The apology letter (Form 04) is due while the authority still holds the dossier:
@@ -313,6 +316,14 @@ def _forbidden(action: Action, state: LifecycleState) -> tuple[str, str] | None:
             f"the dossier is in status '{state.status.name_en}' ({state.status.value}) – "
             f"{state.sub_state.name_en.lower()}",
         )
+    if action is Action.RECORD_PAYMENT and not state.fee_due:
+        return ("không có khoản phí, lệ phí nào chờ nộp", "no fee awaits payment")
+    if action is Action.ACCEPT and state.fee_due:
+        return (
+            "phí, lệ phí của thủ tục này nộp khi nộp hồ sơ và chưa được nộp (hoặc miễn)",
+            "this procedure's fee is paid when the dossier is filed, and it is not yet paid "
+            "(or exempted)",
+        )
     if action in (Action.WITHDRAW, Action.STOP) and state.decision_issued:
         return ("đã có quyết định giải quyết", "a decision has already been issued")
     if action is Action.START_VERIFICATION and not state.verification_pauses_clock:
@@ -359,6 +370,14 @@ def unreasoned_repeat(
             "The fee has already been paid; asking for a second, distinct payment needs a reason.",
         )
     return None
+
+
+def fee_awaited(status: S, amount_vnd: int | None, paid: bool) -> bool:
+    """A fee asked for and not yet paid: the procedure's fee at submission, until paid or
+    exempted, or the obligation an officer asked for after appraisal."""
+    if status is S.FINANCIAL_OBLIGATION:
+        return True
+    return status is S.NEW and amount_vnd is not None and not paid
 
 
 def allowed_actions(state: LifecycleState) -> list[Action]:

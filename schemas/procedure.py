@@ -122,6 +122,10 @@ class ProcedureDefinition(BaseModel):
     competent_unit: str | None = Field(default=None, pattern=UNIT_CODE_PATTERN)
     time_limit: TimeLimit
     fee_vnd: int = Field(default=0, ge=0)
+    # Some fees are paid when the dossier is filed (a certified copy, a residence
+    # registration); the counter accepts it only once paid or exempted. The others are asked
+    # for after appraisal (`request_payment`).
+    fee_at_submission: bool = False
     required_documents: list[RequiredDocument] = Field(default_factory=list)
     receiving: ReceivingRules = Field(default_factory=ReceivingRules)
     # Time that does not count against the limit beyond the applicant's supplement, which
@@ -157,6 +161,7 @@ class ProcedureSummary(BaseModel):
     competent_unit: str | None
     time_limit: TimeLimit
     fee_vnd: int
+    fee_at_submission: bool
     pauses_allowed: list[PauseKind]
     steps: list[Step]
     required_documents: list[RequiredDocument]

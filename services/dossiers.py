@@ -20,7 +20,14 @@ from db.reference import get_unit
 from motcua.settings import Settings
 from schemas.actions import ActionCommand, ConsultationRequest
 from schemas.dossier import ActionAnswer, DossierSubmission
-from schemas.lifecycle import Action, LifecycleState, Role, allowed_actions, refusal
+from schemas.lifecycle import (
+    Action,
+    LifecycleState,
+    Role,
+    allowed_actions,
+    fee_awaited,
+    refusal,
+)
 from schemas.status import Channel, DossierStatus, SubState
 from schemas.tracking import tracking_secret
 from schemas.users import StaffUser
@@ -189,4 +196,9 @@ def projected_state(row: DossierRow) -> LifecycleState:
         verification_pauses_clock=False,
         supplement_requests=int(row.snapshot.get("supplement_requests", 0)),
         fee_paid=row.snapshot.get("paid_at") is not None,
+        fee_due=fee_awaited(
+            DossierStatus(row.status),
+            row.snapshot.get("payment_amount_vnd"),
+            row.snapshot.get("paid_at") is not None,
+        ),
     )

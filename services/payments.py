@@ -25,6 +25,7 @@ from db.models import PaymentOrderRow
 from motcua.settings import Settings
 from schemas.actions import PaymentMethod, PaymentRecord
 from schemas.dossier import EventType
+from schemas.lifecycle import fee_awaited
 from schemas.status import DossierStatus
 from schemas.tracking import tracking_secret
 from services import tracking
@@ -47,10 +48,19 @@ def merchant(settings: Settings) -> Merchant | None:
     )
 
 
+def fee_due(row: Row[Any]) -> bool:
+    """A fee awaits payment: the one charged at submission, or one asked after appraisal."""
+    return fee_awaited(
+        DossierStatus(row.status),
+        row.snapshot.get("payment_amount_vnd"),
+        row.snapshot.get("paid_at") is not None,
+    )
+
+
 async def start(session: AsyncSession, settings: Settings, row: Row[Any], client_ip: str) -> str:
     """The gateway address the citizen's browser goes to, for the fee now asked."""
     gateway = merchant(settings)
-    if gateway is None or DossierStatus(row.status) is not DossierStatus.FINANCIAL_OBLIGATION:
+    if gateway is None or not fee_due(row):
         status = DossierStatus(row.status)
         raise Conflict(
             f"Hồ sơ đang ở trạng thái «{status.name_vi}»; không có khoản phí nào chờ thanh toán "

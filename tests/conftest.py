@@ -40,9 +40,9 @@ from motcua.temporal import PLAIN_CONVERTER
 from motcua.worker import build_worker
 from signing.demo import SOFTHSM_LIBRARY
 from signing.pades import load_certificate_file
+from simulators.process import python_module, serving
 from tests.auth import PASSWORD, StaffAuth, test_usernames
 from tests.province import TIMEZONE
-from tests.simulators.process import python_module, serving
 
 # `MOTCUA_RECORD_HISTORIES=tests/workflows/histories make test` writes the history of every
 # workflow a lifecycle test ran, for the replay test (tests/workflows/test_replay.py).
@@ -194,11 +194,11 @@ def settings(task_queue: str, tmp_path: Path, tokens: Tokens) -> Settings:
 
 @pytest.fixture
 def gateways() -> Iterator[str]:
-    """The SMS gateway and Zalo ZNS simulator (tests/simulators/gateways.py), in its own
+    """The SMS gateway and Zalo ZNS simulator (simulators/gateways.py), in its own
     process; fresh for each test, since the outbox's ids start again with each test's
     database and a gateway takes a repeated id for a repeated message."""
     port = free_port()
-    with serving(python_module("tests.simulators.gateways", str(port)), port):
+    with serving(python_module("simulators.gateways", str(port)), port):
         yield f"http://127.0.0.1:{port}"
 
 

@@ -70,6 +70,7 @@ from schemas.lifecycle import (
     Action,
     LifecycleState,
     allowed_actions,
+    fee_awaited,
     refusal,
     unreasoned_repeat,
 )
@@ -159,6 +160,7 @@ class DossierWorkflow:
         )
         self._journal = Journal(start, self._s)
         self._deadlines = DeadlineWatcher(start, self._s, self._journal)
+        self._intake_seq = 1
         self._consultation_tasks: list[asyncio.Task[None]] = []
         self._consultation_children: dict[
             str, workflow.ChildWorkflowHandle[Any, ConsultationOutcome]
@@ -176,15 +178,42 @@ class DossierWorkflow:
             ),
             data={"channel": int(start.channel)},
         )
+        # Asked before the submission is confirmed, so no acceptance can come between.
+        fee = self._fee_at_submission()
+        self._intake_seq = self._s.last_seq
         await self._journal.persist(submitted)
+        if fee is not None:
+            await self._journal.persist(fee)
         await self._deadlines.run(self._on_deadline)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._view()
 
+    def _fee_at_submission(self) -> DossierEvent | None:
+        """The procedure's fee, asked for with the submission: the applicant pays it online
+        or at the counter (or is exempted) before the counter accepts the dossier. Its
+        clock has not started, so nothing pauses."""
+        procedure = self._dossier.procedure
+        if not procedure.fee_at_submission or procedure.fee_vnd == 0:
+            return None
+        amount_vnd = procedure.fee_vnd
+        self._s.payment_amount_vnd = amount_vnd
+        return self._transition(
+            EventType.PAYMENT_REQUESTED,
+            S.NEW,
+            T.AWAITING_RECEIPT,
+            SYSTEM,
+            data={
+                "amount_vnd": amount_vnd,
+                "description": "Phí, lệ phí nộp khi nộp hồ sơ",
+                "at_submission": True,
+            },
+        )
+
     @workflow.update
     async def registered(self) -> ActionAnswer:
         """Answers once the submission is in the audit log: the API's update-with-start."""
-        await workflow.wait_condition(lambda: self._journal.persisted_seq >= 1)
+        # The submission and, where charged then, the fee it asks for.
+        await workflow.wait_condition(lambda: self._journal.persisted_seq >= self._intake_seq)
         return self._answer()
 
     @workflow.query
@@ -470,17 +499,17 @@ class DossierWorkflow:
 
     @_action(Action.RECORD_PAYMENT)
     async def record_payment(self, command: PaymentRecord) -> ActionAnswer:
+        at_intake = self._s.status is S.NEW
         if self._s.is_paused:
             self._s.pauses[-1].ended_at = self._now()
         self._s.paid_at, self._s.payment_method = self._now(), command.method
         event = self._transition(
             EventType.PAYMENT_RECORDED,
-            S.PROCESSING,
-            T.AWAITING_SIGNATURE,
+            *((S.NEW, T.AWAITING_RECEIPT) if at_intake else (S.PROCESSING, T.AWAITING_SIGNATURE)),
             command,
             data={"method": command.method.value, "reference": command.reference},
         )
-        await self._record(event, replan=True)
+        await self._record(event, replan=not at_intake)
         return self._answer()
 
     @_action(Action.APPROVE)
@@ -911,6 +940,9 @@ class DossierWorkflow:
             has_next_step=next_route_step(self._dossier, self._s.step_index) is not None,
             supplement_requests=self._s.supplement_requests,
             fee_paid=self._s.paid_at is not None,
+            fee_due=fee_awaited(
+                self._s.status, self._s.payment_amount_vnd, self._s.paid_at is not None
+            ),
             signing=self._s.signing,
         )
 

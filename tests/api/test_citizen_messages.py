@@ -1,5 +1,5 @@
 """Messages to the applicant on the real stack: an SMS gateway and Zalo ZNS simulated by a
-process of their own (tests/simulators/gateways.py), a real SMTP server (aiosmtpd) in
+process of their own (simulators/gateways.py), a real SMTP server (aiosmtpd) in
 another; the outbox's clock pinned, so that night and day are the test's choice."""
 
 import asyncio
@@ -22,13 +22,13 @@ from db.session import SessionMaker
 from motcua.settings import Settings
 from motcua.worker import build_worker
 from schemas.messages import CITIZEN_KIND
+from simulators.gateways import ACCESS_TOKEN
+from simulators.process import python_module, serving
 from tests.auth import bearer
 from tests.conftest import free_port
 from tests.factories import submission
 from tests.journeys import act, drive, send_back
 from tests.province import TZ
-from tests.simulators.gateways import ACCESS_TOKEN
-from tests.simulators.process import python_module, serving
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 # 10:00 and 22:30 in the province, on a day of the test's choosing.

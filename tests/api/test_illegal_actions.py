@@ -21,6 +21,8 @@ OWN_REASONS = {
     "start_verification": "không cho phép tạm dừng",
     "forward": "không còn bước chuyển đơn vị",
     "approve_extension": "chưa có dự thảo",
+    # Lawful before receipt only where the procedure charges its fee at submission.
+    "record_payment": "không có khoản phí",
 }
 BEFORE_DECISION = {"withdraw", "stop"}
 
@@ -110,8 +112,10 @@ async def test_forbidden_actions_are_refused_naming_the_state(
         assert error["state"]["status"] == state[0]
         assert error["state"]["sub_state"] == state[1]
         # The birth registration has no verification pause and no inter-unit step.
-        if (state[1] == "in_appraisal" and action in ("start_verification", "forward")) or (
-            action == "approve_extension" and "draft_extension" in allowed
+        if (
+            (state[1] == "in_appraisal" and action in ("start_verification", "forward"))
+            or (action == "approve_extension" and "draft_extension" in allowed)
+            or (action == "record_payment" and state[1] == "awaiting_receipt")
         ):
             assert OWN_REASONS[action] in error["message"]
         else:

@@ -1,5 +1,5 @@
 """Fees paid online on the real stack: the citizen sent to a payment gateway simulated in
-its own process (tests/simulators/paygate.py), the gateway's signed notification recording
+its own process (simulators/paygate.py), the gateway's signed notification recording
 the payment once, a forged or replayed one changing nothing, and the electronic receipt."""
 
 import asyncio
@@ -13,16 +13,17 @@ import httpx
 import pytest
 from pypdf import PdfReader
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DossierEventRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from services.payment_gateway import signature
+from simulators.process import python_module, serving
 from tests.auth import StaffAuth
 from tests.conftest import free_port
 from tests.factories import submission
-from tests.journeys import drive
-from tests.simulators.process import python_module, serving
+from tests.journeys import act, all_received, drive, submit
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 SECRET = "gateway-test-secret-0123456789"
@@ -46,9 +47,7 @@ def site(live_server: str, settings: Settings) -> Iterator[str]:
     # The return address the gateway sends the citizen back to is this server.
     settings.public_url = live_server
     ipn = f"{live_server}/api/v1/payments/ipn"
-    with serving(
-        python_module("tests.simulators.paygate", str(GATEWAY_PORT), SECRET, ipn), GATEWAY_PORT
-    ):
+    with serving(python_module("simulators.paygate", str(GATEWAY_PORT), SECRET, ipn), GATEWAY_PORT):
         yield live_server
 
 
@@ -166,3 +165,106 @@ async def test_an_exemption_is_recorded_with_its_legal_basis(
         ).all()
     assert recorded.data["method"] == "exempt"
     assert "131/2021" in recorded.data["reference"]
+
+
+# A certified copy: its fee is collected when the copies are filed.
+COPIES = {"procedure_code": "2.000815", "receiving_unit": "phuong-tan-lap"}
+
+
+async def _event(session: AsyncSession, code: str, seq: int) -> DossierEventRow:
+    found = await session.exec(
+        select(DossierEventRow).where(
+            DossierEventRow.dossier_code == code, DossierEventRow.seq == seq
+        )
+    )
+    return found.one()
+
+
+async def test_a_fee_charged_at_submission_is_paid_online_before_the_counter_accepts(
+    site: str, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    async with httpx.AsyncClient(base_url=site, auth=StaffAuth(settings), timeout=60) as staff:
+        receipt = (await staff.post("/api/v1/dossiers", json=submission(**COPIES))).json()
+        code, secret = receipt["code"], receipt["tracking_secret"]
+        submitted = (await staff.get(f"/api/v1/dossiers/{code}")).json()
+        refused = await staff.post(
+            f"/api/v1/dossiers/{code}/actions/accept",
+            json={"checklist": await all_received(staff, code)},
+        )
+    async with httpx.AsyncClient(base_url=site) as browser:
+        page = await browser.get("/tra-cuu", params={"code": code, "secret": secret})
+
+    assert [e["type"] for e in submitted["timeline"]] == ["submitted", "payment_requested"]
+    async with sessionmaker() as session:
+        asked = await _event(session, code, 2)
+    assert asked.data["amount_vnd"] == 2000
+    assert asked.data["at_submission"] is True
+    assert submitted["status"]["code"] == 1
+    assert submitted["due"]["due_at"] is None
+    assert "accept" not in [a["action"] for a in submitted["allowed_actions"]]
+    assert "record_payment" in [a["action"] for a in submitted["allowed_actions"]]
+    assert refused.status_code == 409
+    assert "nộp khi nộp hồ sơ" in refused.json()["detail"]["message"]
+    assert 'id="thanh-toan"' in page.text
+    assert "2.000 đồng" in page.text
+
+    back = await _pay(site, code, secret)
+
+    assert back.status_code == 302
+    for _ in range(50):
+        detail = await _detail(site, settings, code)
+        if any(e["type"] == "payment_recorded" for e in detail["timeline"]):
+            break
+        await asyncio.sleep(0.1)
+    assert [e["type"] for e in detail["timeline"]].count("payment_recorded") == 1
+    async with sessionmaker() as session:
+        paid = await _event(session, code, 3)
+    assert paid.data["method"] == "online"
+    assert detail["status"]["code"] == 1, "paid, still awaiting the counter"
+    async with httpx.AsyncClient(base_url=site, auth=StaffAuth(settings), timeout=60) as staff:
+        accepted = await act(staff, code, "accept")
+        again = await staff.post(
+            f"/api/v1/dossiers/{code}/actions/request_payment",
+            json={"amount_vnd": 2000, "description": "Lệ phí"},
+        )
+    assert accepted["status"]["code"] == 2
+    assert accepted["due"]["due_at"] is not None
+    assert again.status_code == 409, "a fee paid at submission is not asked for again unreasoned"
+
+
+async def test_a_fee_charged_at_submission_can_be_paid_in_cash_at_the_counter(
+    api: httpx.AsyncClient,
+) -> None:
+    code = await submit(api, **COPIES)
+
+    cash = await api.post(
+        f"/api/v1/dossiers/{code}/actions/record_payment",
+        json={"method": "counter", "reference": "BL-0001234"},
+    )
+    twice = await api.post(
+        f"/api/v1/dossiers/{code}/actions/record_payment",
+        json={"method": "counter", "reference": "BL-0001235"},
+    )
+    accepted = await act(api, code, "accept")
+
+    assert cash.status_code == 200, cash.text
+    assert cash.json()["status"]["code"] == 1
+    assert twice.status_code == 409
+    assert "không có khoản phí" in twice.json()["detail"]["message"]
+    assert accepted["status"]["code"] == 2
+
+
+async def test_a_procedure_charging_after_appraisal_asks_nothing_at_submission(
+    api: httpx.AsyncClient,
+) -> None:
+    code = await submit(api, **JUSTICE)
+
+    early = await api.post(
+        f"/api/v1/dossiers/{code}/actions/record_payment",
+        json={"method": "counter", "reference": "BL-1"},
+    )
+    detail = (await api.get(f"/api/v1/dossiers/{code}")).json()
+
+    assert early.status_code == 409
+    assert [e["type"] for e in detail["timeline"]] == ["submitted"]
+    assert "accept" in [a["action"] for a in detail["allowed_actions"]]

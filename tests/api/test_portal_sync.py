@@ -1,5 +1,5 @@
 """The portal sync outbox against a simulated national portal run as its own process
-(tests/simulators/portal.py): every dossier event the portal must know reaches it in order,
+(simulators/portal.py): every dossier event the portal must know reaches it in order,
 once, acknowledged; an outage leaves a backlog that drains in order when it ends."""
 
 import asyncio
@@ -8,18 +8,19 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from db.models import OrgUnitRow, PortalDossierRow, PortalSyncRow
+from db.models import OrgUnitRow, PortalAckRow, PortalDossierRow, PortalSyncRow
 from db.session import SessionMaker
 from motcua.settings import Settings
+from simulators.portal import DSTCODE, PASSWORD, USERNAME
+from simulators.process import python_module, serving
 from tests.auth import bearer
 from tests.conftest import free_port
 from tests.factories import submission
 from tests.journeys import act, drive, submit
-from tests.simulators.portal import DSTCODE, PASSWORD, USERNAME
-from tests.simulators.process import python_module, serving
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
 DOSSIERS = 200
@@ -29,7 +30,7 @@ ACCEPTED = 50
 @pytest.fixture
 def portal_url() -> Iterator[str]:
     port = free_port()
-    with serving(python_module("tests.simulators.portal", str(port)), port):
+    with serving(python_module("simulators.portal", str(port)), port):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -89,6 +90,23 @@ async def test_a_dossiers_statuses_reach_the_portal_in_order_and_are_acknowledge
         ).all()
     assert [r.status_code for r in rows] == [1, 2, 4]
     assert all(r.portal_id and r.acked_at for r in rows)
+    async with sessionmaker() as session:
+        acks = (
+            await session.exec(
+                select(PortalAckRow)
+                .where(PortalAckRow.dossier_code == code)
+                .order_by(col(PortalAckRow.seq))
+            )
+        ).all()
+    assert [(a.sync_id, a.status_code, a.portal_id) for a in acks] == [
+        (r.id, r.status_code, r.portal_id) for r in rows
+    ]
+    # The portal's word is evidence: the database refuses to change it.
+    async with sessionmaker() as session:
+        with pytest.raises(DBAPIError, match="append-only"):
+            await session.exec(
+                update(PortalAckRow).where(col(PortalAckRow.id) == acks[0].id).values(portal_id="x")
+            )
     sheet = received["received"][0]
     assert sheet["madonvi"] == "000.00.00.H15"
     assert sheet["service"] == "DongBoHoSoMC"

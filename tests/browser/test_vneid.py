@@ -15,10 +15,10 @@ from playwright.async_api import Browser, expect
 
 from motcua.settings import Settings
 from services.citizen_sign_in import SignInRefused, verify_id_token
+from simulators.process import ROOT, serving
 from tests.auth import StaffAuth
 from tests.conftest import free_port
 from tests.factories import submission
-from tests.simulators.process import ROOT, serving
 
 PROVIDER_PORT = free_port()
 ISSUER = f"http://127.0.0.1:{PROVIDER_PORT}"

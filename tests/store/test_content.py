@@ -126,7 +126,7 @@ async def test_an_object_under_another_name_is_refused_before_its_end(
 async def test_the_scanner_refuses_malware_and_passes_the_rest(
     clamd_address: str, tmp_path: Path, spool: Path
 ) -> None:
-    from tests.simulators.clamd import EICAR
+    from simulators.clamd import EICAR
 
     store = ContentStore(FolderBackend(tmp_path / "objects"), RING, spool, Clamd(clamd_address))
     infected = b"%PDF-1.4\n" + b"a" * 100_000 + EICAR + b"b" * 100

@@ -3,7 +3,7 @@
 Debian packages clamd, but its signatures come from the internet (freshclam), which these
 machines cannot reach; this speaks the same protocol and finds the EICAR test string.
 
-    python -m tests.simulators.clamd PORT
+    python -m simulators.clamd PORT
 """
 
 import asyncio

@@ -1,5 +1,5 @@
 """A local stand-in for the two message gateways a province contracts, run as its own
-process (`python -m tests.simulators.gateways PORT`):
+process (`python -m simulators.gateways PORT`):
 
 - a brand-name SMS gateway: `POST /sms` with JSON `{"to", "text", "ref"}`; 200 when taken;
 - Zalo ZNS: `POST /zns/message/template` with the OA's `access_token` header and JSON
@@ -18,7 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
-from tests.simulators.http import answer
+from simulators.http import answer
 
 ACCESS_TOKEN = "zns-test-token"
 FAILING = {"0999999999", "84999999999"}

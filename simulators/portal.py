@@ -1,6 +1,6 @@
 """A local stand-in for the National Public Service Portal's integration API, in the shape
 OpenCPS v2 used (DOMAIN.md, "National portal sync"), run as its own process:
-`python -m tests.simulators.portal PORT`.
+`python -m simulators.portal PORT [USERNAME PASSWORD]`.
 
 - `POST /auth` with header `dstcode` and JSON `{"username", "password"}` answers
   `{"error_code": 0, "session": …}`, or a non-zero `error_code`;
@@ -22,7 +22,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
-from tests.simulators.http import answer
+from simulators.http import answer
 
 USERNAME, PASSWORD, DSTCODE = "motcua-daklak", "portal-test-password", "H15"
 
@@ -39,6 +39,7 @@ class State:
     # province confirmed it took (MaHoSoQG → its own code).
     filed: ClassVar[dict[str, dict[str, Any]]] = {}
     confirmed: ClassVar[dict[str, str]] = {}
+    account = (USERNAME, PASSWORD)
 
 
 class Portal(BaseHTTPRequestHandler):
@@ -76,8 +77,8 @@ class Portal(BaseHTTPRequestHandler):
         if self.path == "/auth":
             good = (
                 self.headers.get("dstcode") == DSTCODE
-                and body.get("username") == USERNAME
-                and body.get("password") == PASSWORD
+                and body.get("username") == State.account[0]
+                and body.get("password") == State.account[1]
             )
             if not good:
                 self._answer(200, {"error_code": 401, "message": "Sai thông tin xác thực"})
@@ -118,9 +119,10 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def main(port: int) -> None:
+def main(port: int, username: str = USERNAME, password: str = PASSWORD) -> None:
+    State.account = (username, password)
     Server(("127.0.0.1", port), Portal).serve_forever()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), *sys.argv[2:4])
