@@ -51,6 +51,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "You are taken to the payment gateway; the time limit runs again once the fee is "
         "recorded. Cash at the counter is still possible.",
     ),
+    "pay_hint_intake": (
+        "Ông/Bà được chuyển sang cổng thanh toán; phí, lệ phí của thủ tục này nộp khi nộp "
+        "hồ sơ, và hồ sơ được tiếp nhận khi khoản phí được ghi nhận. Có thể nộp tiền mặt "
+        "tại Bộ phận Một cửa.",
+        "You are taken to the payment gateway; this procedure's fee is paid when filing, "
+        "and the dossier is accepted once it is recorded. Cash at the counter is still "
+        "possible.",
+    ),
     "fee_receipt": ("Biên lai thu phí, lệ phí (điện tử)", "Electronic fee receipt"),
     "payment_da_thanh_toan": (
         "Cổng thanh toán báo đã thanh toán thành công.",

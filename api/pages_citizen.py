@@ -16,6 +16,7 @@ from api.documents import incoming
 from api.errors import validated_body
 from api.rating import RatingForm, rating_context, rating_form
 from api.routing import pdf_response
+from api.security import csp_posting_to
 from api.web import PAGE_ERRORS, messages_for, render
 from db.reference import current_procedures, list_units, procedure_version
 from schemas.actions import (
@@ -25,7 +26,7 @@ from schemas.actions import (
 from schemas.documents import OTHER_SLOT, Attachment, DocumentForm
 from schemas.dossier import ApplicantKind, DossierSubmission, FormKind
 from schemas.messages import CitizenChannel, Language
-from schemas.status import Channel
+from schemas.status import Channel, DossierStatus
 from schemas.unit import Level
 from services import citizen_sign_in, dossiers, payments, tracking
 from services.documents import stage_all
@@ -221,7 +222,9 @@ async def _track_page(
     view = await tracking.view(session, row)
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None, "a dossier's procedure version is kept"
-    return render(
+    gateway = payments.merchant(request.app.state.resources.settings)
+    payable = gateway is not None and payments.fee_due(row)
+    page = render(
         request,
         "track.html",
         status_code=status_code,
@@ -235,12 +238,16 @@ async def _track_page(
         authorised=row.applicant.get("representative") is not None,
         document_forms=list(DocumentForm),
         suffix="?" + urlencode({"secret": secret}),
-        payable=payments.merchant(request.app.state.resources.settings) is not None
-        and payments.fee_due(row),
+        payable=payable,
+        fee_at_intake=row.status == DossierStatus.NEW,
         fee_amount=row.snapshot.get("payment_amount_vnd"),
         fee_paid=await payments.paid_order(session, row.code),
         **rating_context(),
     )
+    if payable:
+        assert gateway is not None
+        page.headers["content-security-policy"] = csp_posting_to(gateway.gateway_url)
+    return page
 
 
 async def _look_up(

@@ -14,11 +14,12 @@ from api.page_text import TEXT
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Scripts only from this site (htmx and Chart.js are vendored). Inline style attributes stay
 # allowed: htmx's indicator and Chart.js set them, and a style cannot run code.
-_CSP = (
+_CSP_BASE = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "frame-ancestors 'none'; "
 )
+_CSP = _CSP_BASE + "form-action 'self'"
 _BASE_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -40,6 +41,14 @@ def local_path(target: str, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def csp_posting_to(url: str) -> str:
+    """This site's policy, with `url`'s origin added to where a form may lead: browsers
+    apply `form-action` to the redirect a form's answer makes, so the page whose button
+    goes to the payment gateway must name the gateway."""
+    parts = urlsplit(url)
+    return _CSP_BASE + f"form-action 'self' {parts.scheme}://{parts.netloc}"
 
 
 class SecurityHeaders(HttpMiddleware):

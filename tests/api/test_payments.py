@@ -19,36 +19,23 @@ from db.models import DossierEventRow
 from db.session import SessionMaker
 from motcua.settings import Settings
 from services.payment_gateway import signature
-from simulators.process import python_module, serving
 from tests.auth import StaffAuth
-from tests.conftest import free_port
 from tests.factories import submission
 from tests.journeys import act, all_received, drive, submit
+from tests.paygate import GATEWAY_PORT, gateway_beside, with_gateway
 
 JUSTICE = {"procedure_code": "2.000488", "receiving_unit": "xa-vu-bon"}
-SECRET = "gateway-test-secret-0123456789"
-GATEWAY_PORT = free_port()
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "payment_gateway_url": f"http://127.0.0.1:{GATEWAY_PORT}/pay",
-            "payment_merchant_code": "MOTCUA01",
-            "payment_secret": SECRET,
-        }
-    )
+    return with_gateway(settings)
 
 
 @pytest.fixture
 def site(live_server: str, settings: Settings) -> Iterator[str]:
-    """The live server, the gateway beside it calling its IPN address."""
-    # The return address the gateway sends the citizen back to is this server.
-    settings.public_url = live_server
-    ipn = f"{live_server}/api/v1/payments/ipn"
-    with serving(python_module("simulators.paygate", str(GATEWAY_PORT), SECRET, ipn), GATEWAY_PORT):
-        yield live_server
+    with gateway_beside(live_server, settings) as site:
+        yield site
 
 
 async def _awaiting_payment(site: str, settings: Settings) -> tuple[str, str]:
