@@ -117,7 +117,7 @@ class ResultActivities:
         except SigningRefused as exc:
             raise refused(exc.reason, exc.message_vi, str(exc)) from None
         activity.heartbeat("signed")
-        verdicts = await verify(signed, self._signing.roots)
+        verdicts = await verify(signed, self._signing.roots, review_changes=False)
         # Never a half-signed result: both signatures, each intact, or nothing is kept.
         if len(verdicts) != 2 or not all(v.intact for v in verdicts):
             raise ApplicationError("the signed result does not verify", type="SignatureBroken")
