@@ -43,16 +43,23 @@ STAMP_FONT_SIZE = 8
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
-# What a stamp says (a Vietnamese name, a time, a reason) is written in these: ASCII,
-# Latin-1, Latin Extended-A and -B (Đ, Ơ, Ư), the combining accents, Latin Extended
-# Additional (ạ … ỹ) and general punctuation.
-STAMP_UNICODES = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x250),
-    *range(0x300, 0x370),
-    *range(0x1E00, 0x1F00),
-    *range(0x2000, 0x2070),
-]
+# What a stamp says (a Vietnamese name, a time, a reason) is written in these: ASCII, the
+# Vietnamese letters (with Latin-1's accented vowels, Ă Đ Ĩ Ũ Ơ Ư and Latin Extended
+# Additional's ạ … ỹ), the five tone marks for a decomposed name, and the typographer's
+# dashes and quotes.
+STAMP_UNICODES = sorted(
+    {
+        *range(0x20, 0x7F),
+        *map(ord, "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư"),
+        *range(0x1EA0, 0x1EFA),
+        0x300,
+        0x301,
+        0x303,
+        0x309,
+        0x323,
+        *map(ord, "–—‘’“”…·"),
+    }
+)
 
 
 @functools.cache
@@ -64,7 +71,7 @@ def stamp_font() -> str:
     reading DejaVu's layout tables to do so was two thirds of a signature's time. The stamp
     needs none of them: its words are composed (NFC) before they are shaped, and every
     Vietnamese letter has a glyph of its own, so no accent is placed by a layout rule."""
-    target = Path(tempfile.gettempdir()) / f"motcua-dejavu-sans-1000-vi-{os.getuid()}.ttf"
+    target = Path(tempfile.gettempdir()) / f"motcua-dejavu-sans-1000-vi2-{os.getuid()}.ttf"
     if not target.exists():
         font = TTFont(FONT)
         scale_upem(font, 1000)

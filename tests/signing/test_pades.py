@@ -2,6 +2,7 @@
 the demo CA: what a bank clerk checking a result relies on."""
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,19 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
 from cryptography.x509.oid import NameOID
+from fontTools.ttLib import TTFont
 from weasyprint import HTML
 
 from signing.demo import SOFTHSM_LIBRARY, demo_ca, key_usage
-from signing.pades import KeyFile, Signature, SigningRefused, TokenAccess, sign, verify
+from signing.pades import (
+    KeyFile,
+    Signature,
+    SigningRefused,
+    TokenAccess,
+    sign,
+    stamp_font,
+    verify,
+)
 from tests.conftest import Tokens
 
 DECISION = (
@@ -130,3 +140,24 @@ async def test_a_key_in_a_pkcs12_file_signs_too(
     with pytest.raises(SigningRefused) as refused:
         await sign(decision, KeyFile(path, "sai-mat-khau"), SIGNATURE, tokens.ca)
     assert refused.value.reason == "key_file_unreadable"
+
+
+# Every letter of the Vietnamese alphabet in each of its six tones, capital and small.
+VIETNAMESE = (
+    "".join(
+        unicodedata.normalize("NFC", base + tone)
+        for base in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+        for tone in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+    )
+    + "đĐ"
+)
+
+
+def test_the_stamp_font_writes_every_vietnamese_letter() -> None:
+    cmap = TTFont(stamp_font()).getBestCmap()
+
+    missing = [c for c in VIETNAMESE + "–“”" if ord(c) not in cmap]
+
+    assert len(VIETNAMESE) == 24 * 6 + 2
+    assert not missing
+    assert cmap[ord("A")] != ".notdef"
