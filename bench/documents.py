@@ -1,6 +1,11 @@
 """Document store figures: 20 MB scans sealed in and opened out, throughput and peak memory.
 
     python -m bench.documents [--files 10] [--mb 20] [--s3-endpoint http://127.0.0.1:9000]
+    python -m bench.documents --http [--files 12] [--mb 20] [--concurrency 3]
+
+With --http the scans are uploaded as a clerk uploads them, through `motcua api` (its own
+stack: bench/stack.py), and the figure is the API process's: upload throughput, and its peak
+resident memory (the kernel's high-water mark) above what it held before the first upload.
 
 The file is generated piece by piece and never held whole, so the process's peak resident
 memory above its start shows what the store itself holds (it should stay near a few chunks,
@@ -16,6 +21,8 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+
+import httpx
 
 from store.backends import Backend, FolderBackend, S3Backend
 from store.content import ContentStore, Limits
@@ -58,12 +65,80 @@ async def run(files: int, mb: int, backend: Backend, spool: Path) -> dict[str, f
     return {"in_mb_s": total / stored, "out_mb_s": total / read}
 
 
+def _high_water_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+async def over_http(files: int, mb: int, concurrency: int) -> None:
+    # Imported here: the store's own figures need no stack.
+    from bench.load import Driver
+    from bench.queues import fresh_database
+    from bench.stack import DATABASE, Stack
+    from motcua.database import save_demo_staff
+    from motcua.demo import DEMO_PASSWORD
+
+    await fresh_database(DATABASE)
+    await save_demo_staff(DATABASE, DEMO_PASSWORD)
+    body = b"%PDF-1.7\n" + os.urandom(mb * 1024 * 1024 - 9)
+    # A dossier holds up to 100 MB of papers (documents_max_dossier_mb): four scans each.
+    per_dossier = max(1, 100 // mb - 1)
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = Stack(Path(workdir))
+        stack.start()
+        try:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{stack.api_port}", timeout=300
+            ) as api:
+                driver = Driver(api)
+                await driver.sign_in()
+                codes = [(await driver.submit())[0] for _ in range(-(-files // per_dossier))]
+                headers = {"Authorization": driver.tokens["clerk.xa-vu-bon"]}
+                api_pid = stack.processes["api"].pid
+                before = _high_water_mb(api_pid)
+                cpu_before = stack.cpu_seconds()["api"]
+                waiting = asyncio.Semaphore(concurrency)
+
+                async def upload(index: int) -> None:
+                    code = codes[index // per_dossier]
+                    async with waiting:
+                        answer = await api.post(
+                            f"/api/v1/dossiers/{code}/documents",
+                            data={"slot": "0", "form": "copy"},
+                            files=[("files", (f"scan-{index}.pdf", body, "application/pdf"))],
+                            headers=headers,
+                        )
+                    if answer.status_code >= 300:
+                        raise RuntimeError(f"upload: {answer.status_code} {answer.text[:200]}")
+
+                started = time.perf_counter()
+                await asyncio.gather(*(upload(i) for i in range(files)))
+                took = time.perf_counter() - started
+                peak = _high_water_mb(api_pid)
+                cpu = stack.cpu_seconds()["api"] - cpu_before
+        finally:
+            stack.stop()
+    print(f"over HTTP: {files} scans of {mb} MB, {concurrency} at once, through `motcua api`")
+    print(f"  uploaded        {files * mb / took:8.1f} MB/s ({files / took:.2f} scans/s)")
+    print(f"  API CPU         {1000 * cpu / files:8.0f} ms per scan")
+    print(f"  API peak RSS    {peak:8.1f} MB (before the first upload {before:.1f} MB, "
+          f"+{peak - before:.1f} MB)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--mb", type=int, default=20)
     parser.add_argument("--s3-endpoint", default="")
+    parser.add_argument("--http", action="store_true", help="upload through the API")
+    parser.add_argument("--concurrency", type=int, default=3)
     args = parser.parse_args()
+    if args.http:
+        asyncio.run(over_http(args.files, args.mb, args.concurrency))
+        return
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         backend: Backend = FolderBackend(root / "objects")

@@ -13,7 +13,8 @@ process on PostgreSQL (database `motcua_load`, recreated), then measures:
    forwarding the same eight requests as a start and 7 Updates, no sign-in, no database),
    and the minimal workflow taking the 7 Updates with no HTTP at all; the ratios to each,
    and the CPU of every process per lifecycle;
-3. a clerk's action latency at 10 new dossiers a second (open loop);
+3. a clerk's action latency at `--rate` (10) new dossiers a second (open loop), and the
+   portal sync lag meanwhile;
 4. citizen tracking latency at 200 requests a second (open loop);
 5. the worker's memory holding `--open` open dossiers with their pending timers;
 6. `--deadlines` dossiers due at the same instant (demo mode: accepted at one back-dated
@@ -26,7 +27,11 @@ Prints the figures; nothing asserts on time (see bench/README or the main README
 import argparse
 import asyncio
 import os
+import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -209,6 +214,14 @@ async def main() -> None:
         help="the simulated national portal's answer time; negative: no portal sync",
     )
     parser.add_argument("--deadlines", type=int, default=1000, help="dossiers due at once")
+    parser.add_argument("--rate", type=float, default=10, help="phase 3: new dossiers a second")
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="ACTION",
+        help="phase 7: profile the API and the worker with py-spy while ACTION runs",
+    )
     parser.add_argument("--raw-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_worker:
@@ -252,10 +265,10 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
 
         if "3" in args.phases:
             driver.latency.clear()
-            await _open_loop(10, 20, new_dossier)
+            await _open_loop(args.rate, 20, new_dossier)
             clerk = [v for name in CLERK_ACTIONS for v in driver.latency[name]]
             every = [v for values in driver.latency.values() for v in values]
-            print("\n3. 10 new dossiers/s for 20 s, each through its lifecycle")
+            print(f"\n3. {args.rate:g} new dossiers/s for 20 s, each through its lifecycle")
             print(f"  clerk actions       {_percentiles(clerk)}  ms")
             print(f"  every action        {_percentiles(every)}  ms")
             if args.portal_delay_ms >= 0:
@@ -276,7 +289,7 @@ async def _measure(stack: Stack, args: argparse.Namespace) -> None:
                 f"  CPU ms per request: {_per_dossier(cpu_before, stack.cpu_seconds(), tracked, 1)}"
             )
         if "7" in args.phases:
-            await _per_action(stack, driver, n, c)
+            await _per_action(stack, driver, n, c, frozenset(args.profile))
         if "6" in args.phases:
             await _deadlines_at_one_instant(stack, driver, args.deadlines, c)
         if "5" in args.phases:
@@ -464,7 +477,29 @@ async def _throughput(stack: Stack, driver: Driver, n: int, c: int, rounds: int)
         print(f"  {name:<20} {_percentiles(driver.latency[name])}  ms")
 
 
-async def _per_action(stack: Stack, driver: Driver, n: int, c: int) -> None:
+PROFILES = Path(__file__).resolve().parents[1] / "artifacts" / "profiles"
+
+
+def _profilers(stack: Stack, action: str) -> list[subprocess.Popen[bytes]]:
+    """py-spy (pip install py-spy) sampling the API and the worker while `action` runs, the
+    thread holding the GIL only: folded stacks in artifacts/profiles/."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    started = []
+    for name in ("api", "worker"):
+        command = [spy, "record", "--pid", str(stack.processes[name].pid), "--gil",
+                   "--nonblocking", "--rate", "250", "--format", "raw",
+                   "--output", str(PROFILES / f"{action}-{name}.folded")]  # fmt: skip
+        started.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    time.sleep(1)  # attached before the first request
+    return started
+
+
+async def _per_action(
+    stack: Stack, driver: Driver, n: int, c: int, profile: frozenset[str] = frozenset()
+) -> None:
     """What each of the eight requests costs each process: n dossiers submitted, then each
     action taken on all n before the next, the CPU of every process read in between."""
     codes: list[str] = []
@@ -493,9 +528,13 @@ async def _per_action(stack: Stack, driver: Driver, n: int, c: int) -> None:
             )
             response.raise_for_status()
 
+        profiling = _profilers(stack, action) if action in profile else []
         before = stack.cpu_seconds()
         await _bounded(n, c, one)
         after = stack.cpu_seconds()
+        for profiler in profiling:
+            profiler.send_signal(signal.SIGINT)  # py-spy writes what it has on SIGINT
+            profiler.wait(60)
         table[action] = {k: 1000 * (after[k] - before.get(k, 0.0)) / n for k in after}
     shown = ["api", "worker", "temporal", "postgresql", "load generator"]
     print(f"\n7. CPU ms per request and process, {n} dossiers at concurrency {c}, action by action")
