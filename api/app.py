@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         lifespan=lifespan,
     )
     config = settings or get_settings()
-    errors.install(app)
+    errors.install(app, upload_mb=config.documents_max_dossier_mb)
     # Outermost: every answer, errors included, carries the browser's protections.
     app.add_middleware(SameOrigin, cookie=auth.SESSION_COOKIE, allowed_origins=config.origins)
     app.add_middleware(SecurityHeaders)

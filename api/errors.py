@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
@@ -89,25 +89,51 @@ def _validation_entries(exc: RequestValidationError) -> list[dict[str, Any]]:
     return entries
 
 
-MAX_BODY_BYTES = 1_000_000  # dossiers list their documents; files never come through here
+# A form or a JSON body: a dossier's words, never its files.
+MAX_BODY_BYTES = 1_000_000
+# Room for a form's own fields beside the files of a multipart upload.
+_FORM_FIELDS_BYTES = 1_000_000
 _HTTP_VI = {
     404: ("Không tìm thấy địa chỉ này.", "Not found."),
     405: ("Địa chỉ này không nhận phương thức này.", "Method not allowed."),
-    413: (
-        f"Nội dung gửi lên quá lớn (tối đa {MAX_BODY_BYTES // 1_000_000} MB).",
-        f"The request body is too large (at most {MAX_BODY_BYTES:,} bytes).",
-    ),
 }
+
+
+_WORDS_TOO_LARGE = (
+    f"Nội dung gửi lên quá lớn (tối đa {MAX_BODY_BYTES // 1_000_000} MB).",
+    f"The request body is too large (at most {MAX_BODY_BYTES:,} bytes).",
+)
+
+
+class TooLarge(StarletteHTTPException):
+    def __init__(self, words: tuple[str, str]) -> None:
+        super().__init__(413)
+        self.words = words
 
 
 class BodyLimit(HttpMiddleware):
     """Bodies over the limit get the API's 413: a declared length before anything is read,
-    a chunked body as soon as it passes the limit."""
+    a chunked body as soon as it passes the limit. Words are held to 1 MB; a multipart
+    upload (scans, photos) to what a dossier may hold (`documents_max_dossier_mb`), its
+    files spooled to disk as they come and each checked against the per-file limit."""
+
+    def __init__(self, app: ASGIApp, *, upload_mb: float = 1) -> None:
+        super().__init__(app)
+        self.upload_bytes = int(upload_mb * 1024 * 1024) + _FORM_FIELDS_BYTES
+        self.upload_words = (
+            f"Các tệp gửi lên quá lớn: một hồ sơ nhận tối đa {upload_mb:g} MB giấy tờ.",
+            f"The files sent are too large: a dossier takes at most {upload_mb:g} MB of papers.",
+        )
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            await http_error(StarletteHTTPException(413))(scope, receive, send)
+        headers = dict(scope["headers"])
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        upload = kind == b"multipart/form-data"
+        limit = self.upload_bytes if upload else MAX_BODY_BYTES
+        words = self.upload_words if upload else _WORDS_TOO_LARGE
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > limit:
+            await http_error(TooLarge(words))(scope, receive, send)
             return
         seen = 0
 
@@ -115,8 +141,8 @@ class BodyLimit(HttpMiddleware):
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise StarletteHTTPException(413)
+            if seen > limit:
+                raise TooLarge(words)
             return message
 
         started = False
@@ -138,7 +164,10 @@ class BodyLimit(HttpMiddleware):
 
 def http_error(exc: StarletteHTTPException) -> JSONResponse:
     """Framework errors (no route, wrong method, body too large) in the API's own shape."""
-    vi, en = _HTTP_VI.get(exc.status_code, ("Yêu cầu không hợp lệ.", str(exc.detail)))
+    if exc.status_code == 413:
+        vi, en = exc.words if isinstance(exc, TooLarge) else _WORDS_TOO_LARGE
+    else:
+        vi, en = _HTTP_VI.get(exc.status_code, ("Yêu cầu không hợp lệ.", str(exc.detail)))
     body = {"detail": {"code": f"http_{exc.status_code}", "message": vi, "message_en": en}}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -179,10 +208,10 @@ def _answer(error: ServiceError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
-def install(app: FastAPI) -> None:
-    # The limit wraps the composing step, which reads a body whole.
+def install(app: FastAPI, upload_mb: float = 1) -> None:
+    # The limit wraps the composing step, which reads a body whole (never a multipart one).
     app.add_middleware(NormaliseText)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, upload_mb=upload_mb)
 
     @app.exception_handler(ServiceError)
     async def _api_error(_: Request, exc: ServiceError) -> JSONResponse:

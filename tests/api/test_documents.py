@@ -234,3 +234,32 @@ async def test_a_secret_opens_only_its_own_dossiers_papers(
     )
 
     assert crossed.status_code == 404
+
+
+async def test_a_full_size_scan_goes_through_and_an_oversized_upload_is_refused_whole(
+    api: httpx.AsyncClient, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    code = await submit(api)
+    clerk = as_(settings, "clerk.phuong-tan-lap")
+    # A colour scan of a few pages: far above a form's 1 MB of words.
+    scan = b"%PDF-1.7\n" + bytes(range(256)) * (24 * 1024)
+    too_much = settings.documents_max_dossier_mb * 1024 * 1024 + 2_000_000
+
+    stored = await _upload(
+        api, f"/api/v1/dossiers/{code}/documents", clerk, [("ho-so.pdf", scan)], slot=0
+    )
+    refused = await api.post(
+        f"/api/v1/dossiers/{code}/documents",
+        headers={**clerk, "Content-Type": "multipart/form-data; boundary=x"},
+        content=b"--x\r\n" + b"a" * int(too_much),
+    )
+
+    assert len(scan) > 6_000_000
+    assert stored.status_code == 201, stored.text
+    assert stored.json()[0]["sha256"] == hashlib.sha256(scan).hexdigest()
+    assert refused.status_code == 413
+    assert refused.json()["detail"]["message"] == (
+        f"Các tệp gửi lên quá lớn: một hồ sơ nhận tối đa {settings.documents_max_dossier_mb:g} "
+        "MB giấy tờ."
+    )
+    assert await _document_rows(sessionmaker, code) == 1
