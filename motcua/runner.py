@@ -153,39 +153,32 @@ def _simulators(settings: Settings, base_url: str) -> list[_Child]:
     configured, and never outside a checkout that holds simulators/."""
     if not (ROOT / "simulators").is_dir():
         return []
-    python, logs = sys.executable, settings.data_dir
-    children = []
+    stand_ins: list[tuple[str, str, list[str], dict[str, str]]] = []
     if not settings.portal_url:
         port = settings.demo_portal_port
         user, password = _DEMO_PORTAL
-        children.append(
-            _Child(
-                "the portal simulator",
-                [python, "-m", "simulators.portal", str(port), user, password],
-                logs / "portal-simulator.log",
-            )
-        )
-        os.environ.update(
-            MOTCUA_PORTAL_URL=f"http://127.0.0.1:{port}",
-            MOTCUA_PORTAL_USERNAME=user,
-            MOTCUA_PORTAL_PASSWORD=password,
-        )
+        env = {
+            "MOTCUA_PORTAL_URL": f"http://127.0.0.1:{port}",
+            "MOTCUA_PORTAL_USERNAME": user,
+            "MOTCUA_PORTAL_PASSWORD": password,
+        }
+        stand_ins.append(("the portal simulator", "portal", [str(port), user, password], env))
     if not settings.payment_gateway_url:
         port = settings.demo_payment_port
         merchant, secret = _DEMO_MERCHANT
-        ipn = f"{base_url}/api/v1/payments/ipn"
-        children.append(
-            _Child(
-                "the payment gateway simulator",
-                [python, "-m", "simulators.paygate", str(port), secret, ipn],
-                logs / "paygate-simulator.log",
-            )
-        )
-        os.environ.update(
-            MOTCUA_PAYMENT_GATEWAY_URL=f"http://127.0.0.1:{port}/pay",
-            MOTCUA_PAYMENT_MERCHANT_CODE=merchant,
-            MOTCUA_PAYMENT_SECRET=secret,
-        )
+        env = {
+            "MOTCUA_PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{port}/pay",
+            "MOTCUA_PAYMENT_MERCHANT_CODE": merchant,
+            "MOTCUA_PAYMENT_SECRET": secret,
+        }
+        args = [str(port), secret, f"{base_url}/api/v1/payments/ipn"]
+        stand_ins.append(("the payment gateway simulator", "paygate", args, env))
+    children = []
+    for name, module, args, env in stand_ins:
+        command = [sys.executable, "-m", f"simulators.{module}", *args]
+        children.append(_Child(name, command, settings.data_dir / f"{module}-simulator.log"))
+        # The worker and the API started after this speak to it.
+        os.environ.update(env)
     return children
 
 
