@@ -302,6 +302,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "done": ("Đã thực hiện", "Done"),
     "overdue": ("Quá hạn", "Overdue"),
     "undelivered": ("Thông báo chưa gửi được", "Notifications not delivered"),
+    "reconciliation": (
+        "Đối soát với Cổng Dịch vụ công quốc gia",
+        "Reconciliation with the National Public Service Portal",
+    ),
+    "reconciliation_hint": (
+        "Lập mỗi sáng sau 6 giờ: trạng thái từng hồ sơ tại tỉnh so với trạng thái Cổng đã "
+        "xác nhận, kèm nguyên nhân mỗi chỗ lệch. Lưu lại làm căn cứ khi kết quả chấm điểm "
+        "có khiếu nại.",
+        "Made each morning after 06:00: each dossier's status here against what the portal "
+        "acknowledged, with the cause of each difference; kept as evidence when a score is "
+        "disputed.",
+    ),
+    "day": ("Ngày", "Day"),
+    "dossiers_compared": ("Số hồ sơ đối soát", "Dossiers compared"),
+    "out_of_step": ("Lệch trạng thái", "Out of step"),
+    "download_csv": ("Tải tệp CSV", "Download CSV"),
+    "reconciliation_now": ("Đối soát ngay bây giờ (CSV)", "Reconcile now (CSV)"),
     "recipient": ("Người nhận", "Recipient"),
     "attempts": ("Số lần gửi", "Attempts"),
     "last_error": ("Lỗi gần nhất", "Last error"),

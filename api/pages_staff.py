@@ -36,7 +36,16 @@ from schemas.procedure import RequiredDocument
 from schemas.status import Channel, DossierStatus
 from schemas.users import StaffUser
 from schemas.views import DossierDetail
-from services import checklist, documents, dossiers, notifications, queues, sign_in, supervision
+from services import (
+    checklist,
+    documents,
+    dossiers,
+    notifications,
+    queues,
+    reconciliation,
+    sign_in,
+    supervision,
+)
 from services.access import (
     awaited,
     can_attach,
@@ -465,10 +474,12 @@ async def supervision_page(
     report = await supervision.statistics(session, settings, user, start, end, "competent")
     ratings = await supervision.satisfaction(session, settings, user, start, end)
     undelivered: list[NotificationItem] = []
+    kept: list[reconciliation.DailyReconciliation] = []
     if province_wide(user):
         for state in (NotificationStatus.ABANDONED, NotificationStatus.FAILED):
             found = await notifications.page(session, user, state, size=50)
             undelivered += found.items
+        kept = await reconciliation.daily_reports(session, user, limit=14)
     chart = {
         "labels": [unit_name(u.unit, lang_of(request)) for u in report.units],
         "values": [u.indicators.get("2.1") for u in report.units],
@@ -486,6 +497,7 @@ async def supervision_page(
         end=end,
         province=province_wide(user),
         undelivered=undelivered,
+        reconciliations=kept,
         done=request.query_params.get("done", ""),
     )
 

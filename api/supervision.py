@@ -13,7 +13,7 @@ from schemas.bounds import Day
 from schemas.supervision import RiskPage, StatisticsReport
 from schemas.views import SatisfactionReport
 from services import reconciliation, supervision
-from services.reconciliation import Reconciliation
+from services.reconciliation import DailyReconciliation, Reconciliation
 from services.supervision import ANY_RUNG, RiskQuery
 
 router = api_router(prefix="/supervision", tags=["supervision"])
@@ -104,9 +104,37 @@ async def portal_reconciliation(
 ) -> Reconciliation | Response:
     report = await reconciliation.reconcile(session, user)
     if format == "csv":
-        return Response(
-            reconciliation.as_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="doi-soat-cong-dvcqg.csv"'},
-        )
+        return _csv(reconciliation.as_csv(report), "doi-soat-cong-dvcqg.csv")
     return report
+
+
+@router.get(
+    "/portal-reconciliation/daily",
+    response_model=list[DailyReconciliation],
+    summary="The reconciliation kept each morning (after 06:00, province-wide), newest first",
+)
+async def daily_reconciliations(
+    session: SessionDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=366, description="How many days, newest first")] = 31,
+) -> list[DailyReconciliation]:
+    return await reconciliation.daily_reports(session, user, limit)
+
+
+@router.get(
+    "/portal-reconciliation/daily/{day}",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="One morning's reconciliation as it was kept: every mismatch and its cause (CSV)",
+)
+async def daily_reconciliation(session: SessionDep, user: CurrentUser, day: Day) -> Response:
+    kept = await reconciliation.daily_csv(session, user, day)
+    return _csv(kept, f"doi-soat-cong-dvcqg-{day:%Y-%m-%d}.csv")
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -524,6 +524,22 @@ class PortalAckRow(SQLModel, table=True):
     acknowledged_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class PortalReconciliationRow(SQLModel, table=True):
+    """The day's comparison of every dossier's status here with what the national portal
+    acknowledged, made each morning and kept: what the province shows when a score
+    computed from the portal's data is disputed, as it stood on the day."""
+
+    __tablename__ = "portal_reconciliation"
+
+    day: date = Field(primary_key=True)
+    made_at: datetime = Field(sa_type=UTCDateTime)
+    dossiers: int
+    in_step: int
+    mismatches: int
+    # The mismatches as the supervisors' CSV (one row a dossier, its cause).
+    csv: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class PortalDossierRow(SQLModel, table=True):
     """A dossier filed on the national portal and taken in here: the portal's code kept
     beside motcua's own."""

@@ -7,10 +7,11 @@ import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -36,6 +37,7 @@ from activities.notifications import (
 from activities.portal import PortalAccount, PortalClient, PortalRecords, PortalSync
 from activities.projection import ProjectionActivities
 from activities.results import ResultActivities
+from db.reconciliation import make_daily
 from db.session import SessionMaker, make_engine, make_sessionmaker
 from motcua.heartbeat import heartbeat_file
 from motcua.settings import Settings
@@ -191,14 +193,60 @@ async def build_worker(
     async with worker:
         dispatching = asyncio.create_task(outbox.run(), name="outbox")
         syncing = None if sync is None else asyncio.create_task(sync.run(), name="portal-sync")
+        stopping = asyncio.Event()
+        reconciling = (
+            None
+            if sync is None
+            else asyncio.create_task(
+                reconcile_daily(sessionmaker, ZoneInfo(settings.timezone), stopping),
+                name="daily-reconciliation",
+            )
+        )
         try:
             yield worker
         finally:
             outbox.stop()
+            stopping.set()
             await dispatching
             if sync is not None and syncing is not None:
                 sync.stop()
                 await syncing
+            if reconciling is not None:
+                await reconciling
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def reconcile_daily(
+    sessionmaker: SessionMaker,
+    tz: tzinfo,
+    stopping: asyncio.Event,
+    every: float = 300.0,
+    clock: Callable[[], datetime] = _now,
+) -> None:
+    """Beside the portal's sender: each morning's reconciliation, made by whichever worker
+    looks first after 06:00 and kept (db/reconciliation.py)."""
+    while not stopping.is_set():
+        try:
+            async with sessionmaker() as session, session.begin():
+                made = await make_daily(session, tz, clock())
+            if made is not None:
+                level = logging.WARNING if made.mismatches else logging.INFO
+                log.log(
+                    level,
+                    "portal reconciliation of %s: %d dossiers, %d out of step",
+                    made.day,
+                    made.dossiers,
+                    made.mismatches,
+                )
+        except IntegrityError:
+            pass  # another worker kept the day's report first
+        except (DBAPIError, OSError) as exc:
+            log.warning("portal reconciliation not made: %s; trying again later", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), every)
 
 
 async def run_worker(settings: Settings) -> None:

@@ -4,7 +4,9 @@ once, acknowledged; an outage leaves a backlog that drains in order when it ends
 
 import asyncio
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -12,9 +14,17 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from db.models import OrgUnitRow, PortalAckRow, PortalDossierRow, PortalSyncRow
+from db.models import (
+    OrgUnitRow,
+    PortalAckRow,
+    PortalDossierRow,
+    PortalReconciliationRow,
+    PortalSyncRow,
+)
+from db.reconciliation import make_daily
 from db.session import SessionMaker
 from motcua.settings import Settings
+from motcua.worker import reconcile_daily
 from simulators.portal import DSTCODE, PASSWORD, USERNAME
 from simulators.process import python_module, serving
 from tests.auth import bearer
@@ -268,3 +278,77 @@ async def test_ratings_and_complaints_reach_the_portal_too(
         (filed["code"], True),
     ]
     assert "0912345678" not in str(questions)
+
+
+async def test_the_morning_reconciliation_is_kept_once_for_the_province(
+    api: httpx.AsyncClient, sessionmaker: SessionMaker, portal_url: str, settings: Settings
+) -> None:
+    await _portal(portal_url, "/control", {"down": True})
+    behind = await submit(api, **JUSTICE)
+    await asyncio.sleep(0.5)  # refused at least once
+    tz = ZoneInfo(settings.timezone)
+
+    async def made_at(instant: str) -> PortalReconciliationRow | None:
+        async with sessionmaker() as session, session.begin():
+            return await make_daily(session, tz, datetime.fromisoformat(instant))
+
+    before_six = await made_at("2026-10-01T05:59:59+07:00")
+    at_six = await made_at("2026-10-01T06:00:00+07:00")
+    later = await made_at("2026-10-01T16:59:00+07:00")
+    province = {"Authorization": bearer(settings, "supervisor.dak-lak")}
+    commune = {"Authorization": bearer(settings, "supervisor.xa-vu-bon")}
+    daily = "/api/v1/supervision/portal-reconciliation/daily"
+    listed = (await api.get(daily, headers=province)).json()
+    kept = await api.get(f"{daily}/2026-10-01", headers=province)
+    refused = await api.get(daily, headers=commune)
+    missing = await api.get(f"{daily}/2026-09-30", headers=province)
+    api.cookies.set("motcua_session", province["Authorization"].removeprefix("Bearer "))
+    page = await api.get("/giam-sat")
+    csv_link = await api.get(f"{daily}/2026-10-01")
+    api.cookies.clear()
+
+    assert before_six is None
+    assert at_six is not None
+    assert (at_six.day, at_six.dossiers, at_six.mismatches) == (date(2026, 10, 1), 1, 1)
+    assert later is None, "one report a day"
+    (first,) = [r for r in listed if r["day"] == "2026-10-01"]
+    assert (first["dossiers"], first["in_step"], first["mismatches"]) == (1, 0, 1)
+    assert kept.status_code == 200
+    assert kept.headers["content-type"].startswith("text/csv")
+    assert behind in kept.text
+    assert refused.status_code == 403
+    assert refused.json()["detail"]["message"].startswith("Chỉ giám sát viên cấp tỉnh")
+    assert missing.status_code == 404
+    assert "Đối soát với Cổng Dịch vụ công quốc gia" in page.text
+    assert "<td>01/10/2026</td><td>1</td><td>1</td>" in page.text
+    assert csv_link.text == kept.text, "the page's link, with the page's own sign-in"
+
+
+async def test_two_workers_looking_at_once_keep_one_morning_report(
+    sessionmaker: SessionMaker, settings: Settings
+) -> None:
+    tz = ZoneInfo(settings.timezone)
+    stopping = asyncio.Event()
+
+    def seven_oclock() -> datetime:
+        return datetime(2026, 10, 2, 7, 0, tzinfo=tz)
+
+    workers = [
+        asyncio.create_task(reconcile_daily(sessionmaker, tz, stopping, 0.05, seven_oclock))
+        for _ in range(2)
+    ]
+    for _ in range(100):
+        async with sessionmaker() as session:
+            if await session.get(PortalReconciliationRow, date(2026, 10, 2)) is not None:
+                break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)  # both have looked again
+    stopping.set()
+    # Neither loop died of the other's having kept the day first.
+    outcomes = await asyncio.gather(*workers, return_exceptions=True)
+
+    async with sessionmaker() as session:
+        kept = await session.get(PortalReconciliationRow, date(2026, 10, 2))
+    assert outcomes == [None, None]
+    assert kept is not None
+    assert kept.made_at == seven_oclock()
