@@ -227,8 +227,14 @@ async def reconcile_daily(
     clock: Callable[[], datetime] = _now,
 ) -> None:
     """Beside the portal's sender: each morning's reconciliation, made by whichever worker
-    looks first after 06:00 and kept (db/reconciliation.py)."""
-    while not stopping.is_set():
+    looks first after 06:00 and kept (db/reconciliation.py). A starting worker looks only
+    after one period: the sender drains what waited for it first (a restart, the demo's
+    seeding), so the day's report shows the province as it stands, not as it woke."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), every)
+        if stopping.is_set():
+            return
         try:
             async with sessionmaker() as session, session.begin():
                 made = await make_daily(session, tz, clock())
@@ -245,8 +251,6 @@ async def reconcile_daily(
             pass  # another worker kept the day's report first
         except (DBAPIError, OSError) as exc:
             log.warning("portal reconciliation not made: %s; trying again later", exc)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), every)
 
 
 async def run_worker(settings: Settings) -> None:
