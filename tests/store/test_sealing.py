@@ -33,7 +33,10 @@ async def test_what_goes_in_comes_out(size: int) -> None:
     ring = KeyRing([NEW])
     plain = os.urandom(size)
     sealed = seal(ring, plain)
-    assert plain[:64] not in sealed or size == 0
+    # A byte or two of random plaintext turn up in any 40 bytes by chance (1 in 7 for one
+    # byte); sixteen never do unless they were copied there.
+    if size >= 16:
+        assert plain[:64] not in sealed
     assert await opened(ring, sealed) == plain
 
 
