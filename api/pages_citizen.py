@@ -223,7 +223,7 @@ async def _track_page(
     procedure = await procedure_version(session, row.procedure_code, row.procedure_version)
     assert procedure is not None, "a dossier's procedure version is kept"
     gateway = payments.merchant(request.app.state.resources.settings)
-    payable = gateway is not None and payments.fee_due(row)
+    payable = gateway is not None and dossiers.fee_due(row)
     page = render(
         request,
         "track.html",

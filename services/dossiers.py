@@ -7,6 +7,7 @@ read back from the projection the Update wrote before it answered.
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError
@@ -196,9 +197,15 @@ def projected_state(row: DossierRow) -> LifecycleState:
         verification_pauses_clock=False,
         supplement_requests=int(row.snapshot.get("supplement_requests", 0)),
         fee_paid=row.snapshot.get("paid_at") is not None,
-        fee_due=fee_awaited(
-            DossierStatus(row.status),
-            row.snapshot.get("payment_amount_vnd"),
-            row.snapshot.get("paid_at") is not None,
-        ),
+        fee_due=fee_due(row),
+    )
+
+
+def fee_due(row: Any) -> bool:
+    """A fee awaits payment (the one charged at submission, or one asked after appraisal),
+    from a dossier's row or the columns a page read of it (`status`, `snapshot`)."""
+    return fee_awaited(
+        DossierStatus(row.status),
+        row.snapshot.get("payment_amount_vnd"),
+        row.snapshot.get("paid_at") is not None,
     )

@@ -25,10 +25,10 @@ from db.models import PaymentOrderRow
 from motcua.settings import Settings
 from schemas.actions import PaymentMethod, PaymentRecord
 from schemas.dossier import EventType
-from schemas.lifecycle import fee_awaited
 from schemas.status import DossierStatus
 from schemas.tracking import tracking_secret
 from services import tracking
+from services.dossiers import fee_due
 from services.errors import Conflict, NotFound
 from services.forms import FormPdf
 from services.payment_gateway import Merchant, payment_url, verified
@@ -45,15 +45,6 @@ def merchant(settings: Settings) -> Merchant | None:
         return None
     return Merchant(
         settings.payment_gateway_url, settings.payment_merchant_code, settings.payment_secret
-    )
-
-
-def fee_due(row: Row[Any]) -> bool:
-    """A fee awaits payment: the one charged at submission, or one asked after appraisal."""
-    return fee_awaited(
-        DossierStatus(row.status),
-        row.snapshot.get("payment_amount_vnd"),
-        row.snapshot.get("paid_at") is not None,
     )
 
 
